@@ -1,0 +1,89 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * vbe_sys: a whole backend built from a const system description: one window per guest,
+ * the devices each guest was given, one platform. Ports call vbe_sys_init() once and then
+ * vbe_sys_poll() from their service loop.
+ *
+ * The description (struct vbe_sys_cfg) is generated from the system YAML; until then
+ * vbe_sys_demo_cfg (sys_demo.c) is the built-in demo system.
+ */
+
+#ifndef VBE_SYS_H
+#define VBE_SYS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <vbe/fvq.h>
+#include <vbe/i2c.h>
+#include <vbe/plat.h>
+
+#ifndef VBE_SYS_MAX_GUESTS
+#define VBE_SYS_MAX_GUESTS 4
+#endif
+
+/** One guest: its window and its devices. */
+struct vbe_sys_guest {
+	const char *name;
+	uint32_t window_size;  /* bytes */
+	uint32_t ring_size;    /* bytes of ring area inside the window */
+	const struct vbe_i2c_view *i2c; /* NULL: no virtio-i2c device */
+};
+
+/** A target the simulated platform provides (ignored by real platforms). */
+struct vbe_sys_sim_target {
+	const char *name;
+	uint8_t bus;
+	uint16_t addr;
+	uint8_t kind; /* enum vbe_sim_target_kind */
+};
+
+/** A platform I2C bus, by name. */
+struct vbe_sys_bus {
+	const char *name;
+	uint8_t id;
+};
+
+struct vbe_sys_cfg {
+	const char *name;
+	const struct vbe_sys_guest *guests;
+	uint8_t guest_count;
+	const struct vbe_sys_bus *buses;
+	uint8_t bus_count;
+	const struct vbe_sys_sim_target *sim_targets;
+	uint8_t sim_target_count;
+};
+
+/** Runtime state for a whole backend. Static storage, sized by VBE_SYS_MAX_GUESTS. */
+struct vbe_sys {
+	const struct vbe_sys_cfg *cfg;
+	const struct vbe_plat *plat;
+	struct vbe_fvq win[VBE_SYS_MAX_GUESTS];
+	struct vbe_i2c_dev i2c[VBE_SYS_MAX_GUESTS];
+};
+
+/** The built-in demo system (sys_demo.c). */
+extern const struct vbe_sys_cfg vbe_sys_demo_cfg;
+
+/**
+ * @brief Build every guest's window and devices.
+ *
+ * @param windows window base per guest (cfg->guest_count entries), each
+ *        cfg->guests[i].window_size bytes.
+ * @retval 0 done; call vbe_sys_start() to publish.
+ * @retval -EINVAL too many guests, or a guest's window or devices do not fit.
+ */
+int vbe_sys_init(struct vbe_sys *sys, const struct vbe_sys_cfg *cfg, const struct vbe_plat *plat,
+		 void *const *windows);
+
+/** @brief Publish every window (magic last); the guests may start negotiating. */
+void vbe_sys_start(struct vbe_sys *sys, const struct vbe_fvq_notify *notify);
+
+/**
+ * @brief Serve every guest once.
+ *
+ * @param did_work set true when any window had something to do.
+ */
+void vbe_sys_poll(struct vbe_sys *sys, bool *did_work);
+
+#endif /* VBE_SYS_H */

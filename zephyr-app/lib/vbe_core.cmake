@@ -1,0 +1,38 @@
+# SPDX-License-Identifier: Apache-2.0
+#
+# The portable core's components: one list of sources and include directories, used by
+# the host build (../../CMakeLists.txt), the bare-metal port (boards/) and the Zephyr
+# application (../CMakeLists.txt). Each component is C11, freestanding, heap-free.
+
+set(VBE_CORE_DIR ${CMAKE_CURRENT_LIST_DIR})
+
+set(VBE_CORE_COMPONENTS vq fvq i2c sim sys)
+
+set(VBE_CORE_SOURCES_vq  ${VBE_CORE_DIR}/vq/src/vq_split.c)
+set(VBE_CORE_SOURCES_fvq ${VBE_CORE_DIR}/fvq/src/fvq.c)
+set(VBE_CORE_SOURCES_i2c ${VBE_CORE_DIR}/i2c/src/i2c.c
+                         ${VBE_CORE_DIR}/i2c/src/i2c_check.c)
+set(VBE_CORE_SOURCES_sim ${VBE_CORE_DIR}/sim/src/sim.c
+                         ${VBE_CORE_DIR}/sim/src/sim_at24.c
+                         ${VBE_CORE_DIR}/sim/src/sim_lm75.c)
+set(VBE_CORE_SOURCES_sys ${VBE_CORE_DIR}/sys/src/sys.c
+                         ${VBE_CORE_DIR}/sys/src/sys_demo.c)
+
+set(VBE_CORE_INCLUDE_DIRS
+  ${VBE_CORE_DIR}/port/include
+  ${VBE_CORE_DIR}/plat/include
+  ${VBE_CORE_DIR}/vq/include
+  ${VBE_CORE_DIR}/fvq/include
+  ${VBE_CORE_DIR}/i2c/include
+  ${VBE_CORE_DIR}/sim/include
+  ${VBE_CORE_DIR}/sys/include
+)
+
+set(VBE_CORE_SOURCES)
+foreach(c ${VBE_CORE_COMPONENTS})
+  list(APPEND VBE_CORE_SOURCES ${VBE_CORE_SOURCES_${c}})
+endforeach()
+
+# Warnings every build of the core uses.
+set(VBE_CORE_WARNINGS -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes
+    -Wmissing-prototypes -Wpointer-arith -Wvla)

@@ -1,0 +1,174 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * vbe_vq: the device side of a virtio split virtqueue.
+ *
+ * Backends see requests as lists of segments (device-readable first, then device-writable);
+ * they never see descriptors. Transports set a queue up and move chains; they never parse
+ * requests. The ring lives in memory the driver can change at any time: every index, offset
+ * and length read from it is checked, and the first violation latches the queue broken
+ * (the transport then raises DEVICE_NEEDS_RESET). A broken queue is never touched again
+ * until vbe_vq_init() sets it up anew. See docs/vq.md.
+ */
+
+#ifndef VBE_VQ_H
+#define VBE_VQ_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/** Most segments one request can carry; longer chains complete with -E2BIG (see pop). */
+#ifndef VBE_VQ_MAX_SEGS
+#define VBE_VQ_MAX_SEGS 8
+#endif
+
+/**
+ * Why a queue latched broken. Each class has its own counter (struct vbe_vq.faults) and its
+ * own errno from vbe_vq_pop(). Values are ABI: pyhost and the window's fault field use them.
+ */
+enum vbe_vq_fault {
+	VBE_VQ_FAULT_NONE = 0,
+	VBE_VQ_FAULT_AVAIL_IDX = 1,       /* avail->idx moved more than size past last_avail */
+	VBE_VQ_FAULT_HEAD_RANGE = 2,      /* head index >= queue size */
+	VBE_VQ_FAULT_NEXT_RANGE = 3,      /* next index >= descriptor table size */
+	VBE_VQ_FAULT_LOOP = 4,            /* chain longer than its table: a loop */
+	VBE_VQ_FAULT_INDIRECT_FEATURE = 5, /* INDIRECT used but not negotiated */
+	VBE_VQ_FAULT_INDIRECT_NESTED = 6, /* INDIRECT inside an indirect table */
+	VBE_VQ_FAULT_INDIRECT_LEN = 7,    /* indirect table empty or not a multiple of 16 */
+	VBE_VQ_FAULT_INDIRECT_NEXT = 8,   /* INDIRECT and NEXT both set */
+	VBE_VQ_FAULT_ADDR = 9,            /* buffer outside the memory the device may use */
+	VBE_VQ_FAULT_ORDER = 10,          /* device-readable descriptor after a writable one */
+	VBE_VQ_FAULT_LEN_OVERFLOW = 11,   /* chain's total length does not fit 32 bits */
+	VBE_VQ_FAULT_USED_HEAD = 12,      /* completion for a head that is not in flight */
+	VBE_VQ_FAULT_INDIRECT_ALIGN = 13, /* indirect table not 16-byte aligned */
+	VBE_VQ_FAULT_COUNT,
+};
+
+/**
+ * Memory the device may reach: a translate-and-check callback.
+ *
+ * @p xlate returns a pointer to @p len bytes at guest address @p addr, or NULL when any
+ * byte of [addr, addr + len) is outside what this device may touch (or @p write is set and
+ * the range is read-only). It must be overflow-safe. For the fat window, @p addr is an
+ * offset in the window and the range must lie in the data area; for vhost-user it is a
+ * guest physical address looked up in the memory table.
+ */
+struct vbe_vq_mem {
+	void *(*xlate)(void *ctx, uint64_t addr, uint32_t len, bool write);
+	void *ctx;
+};
+
+/** One piece of a request: host pointer and length, already checked. */
+struct vbe_vq_seg {
+	uint8_t *ptr;
+	uint32_t len;
+};
+
+/** One descriptor chain, as a backend sees it. */
+struct vbe_vq_req {
+	uint16_t head;   /* chain head: what vbe_vq_push() hands back to the driver */
+	uint8_t n_rd;    /* seg[0 .. n_rd) are device-readable */
+	uint8_t n_wr;    /* seg[n_rd .. n_rd + n_wr) are device-writable */
+	uint32_t rd_len; /* total device-readable bytes */
+	uint32_t wr_len; /* total device-writable bytes */
+	struct vbe_vq_seg seg[VBE_VQ_MAX_SEGS];
+};
+
+/** Queue state. Fields are private to vq_split.c except where noted. */
+struct vbe_vq {
+	/* ring in host memory, checked by the transport before vbe_vq_init() */
+	void *desc;
+	void *avail;
+	void *used;
+	struct vbe_vq_mem mem;
+	uint16_t size;
+	uint16_t last_avail;    /* next avail ring entry to read */
+	uint16_t used_idx;      /* our copy of used->idx (the driver cannot corrupt it) */
+	uint16_t signalled_used; /* used_idx at the last notification (EVENT_IDX) */
+	uint16_t inflight;      /* chains popped and not yet pushed */
+	bool event_idx;
+	bool indirect;
+	bool signalled_valid;
+	bool broken; /* public: latched on the first fault */
+	enum vbe_vq_fault fault; /* public: why it broke */
+	uint32_t faults[VBE_VQ_FAULT_COUNT]; /* public: latches per class since boot */
+	uint32_t popped;  /* public: chains taken since init */
+	uint32_t notifies; /* public: driver notifications sent since init */
+};
+
+/**
+ * @brief Set a queue up on rings the transport has checked.
+ *
+ * @param vq queue state; its fault counters survive re-initialisation.
+ * @param size number of entries, a power of two, 1..32768.
+ * @param desc, avail, used ring areas (sizes: 16*size, 6+2*size, 6+8*size bytes), aligned
+ *        16, 2 and 4 bytes as the spec requires.
+ * @param features negotiated features (VBE_VIRTIO_F_EVENT_IDX and _INDIRECT_DESC matter).
+ * @retval 0 ready.
+ * @retval -EINVAL bad size or alignment, NULL ring or NULL mem callback.
+ */
+int vbe_vq_init(struct vbe_vq *vq, uint16_t size, void *desc, void *avail, void *used,
+		const struct vbe_vq_mem *mem, uint64_t features);
+
+/**
+ * @brief Take the next available chain.
+ *
+ * @retval 0 @p req holds a chain; complete it with vbe_vq_push().
+ * @retval -EAGAIN nothing available.
+ * @retval -E2BIG the chain is valid but has more than VBE_VQ_MAX_SEGS segments; @p req
+ *         holds its head and totals only. The caller must still complete it (written 0).
+ * @retval -EIO the queue is broken (now or before); see vq->fault. Nothing was taken.
+ * @retval -EPROTO, -EINVAL, -ELOOP, -EFAULT, -EOVERFLOW the fault that broke it just now
+ *         (also latched: later calls return -EIO).
+ */
+int vbe_vq_pop(struct vbe_vq *vq, struct vbe_vq_req *req);
+
+/**
+ * @brief Hand a chain back to the driver.
+ *
+ * @param written bytes written into the writable segments (clamped to req->wr_len).
+ * @retval 0 done.
+ * @retval -EIO the queue is broken; the chain is not returned (the driver must reset).
+ * @retval -EINVAL no chain is in flight (a backend bug); latches VBE_VQ_FAULT_USED_HEAD.
+ */
+int vbe_vq_push(struct vbe_vq *vq, const struct vbe_vq_req *req, uint32_t written);
+
+/**
+ * @brief After a batch of pushes: must the driver be notified?
+ *
+ * Honours VIRTQ_AVAIL_F_NO_INTERRUPT, or used_event with EVENT_IDX (virtio 1.2, 2.7.7.2).
+ * Counts a notification in vq->notifies when it answers true.
+ */
+bool vbe_vq_should_notify(struct vbe_vq *vq);
+
+/**
+ * @brief Ask the driver to notify us of new chains, then recheck.
+ *
+ * Call when vbe_vq_pop() returned -EAGAIN and the device is about to sleep. Writes
+ * avail_event (EVENT_IDX) or clears VIRTQ_USED_F_NO_NOTIFY.
+ *
+ * @retval true chains arrived meanwhile: pop again before sleeping.
+ */
+bool vbe_vq_enable_notify(struct vbe_vq *vq);
+
+/** @brief Ask the driver not to notify (device is busy polling). */
+void vbe_vq_disable_notify(struct vbe_vq *vq);
+
+/**
+ * @brief Copy device-readable bytes out of a request (gather).
+ *
+ * @return bytes copied: min(len, req->rd_len - off), 0 when off is past the end.
+ */
+size_t vbe_vq_req_read(const struct vbe_vq_req *req, size_t off, void *dst, size_t len);
+
+/**
+ * @brief Copy bytes into a request's device-writable segments (scatter).
+ *
+ * @return bytes copied: min(len, req->wr_len - off), 0 when off is past the end.
+ */
+size_t vbe_vq_req_write(const struct vbe_vq_req *req, size_t off, const void *src, size_t len);
+
+/** @brief Name of a fault class, for logs. Never NULL. */
+const char *vbe_vq_fault_str(enum vbe_vq_fault fault);
+
+#endif /* VBE_VQ_H */
