@@ -38,14 +38,18 @@
 #define VBE_I2C_ROUTE_RO 0x1     /* guest may read; a write only as a register select */
 #define VBE_I2C_ROUTE_10BIT 0x2  /* guest_addr and bus_addr are 10-bit addresses */
 
-/** Longest write a read-only route accepts, as the register select before a read. */
-#define VBE_I2C_RO_SELECT_MAX 2
 
 /** One address a guest may use: what it calls it, what the bus calls it. */
 struct vbe_i2c_route {
 	uint16_t guest_addr;
 	uint16_t bus_addr;
 	uint8_t flags; /* VBE_I2C_ROUTE_* */
+	/*
+	 * Read-only routes: longest write accepted as a register select directly followed by a
+	 * read (the target's address width: 1 for a 256-byte EEPROM, 2 for larger ones); 0 = no
+	 * write at all. A wider value would let the extra bytes through as data writes.
+	 */
+	uint8_t select_max;
 };
 
 /** A guest's view of one platform bus. Generated from the system description. */

@@ -11,6 +11,7 @@
 #define VBE_PLAT_H
 
 #include <errno.h>
+#include <stddef.h>
 #include <stdint.h>
 
 /* I2C message flags: same bits and meaning as Zephyr's I2C_MSG_* (drivers/i2c.h). */

@@ -84,7 +84,8 @@ void vbe_sim_init(struct vbe_sim *sim);
  *
  * @retval 0 done.
  * @retval -ENOSPC VBE_SIM_MAX_TARGETS reached.
- * @retval -EINVAL bad kind, bus >= VBE_SIM_MAX_BUSES, or the address is taken on that bus.
+ * @retval -EINVAL bad kind, bus >= VBE_SIM_MAX_BUSES, an address above 0x7f (simulated
+ *         targets are 7-bit), or the address is taken on that bus.
  */
 int vbe_sim_add_target(struct vbe_sim *sim, uint8_t bus, uint16_t addr,
 		       enum vbe_sim_target_kind kind);
@@ -104,6 +105,7 @@ int vbe_sim_lm75_set_temp(struct vbe_sim *sim, uint8_t bus, uint16_t addr, int32
  *
  * @retval 0 copied into @p out.
  * @retval -ENOENT seq is 0, newer than log_seq, or already overwritten.
+ * @retval -EINVAL NULL argument.
  */
 int vbe_sim_log_get(const struct vbe_sim *sim, uint32_t seq, struct vbe_sim_log_entry *out);
 

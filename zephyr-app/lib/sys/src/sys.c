@@ -1,0 +1,97 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * vbe_sys: builds a whole backend from a const system description (vbe/sys.h): one
+ * fat-virtqueue window per guest, and in it the devices that guest was given.
+ */
+
+#include <errno.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <vbe/fvq.h>
+#include <vbe/i2c.h>
+#include <vbe/plat.h>
+#include <vbe/port.h>
+#include <vbe/sys.h>
+
+static int sys_init_guest(struct vbe_sys *sys, uint8_t i, void *window)
+{
+	const struct vbe_sys_guest *g = &sys->cfg->guests[i];
+	int rc;
+
+	if (window == NULL) {
+		return -EINVAL;
+	}
+	rc = vbe_fvq_init(&sys->win[i], window, g->window_size, i, g->ring_size);
+	if (rc != 0) {
+		VBE_LOG(VBE_LOG_ERR, "sys: guest %u (%s): window: %d", i, g->name, rc);
+		return rc;
+	}
+	if (g->i2c == NULL) {
+		return 0;
+	}
+	rc = vbe_i2c_init(&sys->i2c[i], g->i2c, sys->plat);
+	if (rc != 0) {
+		VBE_LOG(VBE_LOG_ERR, "sys: guest %u (%s): i2c view: %d", i, g->name, rc);
+		return rc;
+	}
+	rc = vbe_fvq_add_device(&sys->win[i], &vbe_i2c_fvq_ops, &sys->i2c[i]);
+	if (rc != 0) {
+		VBE_LOG(VBE_LOG_ERR, "sys: guest %u (%s): i2c device: %d", i, g->name, rc);
+		return rc;
+	}
+	return 0;
+}
+
+int vbe_sys_init(struct vbe_sys *sys, const struct vbe_sys_cfg *cfg, const struct vbe_plat *plat,
+		 void *const *windows)
+{
+	if (sys == NULL || cfg == NULL || plat == NULL || windows == NULL ||
+	    cfg->guest_count > VBE_SYS_MAX_GUESTS ||
+	    (cfg->guest_count > 0U && cfg->guests == NULL)) {
+		return -EINVAL;
+	}
+	memset(sys, 0, sizeof(*sys));
+	sys->cfg = cfg;
+	sys->plat = plat;
+	for (uint8_t i = 0; i < cfg->guest_count; i++) {
+		int rc = sys_init_guest(sys, i, windows[i]);
+
+		if (rc != 0) {
+			return rc;
+		}
+	}
+	return 0;
+}
+
+void vbe_sys_start(struct vbe_sys *sys, const struct vbe_fvq_notify *notify)
+{
+	if (sys == NULL || sys->cfg == NULL) {
+		return;
+	}
+	for (uint8_t i = 0; i < sys->cfg->guest_count; i++) {
+		vbe_fvq_publish(&sys->win[i], notify);
+	}
+}
+
+void vbe_sys_poll(struct vbe_sys *sys, bool *did_work)
+{
+	bool any = false;
+
+	if (sys != NULL && sys->cfg != NULL) {
+		for (uint8_t i = 0; i < sys->cfg->guest_count; i++) {
+			bool work = false;
+			int rc = vbe_fvq_poll(&sys->win[i], &work);
+
+			if (rc != 0) {
+				VBE_LOG(VBE_LOG_WRN, "sys: guest %u: poll: %d", i, rc);
+			}
+			any = any || work;
+		}
+	}
+	if (did_work != NULL) {
+		*did_work = *did_work || any;
+	}
+}
