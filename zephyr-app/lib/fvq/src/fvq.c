@@ -39,6 +39,7 @@ _Static_assert(VBE_FVQ_RING_OFF >= sizeof(struct vbe_fvq_header) +
 	 (1ULL << VBE_VIRTIO_F_INDIRECT_DESC))
 
 #define FVQ_DATA_MIN 4096U
+#define FVQ_SERVICE_ROUNDS 4U
 
 /* Translate-and-check for the fat window: buffers must lie inside the data area. */
 static void *fvq_xlate(void *ctx, uint64_t addr, uint32_t len, bool write)
@@ -276,9 +277,13 @@ static void slot_set_status(struct vbe_fvq *w, struct vbe_fvq_slot *s, struct vb
 		uint64_t drv = vbe_ld32(&b->drv.driver_features_lo) |
 			       ((uint64_t)vbe_ld32(&b->drv.driver_features_hi) << 32);
 
-		/* virtio 1.2, 3.1.1 step 6: refuse features we did not offer; modern only */
+		/*
+		 * virtio 1.2, 3.1.1 step 6: refuse features we did not offer; modern only; and
+		 * whatever the device type makes mandatory (virtio-i2c: ZERO_LENGTH_REQUEST).
+		 */
 		if ((drv & ~slot_features(s)) != 0U ||
-		    (drv & (1ULL << VBE_VIRTIO_F_VERSION_1)) == 0U) {
+		    (drv & (1ULL << VBE_VIRTIO_F_VERSION_1)) == 0U ||
+		    (drv & s->ops->required_features) != s->ops->required_features) {
 			req &= ~(uint32_t)VBE_VIRTIO_STATUS_FEATURES_OK;
 			req &= ~(uint32_t)VBE_VIRTIO_STATUS_DRIVER_OK;
 			added &= ~(uint32_t)VBE_VIRTIO_STATUS_DRIVER_OK;
@@ -338,6 +343,24 @@ static bool slot_poll_queues(struct vbe_fvq *w, struct vbe_fvq_slot *s, struct v
 	}
 	vbe_st32(&b->dev.notify_seen, vbe_ld32(&b->drv.notify_seq));
 	s->ops->service(s->be);
+	/*
+	 * Idle now: re-arm driver notifications (avail_event / NO_NOTIFY) and look once more, so
+	 * a chain published between the last pop and the re-arm is served, not stranded. Bounded:
+	 * a guest that keeps refilling is served again on the next poll.
+	 */
+	for (unsigned int round = 0U; round < FVQ_SERVICE_ROUNDS; round++) {
+		bool more = false;
+
+		for (unsigned int q = 0U; q < s->ops->num_queues; q++) {
+			if (s->vq[q].size != 0U && vbe_vq_enable_notify(&s->vq[q])) {
+				more = true;
+			}
+		}
+		if (!more) {
+			break;
+		}
+		s->ops->service(s->be);
+	}
 
 	for (unsigned int q = 0U; q < s->ops->num_queues; q++) {
 		struct vbe_vq *vq = &s->vq[q];

@@ -105,6 +105,16 @@ int vbe_host_i2c_route(struct vbe_host *h, int guest, int idx, uint16_t *guest_a
 	return g->i2c->route_count;
 }
 
+int vbe_host_i2c_route_select(struct vbe_host *h, int guest, int idx)
+{
+	const struct vbe_sys_guest *g = host_guest(h, guest);
+
+	if (g == NULL || g->i2c == NULL || idx < 0 || idx >= g->i2c->route_count) {
+		return -1;
+	}
+	return g->i2c->routes[idx].select_max;
+}
+
 int vbe_host_i2c_bus(struct vbe_host *h, int guest, const char **bus_name)
 {
 	const struct vbe_sys_guest *g = host_guest(h, guest);

@@ -25,6 +25,7 @@
 struct vbe_fvq_dev_ops {
 	uint32_t device_id;       /* VBE_VIRTIO_ID_* */
 	uint64_t features;        /* device-specific bits; the transport adds ring features */
+	uint64_t required_features; /* FEATURES_OK is refused unless the driver accepts these */
 	uint16_t num_queues;      /* 1..VBE_FVQ_MAX_QUEUES */
 	uint16_t queue_size_max;  /* power of two */
 	uint16_t config_size;     /* <= VBE_FVQ_CONFIG_SIZE */
@@ -37,7 +38,11 @@ struct vbe_fvq_dev_ops {
 	 * disabled). Return 0, or a negative errno to refuse (the device raises NEEDS_RESET).
 	 */
 	int (*start)(void *be, struct vbe_vq *vqs, uint64_t features);
-	/** Chains may be available: pop, handle and push what can be done now. */
+	/**
+	 * Chains may be available: pop, handle and push what can be done now, until vbe_vq_pop()
+	 * says -EAGAIN. The transport then re-arms driver notifications and calls again if a
+	 * chain slipped in meanwhile.
+	 */
 	void (*service)(void *be);
 };
 

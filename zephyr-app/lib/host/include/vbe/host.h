@@ -34,6 +34,8 @@ uint32_t vbe_host_window_size(struct vbe_host *h, int guest);
  */
 int vbe_host_i2c_route(struct vbe_host *h, int guest, int idx, uint16_t *guest_addr,
 		       uint16_t *bus_addr, uint8_t *flags);
+/** Read-only route @p idx of a guest: longest register-select write allowed (0: none). */
+int vbe_host_i2c_route_select(struct vbe_host *h, int guest, int idx);
 /** Platform bus of a guest's I2C view and its name; -1 when it has none. */
 int vbe_host_i2c_bus(struct vbe_host *h, int guest, const char **bus_name);
 
