@@ -38,6 +38,7 @@ class I2cRoute:
     bus_addr: int
     read_only: bool
     ten_bit: bool
+    select_max: int = 0      # read-only routes: longest register-select write before a read
 
 
 @dataclass(frozen=True)
@@ -46,6 +47,7 @@ class GuestInfo:
     name: str
     window_size: int
     i2c_bus: str | None = None               # platform bus name, None: no virtio-i2c
+    i2c_bus_id: int | None = None            # platform bus number (what Platform calls take)
     i2c_routes: tuple[I2cRoute, ...] = field(default_factory=tuple)
 
     def i2c_route(self, guest_addr: int) -> I2cRoute | None:

@@ -203,13 +203,20 @@ class InProcessMachine(PolledMachine):
         for i in range(count):
             lib.vbe_host_i2c_route(h, g, i, ga, ba, fl)
             routes.append(
-                I2cRoute(int(ga[0]), int(ba[0]), bool(fl[0] & ROUTE_RO), bool(fl[0] & ROUTE_10BIT))
+                I2cRoute(
+                    int(ga[0]),
+                    int(ba[0]),
+                    bool(fl[0] & ROUTE_RO),
+                    bool(fl[0] & ROUTE_10BIT),
+                    select_max=max(0, int(lib.vbe_host_i2c_route_select(h, g, i))),
+                )
             )
         return GuestInfo(
             index=g,
             name=name,
             window_size=int(lib.vbe_host_window_size(h, g)),
             i2c_bus=ffi.string(bus_name[0]).decode() if bus >= 0 and bus_name[0] else None,
+            i2c_bus_id=bus if bus >= 0 else None,
             i2c_routes=tuple(routes),
         )
 

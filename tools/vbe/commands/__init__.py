@@ -1,0 +1,13 @@
+"""The vbe commands, one class each (see vbe.commands.base)."""
+
+from __future__ import annotations
+
+from vbe.commands.base import VbeCommand
+
+
+def all_commands() -> list[VbeCommand]:
+    """Every top-level command, in the order ``vbe --help`` lists them."""
+    from vbe.commands.i2c import I2cCommand
+    from vbe.commands.run import RunCommand
+
+    return [RunCommand(), I2cCommand()]

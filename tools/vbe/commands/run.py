@@ -1,0 +1,195 @@
+"""``vbe run``: bring the backend up, let both demo guests negotiate, run the I2C script
+and print what happened, per guest and on the bus."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from typing import Any
+
+from pyhost.i2c import I2cError, I2cUsageError, format_addr
+from pyhost.machine.base import BusTransaction, MachineError
+from pyhost.virtio.errors import VirtioError
+from vbe.commands.base import VbeCommand
+from vbe.output import dbg, die, err, inf, out, paint
+from vbe.scenario import RunReport, ScenarioError, Step, run_demo
+from vbe.session import add_json_arg, add_machine_args, machine_session
+
+DESCRIPTION = """\
+Bring the backend up on a machine, let both guests of the demo system negotiate their
+virtio-i2c device, and run a fixed script of I2C transactions:
+
+  ivi      probe the bus; write a string into the EEPROM and read it back; read the LM75
+           after the harness sets 23.5 degC; try an address outside its view
+  cluster  probe the bus; read the EEPROM through its read-only view; try a write (it
+           must be refused); read the sensor through its remapped address 0x49; probe
+           the absent 0x51 (it must NACK)
+
+Each step has an expected outcome: OK, REFUSED (the device said ERR and nothing reached
+the bus) or NACK (ERR after reaching the bus). The report shows each step, what reached
+the bus (the simulated platform's log) and totals. Exit 0 only if every step matched.
+"""
+
+EPILOG = """\
+examples:
+  vbe run                  the report, for a person
+  vbe run --json           the same as JSON (steps, bus log, counters)
+  vbe -v run               also the messages of every step
+"""
+
+_MARK = {True: ("pass", "ok"), False: ("FAIL", "err")}
+
+
+def _bus_line(t: BusTransaction, guest: str) -> str:
+    result = "OK  " if t.result == 0 else ("NACK" if t.result == -5 else f"{t.result:4d}")
+    msgs = []
+    for m in t.messages:
+        data = " ".join(f"{b:02x}" for b in m.data)
+        more = "..." if m.length > len(m.data) else ""
+        body = f" [{data}{more}]" if data else ""
+        msgs.append(f"{'r' if m.read else 'w'}{m.length}{body}")
+    return (
+        f"  #{t.seq:<3} {guest:<8} bus {t.bus} {format_addr(t.addr, t.addr > 0x7F):<6} "
+        f"{result}  {'  '.join(msgs)}"
+    )
+
+
+def _step_line(i: int, s: Step) -> str:
+    mark, colour = _MARK[s.passed]
+    head = f"  [{paint(mark, colour)}] {i:>2}. {s.outcome:<7} {s.title}"
+    tail = s.shown
+    if not s.passed:
+        want = f"expected {s.expected}" if s.outcome != s.expected else s.problem
+        tail = f"{tail}  <-- {want}" if tail else f"<-- {want}"
+    return f"{head}\n{'':14}{tail}" if tail else head
+
+
+def render(rep: RunReport) -> None:
+    inf(f'vbe run: demo system on machine "{rep.machine}", {len(rep.guests)} guests')
+    n = 0
+    for g in rep.guests:
+        info = g.info
+        view = ", ".join(
+            f"{format_addr(r.guest_addr, r.ten_bit)}"
+            + (f"->{format_addr(r.bus_addr, r.ten_bit)}" if r.bus_addr != r.guest_addr else "")
+            + (" ro" if r.read_only else "")
+            + (" 10-bit" if r.ten_bit else "")
+            for r in info.i2c_routes
+        )
+        inf("")
+        inf(f'guest {info.index} "{info.name}": virtio-i2c on bus {info.i2c_bus}; view {view}')
+        inf(f"  negotiated {', '.join(g.features)}")
+        for s in rep.steps:
+            if s.guest != info.name:
+                continue
+            n += 1
+            inf(_step_line(n, s))
+            dbg(f"{'':14}{s.transfer}")
+    inf("")
+    inf(f"bus log (simulated platform), {len(rep.bus)} transactions:")
+    for t, guest in rep.bus:
+        inf(_bus_line(t, guest))
+    inf("")
+    passed = sum(s.passed for s in rep.steps)
+    nacks = sum(1 for t, _ in rep.bus if t.result != 0)
+    inf(
+        f"totals: {len(rep.steps)} steps, {passed} as expected; {len(rep.bus)} bus "
+        f"transactions ({nacks} not acknowledged)"
+    )
+    for g in rep.guests:
+        if g.stats:
+            errs = ", ".join(f"{k.lower()} {v}" for k, v in g.stats["errors"].items()) or "none"
+            inf(
+                f'  device of "{g.info.name}": {g.stats["requests"]} requests, '
+                f"{g.stats['transactions']} bus transactions, errors: {errs}"
+            )
+    verdict = "PASS: every step as expected" if rep.ok else "FAIL: see the steps marked FAIL"
+    inf(paint(verdict, "ok" if rep.ok else "err"))
+
+
+def to_json(rep: RunReport) -> dict[str, Any]:
+    return {
+        "machine": rep.machine,
+        "ok": rep.ok,
+        "guests": [
+            {
+                "index": g.info.index,
+                "name": g.info.name,
+                "bus": g.info.i2c_bus,
+                "features": g.features,
+                "view": [
+                    {
+                        "guest_addr": r.guest_addr,
+                        "bus_addr": r.bus_addr,
+                        "read_only": r.read_only,
+                        "ten_bit": r.ten_bit,
+                    }
+                    for r in g.info.i2c_routes
+                ],
+                "stats": g.stats,
+            }
+            for g in rep.guests
+        ],
+        "steps": [
+            {
+                "guest": s.guest,
+                "title": s.title,
+                "expected": s.expected,
+                "outcome": s.outcome,
+                "passed": s.passed,
+                "transfer": s.transfer,
+                "shown": s.shown,
+                "problem": s.problem,
+                "bus_seqs": s.bus_seqs,
+            }
+            for s in rep.steps
+        ],
+        "bus_log": [
+            {
+                "seq": t.seq,
+                "guest": guest,
+                "bus": t.bus,
+                "addr": t.addr,
+                "result": t.result,
+                "messages": [
+                    {"read": m.read, "length": m.length, "data": list(m.data), "flags": m.flags}
+                    for m in t.messages
+                ],
+            }
+            for t, guest in rep.bus
+        ],
+        "totals": {
+            "steps": len(rep.steps),
+            "passed": sum(s.passed for s in rep.steps),
+            "bus_transactions": len(rep.bus),
+        },
+    }
+
+
+class RunCommand(VbeCommand):
+    def __init__(self) -> None:
+        super().__init__("run", "run the demo system and its I2C script, report", DESCRIPTION)
+
+    def do_add_parser(self, parser_adder: Any) -> argparse.ArgumentParser:
+        p = self._parser(parser_adder, epilog=EPILOG)
+        add_machine_args(p, guest=False)
+        add_json_arg(p)
+        return p
+
+    def do_run(self, args: argparse.Namespace, unknown: list[str]) -> int:
+        with machine_session(args.machine) as machine:
+            try:
+                rep = run_demo(machine)
+            except ScenarioError as exc:
+                die(str(exc))
+            except (MachineError, VirtioError, I2cError, I2cUsageError) as exc:
+                die(f"the demo run stopped: {exc}")  # before machine_session's generic one
+        if args.json:
+            out(json.dumps(to_json(rep), indent=2))
+        else:
+            render(rep)
+        if not rep.ok:
+            failed = [s.title for s in rep.steps if not s.passed]
+            err(f"{len(failed)} step(s) did not go as expected: {'; '.join(failed)}")
+            return 1
+        return 0
