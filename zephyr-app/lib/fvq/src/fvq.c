@@ -193,9 +193,36 @@ void vbe_fvq_publish(struct vbe_fvq *w, const struct vbe_fvq_notify *notify)
 		(unsigned int)w->data_size, (unsigned int)w->data_off);
 }
 
-static void slot_fail(struct vbe_fvq_slot *s, struct vbe_fvq_devblock *b, unsigned int q,
-		      uint32_t fault)
+const char *vbe_fvq_fault_str(uint32_t fault)
 {
+	switch (fault) {
+	case VBE_FVQ_FAULT_QUEUE_SIZE:
+		return "queue size invalid";
+	case VBE_FVQ_FAULT_QUEUE_RANGE:
+		return "ring part outside the ring area";
+	case VBE_FVQ_FAULT_QUEUE_ALIGN:
+		return "ring part misaligned";
+	case VBE_FVQ_FAULT_STATUS:
+		return "status bits cleared without a reset";
+	case VBE_FVQ_FAULT_DEVICE_START:
+		return "device refused DRIVER_OK";
+	default:
+		return vbe_vq_fault_str((enum vbe_vq_fault)fault);
+	}
+}
+
+/* Raise DEVICE_NEEDS_RESET for a queue. Reported once per latch: only a reset clears it. */
+static void slot_fail(const struct vbe_fvq *w, struct vbe_fvq_slot *s, struct vbe_fvq_devblock *b,
+		      unsigned int q, uint32_t fault)
+{
+	if ((s->status & VBE_VIRTIO_STATUS_DEVICE_NEEDS_RESET) == 0U) {
+		VBE_LOG(VBE_LOG_WRN,
+			"fvq: guest %u device %u (virtio id %u) queue %u: fault %u (%s); "
+			"device needs reset",
+			(unsigned int)w->guest_id, (unsigned int)(s - w->slot),
+			(unsigned int)s->ops->device_id, q, (unsigned int)fault,
+			vbe_fvq_fault_str(fault));
+	}
 	s->status |= VBE_VIRTIO_STATUS_DEVICE_NEEDS_RESET;
 	vbe_st32(&b->dev.queue[q].fault, fault);
 }
@@ -229,7 +256,7 @@ static int slot_start_queues(struct vbe_fvq *w, struct vbe_fvq_slot *s, struct v
 			continue;
 		}
 		if (size == 0U || (size & (size - 1U)) != 0U || size > s->ops->queue_size_max) {
-			slot_fail(s, b, q, VBE_FVQ_FAULT_QUEUE_SIZE);
+			slot_fail(w, s, b, q, VBE_FVQ_FAULT_QUEUE_SIZE);
 			return -EINVAL;
 		}
 		/* sizes: desc 16*n, avail 6+2*n, used 6+8*n (virtio 1.2, 2.7) */
@@ -241,12 +268,12 @@ static int slot_start_queues(struct vbe_fvq *w, struct vbe_fvq_slot *s, struct v
 			fault = ring_part_check(w, used, 6U + 8U * size, 4U);
 		}
 		if (fault != 0U) {
-			slot_fail(s, b, q, fault);
+			slot_fail(w, s, b, q, fault);
 			return -EINVAL;
 		}
 		if (vbe_vq_init(&s->vq[q], size, w->base + desc, w->base + avail, w->base + used,
 				&w->mem, s->features) != 0) {
-			slot_fail(s, b, q, VBE_FVQ_FAULT_QUEUE_SIZE);
+			slot_fail(w, s, b, q, VBE_FVQ_FAULT_QUEUE_SIZE);
 			return -EINVAL;
 		}
 	}
@@ -269,7 +296,7 @@ static void slot_set_status(struct vbe_fvq *w, struct vbe_fvq_slot *s, struct vb
 	req &= ~(uint32_t)VBE_VIRTIO_STATUS_DEVICE_NEEDS_RESET;
 	if ((req & s->status) != s->status) {
 		/* Bits go away only through a reset. */
-		slot_fail(s, b, 0U, VBE_FVQ_FAULT_STATUS);
+		slot_fail(w, s, b, 0U, VBE_FVQ_FAULT_STATUS);
 		return;
 	}
 	added = req & ~s->status;
@@ -297,7 +324,7 @@ static void slot_set_status(struct vbe_fvq *w, struct vbe_fvq_slot *s, struct vb
 		} else if (slot_start_queues(w, s, b) != 0) {
 			return;
 		} else if (s->ops->start != NULL && s->ops->start(s->be, s->vq, s->features) != 0) {
-			slot_fail(s, b, 0U, VBE_FVQ_FAULT_DEVICE_START);
+			slot_fail(w, s, b, 0U, VBE_FVQ_FAULT_DEVICE_START);
 			return;
 		}
 	}
@@ -371,7 +398,7 @@ static bool slot_poll_queues(struct vbe_fvq *w, struct vbe_fvq_slot *s, struct v
 		worked = worked || vq->popped != before[q];
 		if (vq->broken) {
 			/* virtio 1.2, 2.1.2: NEEDS_RESET, then a configuration change notification */
-			slot_fail(s, b, q, vq->fault);
+			slot_fail(w, s, b, q, vq->fault);
 			vbe_st32(&b->dev.device_status, s->status);
 			fvq_notify(w);
 			worked = true;

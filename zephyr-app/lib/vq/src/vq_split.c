@@ -46,14 +46,16 @@ const char *vbe_vq_fault_str(enum vbe_vq_fault fault)
 	return fault_names[fault];
 }
 
-/* Latch the queue broken. Logged once per latch: a broken queue is never walked again. */
+/*
+ * Latch the queue broken: a broken queue is never walked again. The transport, which knows
+ * the guest, device and queue, reports it once per latch; this is the debug trace.
+ */
 static int vq_fail(struct vbe_vq *vq, enum vbe_vq_fault fault, int err)
 {
 	vq->broken = true;
 	vq->fault = fault;
 	vq->faults[fault]++;
-	VBE_LOG(VBE_LOG_WRN, "vq: %s; queue stopped until the driver resets it",
-		vbe_vq_fault_str(fault));
+	VBE_LOG(VBE_LOG_DBG, "vq: %s", vbe_vq_fault_str(fault));
 	return err;
 }
 

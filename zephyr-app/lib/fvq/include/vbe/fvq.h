@@ -118,4 +118,10 @@ void vbe_fvq_publish(struct vbe_fvq *w, const struct vbe_fvq_notify *notify);
  */
 int vbe_fvq_poll(struct vbe_fvq *w, bool *did_work);
 
+/**
+ * @brief Name of a queue fault code as found in vbe_fvq_dev_queue.fault: a set-up fault
+ * (VBE_FVQ_FAULT_*) or a ring fault (enum vbe_vq_fault). Never NULL.
+ */
+const char *vbe_fvq_fault_str(uint32_t fault);
+
 #endif /* VBE_FVQ_H */
