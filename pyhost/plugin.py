@@ -1,7 +1,11 @@
 """pytest plugin (entry point ``pytest11: vbe``): machines and devices as fixtures.
 
-    --machine NAME   run machine-based tests on this machine; repeat for several
-                     (default: inprocess). Each test using ``machine`` runs once per name.
+    --machine NAME   run machine-based tests on this machine; repeat or comma-separate
+                     for several (``--machine inprocess --machine qemu``, ``--machine all``).
+                     Each test using ``machine`` runs once per name. Default: every machine
+                     that can run here: inprocess, and qemu when qemu-system-aarch64 >= 10
+                     is installed (otherwise a warning says why not). The pytest header
+                     names the machines in use. VBE_MACHINES=a,b sets the default.
 
 Fixtures:
     machine   a launched Machine (closed after the test, whatever happens)
@@ -12,6 +16,7 @@ Fixtures:
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from typing import Any
 
@@ -19,6 +24,10 @@ import pytest
 
 from pyhost.echo import EchoWindow
 from pyhost.machine import MACHINES, Machine, make_machine
+from pyhost.machine.qemu_image import qemu_available
+
+_MACHINES_KEY = pytest.StashKey[list[str]]()
+_WHY_KEY = pytest.StashKey[str]()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -27,19 +36,50 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "--machine",
         action="append",
         metavar="NAME",
-        help=f"machine to run machine tests on, repeatable (known: {', '.join(MACHINES)}; "
-        "default: inprocess)",
+        help=f"machine to run machine tests on, repeatable or comma-separated "
+        f"(known: {', '.join(MACHINES)}, or 'all'; default: every one that can run here)",
     )
+
+
+def _selected(config: pytest.Config) -> tuple[list[str], str]:
+    """The machines to run on and how they were chosen (for the header)."""
+    given: list[str] = config.getoption("machine") or []
+    env = os.environ.get("VBE_MACHINES", "")
+    names = [n for arg in (given or [env]) for n in arg.split(",") if n.strip()]
+    names = [n.strip() for n in names]
+    if names and names != ["all"]:
+        unknown = [n for n in names if n not in MACHINES]
+        if unknown:
+            raise pytest.UsageError(
+                f"--machine {', '.join(unknown)}: unknown; known: {', '.join(MACHINES)}, all"
+            )
+        how = "--machine" if given else "VBE_MACHINES"
+        return list(dict.fromkeys(names)), f"chosen by {how}"
+    ok, why = qemu_available()
+    if ok:
+        return ["inprocess", "qemu"], f"every machine that runs here; qemu: {why}"
+    if names == ["all"]:
+        raise pytest.UsageError(f"--machine all: the qemu machine cannot run here: {why}")
+    config.issue_config_time_warning(
+        pytest.PytestConfigWarning(f"vbe: machine-parametrized tests run in-process only: {why}"),
+        stacklevel=2,
+    )
+    return ["inprocess"], f"qemu left out: {why}"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    names, why = _selected(config)
+    config.stash[_MACHINES_KEY] = names
+    config.stash[_WHY_KEY] = why
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    return f"vbe machines: {', '.join(config.stash[_MACHINES_KEY])} ({config.stash[_WHY_KEY]})"
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     if "machine" in metafunc.fixturenames:
-        names = metafunc.config.getoption("machine") or ["inprocess"]
-        unknown = [n for n in names if n not in MACHINES]
-        if unknown:
-            raise pytest.UsageError(
-                f"--machine {', '.join(unknown)}: unknown; known: {', '.join(MACHINES)}"
-            )
+        names = metafunc.config.stash[_MACHINES_KEY]
         metafunc.parametrize("machine", names, indirect=True, ids=[f"m={n}" for n in names])
 
 

@@ -6,8 +6,9 @@ from typing import Any
 
 from pyhost.machine.base import Machine, MachineError, MachineTimeout
 from pyhost.machine.inprocess import InProcessMachine
+from pyhost.machine.qemu import QemuMachine
 
-MACHINES: dict[str, type[Machine]] = {"inprocess": InProcessMachine}
+MACHINES: dict[str, type[Machine]] = {"inprocess": InProcessMachine, "qemu": QemuMachine}
 
 
 def make_machine(name: str, **kw: Any) -> Machine:

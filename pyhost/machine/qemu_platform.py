@@ -1,0 +1,139 @@
+"""The simulated platform inside a QEMU image, reached through its platform mailbox.
+
+The layout and protocol are boards/qemu_virt_baremetal/src/mailbox_layout.h, read here
+through cffi (the header is written in cffi's subset), so both sides share one definition.
+One command at a time: write ``cmd`` and ``arg[]``, then ``cmd_seq``; ring the doorbell;
+wait until the image writes ``ack_seq = cmd_seq``; read ``result`` and ``data``. The image
+serves the windows once more before each command, so an answer includes everything the
+driver published before asking.
+"""
+
+from __future__ import annotations
+
+import errno
+import functools
+from collections.abc import Callable
+from typing import Any, Protocol
+
+from cffi import FFI
+
+from pyhost import corelib
+from pyhost.headers import PLAT_H, defines
+from pyhost.machine.base import BusMessage, BusTransaction, MachineError, Platform
+from pyhost.machine.qemu_image import BOARD
+
+MAILBOX_H = BOARD / "src" / "mailbox_layout.h"
+MSG_READ = defines(PLAT_H)["VBE_I2C_MSG_READ"].value
+TIMEOUT = 5.0
+
+
+@functools.cache
+def mailbox_ffi() -> tuple[FFI, Any]:
+    """cffi types and #defines of mailbox_layout.h."""
+    ffi = FFI()
+    ffi.cdef(corelib.cdef_source(MAILBOX_H))
+    return ffi, ffi.dlopen(None)
+
+
+class Waiter(Protocol):
+    def wait_platform(self, cond: Callable[[], bool], timeout: float, what: str) -> None: ...
+    def kick_platform(self) -> None: ...
+
+
+def _errno_name(rc: int) -> str:
+    return errno.errorcode.get(-rc, str(rc)) if rc < 0 else str(rc)
+
+
+class Mailbox:
+    """The harness side of the platform mailbox at ``ptr`` (this process's address)."""
+
+    def __init__(self, waiter: Waiter, ptr: int, version: int) -> None:
+        ffi, c = mailbox_ffi()
+        self.ffi, self.c = ffi, c
+        self._w = waiter
+        self.mb: Any = ffi.cast("struct bm_mailbox *", ptr)
+        self.expected_version = version
+
+    def ready(self) -> bool:
+        return int(self.mb.magic) == self.c.BM_MBX_MAGIC
+
+    def check(self) -> None:
+        mb = self.mb
+        if int(mb.version) != self.c.BM_MBX_VERSION or self.expected_version != mb.version:
+            raise MachineError(
+                f"platform mailbox version {int(mb.version)} (manifest "
+                f"{self.expected_version}), pyhost speaks {self.c.BM_MBX_VERSION}: rebuild"
+            )
+
+    def call(self, cmd: int, *args: int, what: str) -> tuple[int, bytes]:
+        """Run one command; (result, data)."""
+        mb = self.mb
+        seq = (int(mb.cmd_seq) + 1) & 0xFFFFFFFF
+        mb.cmd = cmd
+        for i in range(4):
+            mb.arg[i] = args[i] if i < len(args) else 0
+        mb.cmd_seq = seq  # after cmd and arg[] (x86 keeps stores in order)
+        self._w.kick_platform()
+        self._w.wait_platform(
+            lambda: int(mb.ack_seq) == seq, TIMEOUT, f"the platform mailbox to run {what}"
+        )
+        n = min(int(mb.data_len), self.c.BM_MBX_DATA_SIZE)
+        return int(mb.result), bytes(self.ffi.buffer(mb.data, n))
+
+
+class QemuPlatform(Platform):
+    """Platform operations of a QEMU machine, each one mailbox command."""
+
+    def __init__(self, mailbox: Mailbox) -> None:
+        self.mbx = mailbox
+        self.c = mailbox.c
+
+    def set_temp(self, bus: int, addr: int, millicelsius: int) -> None:
+        rc, _ = self.mbx.call(self.c.BM_MBX_CMD_SET_TEMP, bus, addr, millicelsius, what="set_temp")
+        if rc != 0:
+            raise MachineError(
+                f"no simulated LM75 at bus {bus} address 0x{addr:02x} ({_errno_name(rc)})"
+            )
+
+    def eeprom(self, bus: int, addr: int) -> bytes:
+        rc, data = self.mbx.call(self.c.BM_MBX_CMD_EEPROM, bus, addr, what="eeprom")
+        if rc != 0:
+            raise MachineError(
+                f"no simulated AT24 at bus {bus} address 0x{addr:02x} ({_errno_name(rc)})"
+            )
+        return data
+
+    def bus_log_seq(self) -> int:
+        rc, _ = self.mbx.call(self.c.BM_MBX_CMD_LOG_SEQ, what="bus_log_seq")
+        return rc & 0xFFFFFFFF
+
+    def bus_log(self, since: int = 0) -> list[BusTransaction]:
+        newest = self.bus_log_seq()
+        ffi = self.mbx.ffi
+        out = []
+        for seq in range(max(since + 1, newest - 63), newest + 1):
+            rc, data = self.mbx.call(self.c.BM_MBX_CMD_LOG_GET, seq, what=f"bus_log_get({seq})")
+            if rc != 0:
+                continue  # older than what the log keeps
+            e: Any = ffi.from_buffer("struct bm_mbx_log_entry *", bytearray(data))
+            msgs = tuple(
+                BusMessage(
+                    bool(m.flags & MSG_READ),
+                    int(m.len),
+                    bytes(ffi.buffer(m.data, min(int(m.len), 16))),
+                    int(m.flags),
+                )
+                for m in (e.msgs[i] for i in range(min(int(e.num_msgs), 4)))
+            )
+            out.append(BusTransaction(int(e.seq), int(e.bus), int(e.addr), int(e.result), msgs))
+        return out
+
+    def nop(self) -> None:
+        """One mailbox round trip that does nothing (benchmarks)."""
+        self.mbx.call(self.c.BM_MBX_CMD_NOP, what="nop")
+
+    def set_doorbell_idle(self, spin_us: int, sleep_max_us: int) -> None:
+        """Doorbell mode's idle policy in the image: spin, then sleep at most this long."""
+        rc, _ = self.mbx.call(self.c.BM_MBX_CMD_IDLE, spin_us, sleep_max_us, what="idle")
+        if rc != 0:
+            raise MachineError(f"idle policy ({spin_us}, {sleep_max_us}) refused: {rc}")
