@@ -8,8 +8,10 @@ rather than assuming it.
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -106,11 +108,24 @@ def test_detect_grid_marks_exactly_the_found_addresses(power_on):
 
 
 def test_run_exits_0_and_reports_both_guests():
-    p = vbe("run")
+    p = vbe("run", "--machine", "inprocess")
     assert p.returncode == 0, p.stdout + p.stderr
     assert 'guest 0 "ivi"' in p.stdout and 'guest 1 "cluster"' in p.stdout
     assert "REFUSED" in p.stdout and "NACK" in p.stdout
     assert "PASS" in p.stdout.splitlines()[-1]
+
+
+def test_run_on_qemu_by_default_keeps_and_names_the_console_log():
+    """The main job: the backend boots in QEMU; the report ends with the log it kept."""
+    if shutil.which("qemu-system-aarch64") is None:
+        pytest.skip("qemu-system-aarch64 is not installed: run scripts/setup")
+    p = vbe("run")
+    assert p.returncode == 0, p.stdout + p.stderr
+    assert 'on machine "qemu"' in p.stdout.splitlines()[0]
+    assert "PASS" in p.stdout.splitlines()[-2]
+    log = Path(p.stdout.splitlines()[-1].removeprefix("backend console log: "))
+    assert "vbe: ready" in log.read_text()
+    shutil.rmtree(log.parent)
 
 
 def test_run_json_has_every_step_passed_and_a_bus_log():

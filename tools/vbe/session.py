@@ -16,13 +16,22 @@ from vbe.output import dbg, die
 DEFAULT_MACHINE = "inprocess"
 
 
-def add_machine_args(parser: argparse.ArgumentParser, guest: bool = True) -> None:
+MACHINE_HELP = {
+    "inprocess": "the C core in this process",
+    "qemu": "the bare-metal Arm64 image in qemu-system-aarch64",
+}
+
+
+def add_machine_args(
+    parser: argparse.ArgumentParser, guest: bool = True, default: str = DEFAULT_MACHINE
+) -> None:
     group = parser.add_argument_group("machine")
     group.add_argument(
         "--machine",
-        default=DEFAULT_MACHINE,
+        default=default,
         metavar="NAME",
-        help=f"where the backend runs (default: {DEFAULT_MACHINE}: the C core in this process)",
+        help=f"where the backend runs: inprocess or qemu (default: {default}: "
+        f"{MACHINE_HELP[default]})",
     )
     if guest:
         group.add_argument(
@@ -37,12 +46,12 @@ def add_json_arg(parser: argparse.ArgumentParser) -> None:
 
 
 @contextmanager
-def machine_session(name: str) -> Iterator[Machine]:
+def machine_session(name: str, **kw: object) -> Iterator[Machine]:
     """A launched machine, closed on exit; start-up failures end the command (exit 1)."""
     from pyhost.machine import make_machine
 
     try:
-        machine = make_machine(name)
+        machine = make_machine(name, **kw)
         machine.launch()
     except (MachineError, CoreLibError, KeyError, ValueError) as exc:
         die(f"cannot start machine {name!r}: {exc}")

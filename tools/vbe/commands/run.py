@@ -16,8 +16,9 @@ from vbe.scenario import RunReport, ScenarioError, Step, run_demo
 from vbe.session import add_json_arg, add_machine_args, machine_session
 
 DESCRIPTION = """\
-Bring the backend up on a machine, let both guests of the demo system negotiate their
-virtio-i2c device, and run a fixed script of I2C transactions:
+Bring the backend up on a machine (by default: build the bare-metal Arm64 image and boot
+it in QEMU), let both guests of the demo system negotiate their virtio-i2c device, and
+run a fixed script of I2C transactions:
 
   ivi      probe the bus; write a string into the EEPROM and read it back; read the LM75
            after the harness sets 23.5 degC; try an address outside its view
@@ -27,12 +28,14 @@ virtio-i2c device, and run a fixed script of I2C transactions:
 
 Each step has an expected outcome: OK, REFUSED (the device said ERR and nothing reached
 the bus) or NACK (ERR after reaching the bus). The report shows each step, what reached
-the bus (the simulated platform's log) and totals. Exit 0 only if every step matched.
+the bus (the simulated platform's log), totals and, on QEMU, where the backend's console
+log was kept. Exit 0 only if every step matched.
 """
 
 EPILOG = """\
 examples:
-  vbe run                  the report, for a person
+  vbe run                  the report, for a person (backend in QEMU)
+  vbe run --machine inprocess   the same with the C core loaded in this process
   vbe run --json           the same as JSON (steps, bus log, counters)
   vbe -v run               also the messages of every step
 """
@@ -172,12 +175,15 @@ class RunCommand(VbeCommand):
 
     def do_add_parser(self, parser_adder: Any) -> argparse.ArgumentParser:
         p = self._parser(parser_adder, epilog=EPILOG)
-        add_machine_args(p, guest=False)
+        add_machine_args(p, guest=False, default="qemu")
         add_json_arg(p)
         return p
 
     def do_run(self, args: argparse.Namespace, unknown: list[str]) -> int:
-        with machine_session(args.machine) as machine:
+        kw = {"keep_logs": True} if args.machine == "qemu" else {}
+        console_log = None
+        with machine_session(args.machine, **kw) as machine:
+            console_log = getattr(machine, "console_log", None)
             try:
                 rep = run_demo(machine)
             except ScenarioError as exc:
@@ -188,6 +194,8 @@ class RunCommand(VbeCommand):
             out(json.dumps(to_json(rep), indent=2))
         else:
             render(rep)
+            if console_log is not None:
+                inf(f"backend console log: {console_log}")
         if not rep.ok:
             failed = [s.title for s in rep.steps if not s.passed]
             err(f"{len(failed)} step(s) did not go as expected: {'; '.join(failed)}")
