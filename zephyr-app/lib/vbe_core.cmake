@@ -6,17 +6,36 @@
 
 set(VBE_CORE_DIR ${CMAKE_CURRENT_LIST_DIR})
 
-set(VBE_CORE_COMPONENTS vq fvq i2c sim sys)
+set(VBE_CORE_COMPONENTS vq fvq i2c scmi sim sys)
 
 set(VBE_CORE_SOURCES_vq  ${VBE_CORE_DIR}/vq/src/vq_split.c)
 set(VBE_CORE_SOURCES_fvq ${VBE_CORE_DIR}/fvq/src/fvq.c)
 set(VBE_CORE_SOURCES_i2c ${VBE_CORE_DIR}/i2c/src/i2c.c
                          ${VBE_CORE_DIR}/i2c/src/i2c_check.c)
+set(VBE_CORE_SOURCES_scmi ${VBE_CORE_DIR}/scmi/src/scmi_msg.c
+                          ${VBE_CORE_DIR}/scmi/src/scmi_status.c
+                          ${VBE_CORE_DIR}/scmi/src/scmi_common.c
+                          ${VBE_CORE_DIR}/scmi/src/scmi_access.c
+                          ${VBE_CORE_DIR}/scmi/src/scmi_notify.c
+                          ${VBE_CORE_DIR}/scmi/src/scmi_dev.c
+                          ${VBE_CORE_DIR}/scmi/src/scmi_server.c
+                          ${VBE_CORE_DIR}/scmi/src/scmi_arb.c
+                          ${VBE_CORE_DIR}/scmi/src/scmi_base.c
+                          ${VBE_CORE_DIR}/scmi/src/scmi_power.c
+                          ${VBE_CORE_DIR}/scmi/src/scmi_system.c
+                          ${VBE_CORE_DIR}/scmi/src/scmi_perf.c
+                          ${VBE_CORE_DIR}/scmi/src/scmi_clock.c
+                          ${VBE_CORE_DIR}/scmi/src/scmi_clock_rate.c
+                          ${VBE_CORE_DIR}/scmi/src/scmi_sensor.c
+                          ${VBE_CORE_DIR}/scmi/src/scmi_reset.c
+                          ${VBE_CORE_DIR}/scmi/src/scmi_voltage.c)
 set(VBE_CORE_SOURCES_sim ${VBE_CORE_DIR}/sim/src/sim.c
+                         ${VBE_CORE_DIR}/sim/src/sim_scmi.c
                          ${VBE_CORE_DIR}/sim/src/sim_at24.c
                          ${VBE_CORE_DIR}/sim/src/sim_lm75.c)
 set(VBE_CORE_SOURCES_sys ${VBE_CORE_DIR}/sys/src/sys.c
-                         ${VBE_CORE_DIR}/sys/src/sys_demo.c)
+                         ${VBE_CORE_DIR}/sys/src/sys_demo.c
+                         ${VBE_CORE_DIR}/sys/src/sys_demo_scmi.c)
 
 set(VBE_CORE_INCLUDE_DIRS
   ${VBE_CORE_DIR}/port/include
@@ -24,6 +43,7 @@ set(VBE_CORE_INCLUDE_DIRS
   ${VBE_CORE_DIR}/vq/include
   ${VBE_CORE_DIR}/fvq/include
   ${VBE_CORE_DIR}/i2c/include
+  ${VBE_CORE_DIR}/scmi/include
   ${VBE_CORE_DIR}/sim/include
   ${VBE_CORE_DIR}/sys/include
 )

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * Host port, backend handle: the demo system on the simulated platform, driven by pyhost.
+ * Host port, backend handle: a system description (the built-in demo, or any generated one)
+ * on the simulated platform, driven by pyhost.
  * The only allocation in vbe happens here (one calloc per handle).
  */
 
@@ -14,12 +15,7 @@
 #include <vbe/sim.h>
 #include <vbe/sys.h>
 
-struct vbe_host {
-	const struct vbe_sys_cfg *cfg;
-	struct vbe_sim sim;
-	struct vbe_sys sys;
-	bool started;
-};
+#include "host_internal.h"
 
 /* Put the description's simulated targets on the simulated buses. */
 static int host_populate_sim(struct vbe_host *h)
@@ -34,22 +30,31 @@ static int host_populate_sim(struct vbe_host *h)
 			return err;
 		}
 	}
-	return 0;
+	return vbe_host_scmi_populate(h);
 }
 
-struct vbe_host *vbe_host_create_demo(void)
+struct vbe_host *vbe_host_create(const void *cfg)
 {
-	struct vbe_host *h = calloc(1, sizeof(*h));
+	struct vbe_host *h;
 
+	if (cfg == NULL) {
+		return NULL;
+	}
+	h = calloc(1, sizeof(*h));
 	if (h == NULL) {
 		return NULL;
 	}
-	h->cfg = &vbe_sys_demo_cfg;
+	h->cfg = (const struct vbe_sys_cfg *)cfg;
 	if (host_populate_sim(h) != 0) {
 		free(h);
 		return NULL;
 	}
 	return h;
+}
+
+struct vbe_host *vbe_host_create_demo(void)
+{
+	return vbe_host_create(&vbe_sys_demo_cfg);
 }
 
 void vbe_host_destroy(struct vbe_host *h)

@@ -108,6 +108,19 @@ static int sim_transfer(void *ctx, uint8_t bus, struct vbe_i2c_msg *msgs, uint8_
 
 static const struct vbe_plat_ops sim_ops = {
 	.i2c_transfer = sim_transfer,
+	.clock_on = vbe_sim_clock_on,
+	.clock_off = vbe_sim_clock_off,
+	.clock_set_rate = vbe_sim_clock_set_rate,
+	.clock_get_rate = vbe_sim_clock_get_rate,
+	.power_set_state = vbe_sim_power_set_state,
+	.perf_set_level = vbe_sim_perf_set_level,
+	.sensor_read = vbe_sim_sensor_read,
+	.reset_assert = vbe_sim_reset_assert,
+	.reset_deassert = vbe_sim_reset_deassert,
+	.regulator_enable = vbe_sim_regulator_enable,
+	.regulator_disable = vbe_sim_regulator_disable,
+	.regulator_set_voltage = vbe_sim_regulator_set_voltage,
+	.system_request = vbe_sim_system_request,
 };
 
 void vbe_sim_init(struct vbe_sim *sim)
@@ -116,6 +129,7 @@ void vbe_sim_init(struct vbe_sim *sim)
 		return;
 	}
 	memset(sim, 0, sizeof(*sim));
+	vbe_sim_scmi_reset(sim);
 	sim->plat.ops = &sim_ops;
 	sim->plat.ctx = sim;
 }

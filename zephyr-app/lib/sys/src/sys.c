@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * vbe_sys: builds a whole backend from a const system description (vbe/sys.h): one
- * fat-virtqueue window per guest, and in it the devices that guest was given.
+ * fat-virtqueue window per guest, and in it the devices that guest was given (virtio-i2c,
+ * virtio-scmi); the guests' SCMI agents share one server.
  */
 
 #include <errno.h>
@@ -14,7 +15,31 @@
 #include <vbe/i2c.h>
 #include <vbe/plat.h>
 #include <vbe/port.h>
+#include <vbe/scmi.h>
 #include <vbe/sys.h>
+
+static int sys_init_scmi(struct vbe_sys *sys, uint8_t i)
+{
+	const struct vbe_sys_guest *g = &sys->cfg->guests[i];
+	int rc;
+
+	if (sys->cfg->scmi == NULL) {
+		VBE_LOG(VBE_LOG_ERR, "sys: guest %u (%s): SCMI agent %u but no SCMI platform", i,
+			g->name, g->scmi_agent);
+		return -EINVAL;
+	}
+	rc = vbe_scmi_dev_init(&sys->scmi_dev[i], &sys->scmi, g->scmi_agent);
+	if (rc != 0) {
+		VBE_LOG(VBE_LOG_ERR, "sys: guest %u (%s): SCMI agent %u: %d", i, g->name,
+			g->scmi_agent, rc);
+		return -EINVAL;
+	}
+	rc = vbe_fvq_add_device(&sys->win[i], &vbe_scmi_fvq_ops, &sys->scmi_dev[i]);
+	if (rc != 0) {
+		VBE_LOG(VBE_LOG_ERR, "sys: guest %u (%s): scmi device: %d", i, g->name, rc);
+	}
+	return rc;
+}
 
 static int sys_init_guest(struct vbe_sys *sys, uint8_t i, void *window)
 {
@@ -29,20 +54,22 @@ static int sys_init_guest(struct vbe_sys *sys, uint8_t i, void *window)
 		VBE_LOG(VBE_LOG_ERR, "sys: guest %u (%s): window: %d", i, g->name, rc);
 		return rc;
 	}
-	if (g->i2c == NULL) {
-		return 0;
+	if (g->i2c != NULL) {
+		rc = vbe_i2c_init(&sys->i2c[i], g->i2c, sys->plat);
+		if (rc != 0) {
+			VBE_LOG(VBE_LOG_ERR, "sys: guest %u (%s): i2c view: %d", i, g->name, rc);
+			return rc;
+		}
+		rc = vbe_fvq_add_device(&sys->win[i], &vbe_i2c_fvq_ops, &sys->i2c[i]);
+		if (rc != 0) {
+			VBE_LOG(VBE_LOG_ERR, "sys: guest %u (%s): i2c device: %d", i, g->name, rc);
+			return rc;
+		}
 	}
-	rc = vbe_i2c_init(&sys->i2c[i], g->i2c, sys->plat);
-	if (rc != 0) {
-		VBE_LOG(VBE_LOG_ERR, "sys: guest %u (%s): i2c view: %d", i, g->name, rc);
-		return rc;
+	if (g->scmi_agent != 0U) {
+		rc = sys_init_scmi(sys, i);
 	}
-	rc = vbe_fvq_add_device(&sys->win[i], &vbe_i2c_fvq_ops, &sys->i2c[i]);
-	if (rc != 0) {
-		VBE_LOG(VBE_LOG_ERR, "sys: guest %u (%s): i2c device: %d", i, g->name, rc);
-		return rc;
-	}
-	return 0;
+	return rc;
 }
 
 int vbe_sys_init(struct vbe_sys *sys, const struct vbe_sys_cfg *cfg, const struct vbe_plat *plat,
@@ -56,6 +83,14 @@ int vbe_sys_init(struct vbe_sys *sys, const struct vbe_sys_cfg *cfg, const struc
 	memset(sys, 0, sizeof(*sys));
 	sys->cfg = cfg;
 	sys->plat = plat;
+	if (cfg->scmi != NULL) {
+		int rc = vbe_scmi_server_init(&sys->scmi, cfg->scmi, plat);
+
+		if (rc != 0) {
+			VBE_LOG(VBE_LOG_ERR, "sys: SCMI platform configuration: %d", rc);
+			return rc;
+		}
+	}
 	for (uint8_t i = 0; i < cfg->guest_count; i++) {
 		int rc = sys_init_guest(sys, i, windows[i]);
 

@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The built-in demo system, "demo": one I2C bus with an EEPROM and a temperature sensor,
- * two guests with different views of it. Hand-written in the shape the YAML generator
- * will emit; tests and the QEMU images use it until a system description is given.
+ * two guests with different views of it, and an SCMI platform (sys_demo_scmi.c) whose
+ * agents are the two guests: "ivi" (agent 1, privileged) and "cluster" (agent 2).
+ * Hand-written in the shape the YAML generator will emit; tests and the QEMU images use it
+ * until a system description is given.
  */
 
 #include <stdint.h>
@@ -65,6 +67,7 @@ static const struct vbe_sys_guest demo_guests[] = {
 		.window_size = DEMO_WINDOW_SIZE,
 		.ring_size = DEMO_RING_SIZE,
 		.i2c = &demo_ivi_i2c,
+		.scmi_agent = 1, /* guests.ivi.scmi */
 	},
 	/* guests.cluster: guest 1, read-only EEPROM, remapped sensor, absent addresses */
 	{
@@ -72,6 +75,7 @@ static const struct vbe_sys_guest demo_guests[] = {
 		.window_size = DEMO_WINDOW_SIZE,
 		.ring_size = DEMO_RING_SIZE,
 		.i2c = &demo_cluster_i2c,
+		.scmi_agent = 2, /* guests.cluster.scmi */
 	},
 };
 
@@ -87,4 +91,5 @@ const struct vbe_sys_cfg vbe_sys_demo_cfg = {
 	.bus_count = DEMO_ARRAY_SIZE(demo_buses),
 	.sim_targets = demo_sim_targets,
 	.sim_target_count = DEMO_ARRAY_SIZE(demo_sim_targets),
+	.scmi = &vbe_sys_demo_scmi_cfg,
 };

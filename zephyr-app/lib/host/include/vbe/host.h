@@ -18,6 +18,13 @@ struct vbe_host;
 
 /** Backend for the built-in demo system on the simulated platform. NULL on ENOMEM. */
 struct vbe_host *vbe_host_create_demo(void);
+/**
+ * Backend for any system description on the simulated platform: @p cfg is a
+ * `const struct vbe_sys_cfg *` (declared `const void *` to keep this header cffi-parsable),
+ * e.g. vbe_sys_generated_cfg of a library built by `vbe build --host`; it must outlive the
+ * backend. NULL on ENOMEM, a NULL @p cfg, or simulated targets the platform refuses.
+ */
+struct vbe_host *vbe_host_create(const void *cfg);
 void vbe_host_destroy(struct vbe_host *h);
 
 /** Name of the system description in use. */
@@ -74,6 +81,164 @@ int vbe_host_bus_log_msg(struct vbe_host *h, uint32_t seq, int msg, uint8_t *fla
 /** I2C device counters for a guest: requests, transactions, errors[class]. -1 if none. */
 int vbe_host_i2c_stats(struct vbe_host *h, int guest, uint32_t *requests,
 		       uint32_t *transactions, uint32_t *errors9);
+
+/* ---- SCMI: the platform's resources, the agents, what reached "hardware" ----
+ *
+ * The guests' virtio-scmi devices (id 32, cmdq 0, eventq 1 with feature bit 0) are SCMI
+ * agents; agent ids are 1..vbe_host_scmi_agent_count() (0 is the platform). Resources are
+ * addressed here by their platform index (0..count-1 per kind); an agent sees its grants
+ * under its own ids (local id = index in its grant list, see vbe_host_scmi_grant()).
+ * Functions returning int give 0 (or a count) on success and a negative errno otherwise:
+ * -ENOENT for an index or agent that does not exist. Vote/holder masks have bit (agent - 1).
+ */
+
+/* resource kinds (enum vbe_scmi_res) */
+#define VBE_HOST_SCMI_CLOCK 0
+#define VBE_HOST_SCMI_POWER 1
+#define VBE_HOST_SCMI_PERF 2
+#define VBE_HOST_SCMI_SENSOR 3
+#define VBE_HOST_SCMI_RESET 4
+#define VBE_HOST_SCMI_VOLTAGE 5
+#define VBE_HOST_SCMI_KINDS 6
+
+/* grant permissions (VBE_SCMI_PERM_*); reading and discovery come with every grant */
+#define VBE_HOST_SCMI_PERM_STATE 1
+#define VBE_HOST_SCMI_PERM_LEVEL 2
+#define VBE_HOST_SCMI_PERM_CONFIG 4
+
+/* agent flags (VBE_SCMI_AGENT_*) */
+#define VBE_HOST_SCMI_AGENT_PRIVILEGED 1
+#define VBE_HOST_SCMI_AGENT_SYSTEM_POWER 2
+
+/* per-agent counters (enum vbe_scmi_stat), vbe_host_scmi_stats() fills all of them */
+#define VBE_HOST_SCMI_STAT_COMMANDS 0
+#define VBE_HOST_SCMI_STAT_ERRORS 1
+#define VBE_HOST_SCMI_STAT_MALFORMED 2
+#define VBE_HOST_SCMI_STAT_NOTIFY_SENT 3
+#define VBE_HOST_SCMI_STAT_NOTIFY_DROPPED 4
+#define VBE_HOST_SCMI_STAT_DELAYED_SENT 5
+#define VBE_HOST_SCMI_STAT_DELAYED_BUSY 6
+#define VBE_HOST_SCMI_STAT_EVENT_SHORT 7
+#define VBE_HOST_SCMI_STATS 8
+
+/* platform operations in the log (enum vbe_sim_op); reads are not logged */
+#define VBE_HOST_OP_CLOCK_ON 1
+#define VBE_HOST_OP_CLOCK_OFF 2
+#define VBE_HOST_OP_CLOCK_RATE 3
+#define VBE_HOST_OP_POWER 4
+#define VBE_HOST_OP_PERF 5
+#define VBE_HOST_OP_RESET_ASSERT 6
+#define VBE_HOST_OP_RESET_DEASSERT 7
+#define VBE_HOST_OP_REG_ENABLE 8
+#define VBE_HOST_OP_REG_DISABLE 9
+#define VBE_HOST_OP_REG_VOLTAGE 10
+#define VBE_HOST_OP_SYSTEM 11
+
+/** Number of SCMI agents of the system (0: it has no SCMI platform). */
+int vbe_host_scmi_agent_count(struct vbe_host *h);
+/** Agent @p agent (1..count): name, VBE_HOST_SCMI_AGENT_* flags, its guest (-1 if none). */
+int vbe_host_scmi_agent(struct vbe_host *h, int agent, const char **name, uint32_t *flags,
+			int *guest);
+/** Agent id of a guest's virtio-scmi device; 0 when the guest has none. */
+int vbe_host_scmi_guest_agent(struct vbe_host *h, int guest);
+/** BASE_DISCOVER_VENDOR / _SUB_VENDOR / _IMPLEMENTATION_VERSION answers. -ENOENT: no SCMI. */
+int vbe_host_scmi_vendor(struct vbe_host *h, const char **vendor, const char **sub_vendor,
+			 uint32_t *impl_version);
+/** Devices (SET_DEVICE_PERMISSIONS ids): the count; fills entry @p idx when it exists. */
+int vbe_host_scmi_device(struct vbe_host *h, int idx, const char **name);
+/**
+ * Platform resources of @p kind: the count; fills entry @p idx (name, device id or -1,
+ * platform op id) when it exists.
+ */
+int vbe_host_scmi_resource(struct vbe_host *h, int kind, int idx, const char **name,
+			   int *device, int *plat_id);
+/**
+ * Grants of @p agent of @p kind: the count; fills local id @p local (platform index,
+ * VBE_HOST_SCMI_PERM_* bits) when it exists.
+ */
+int vbe_host_scmi_grant(struct vbe_host *h, int agent, int kind, int local, int *res,
+			uint32_t *perms);
+/** Local id under which agent @p agent sees platform resource @p res of @p kind; -ENOENT. */
+int vbe_host_scmi_local_id(struct vbe_host *h, int agent, int kind, int res);
+
+/**
+ * A clock's rates: *is_range 1 for {min, max, step}, 0 for a list. Copies up to @p max
+ * values into @p rates (may be NULL with max 0) and returns how many there are.
+ */
+int vbe_host_scmi_clock_rates(struct vbe_host *h, int clk, uint64_t *rates, int max,
+			      int *is_range);
+/** A voltage domain's levels (µV), as vbe_host_scmi_clock_rates(). */
+int vbe_host_scmi_voltage_levels(struct vbe_host *h, int reg, int32_t *levels, int max,
+				 int *is_range);
+/** A perf domain's levels and indicative frequencies (kHz): count; copies up to @p max. */
+int vbe_host_scmi_perf_levels(struct vbe_host *h, int dom, uint32_t *levels,
+			      uint32_t *freq_khz, int max);
+/** A sensor's unit (SCMI sensor type), power-of-ten scale and trip points per agent. */
+int vbe_host_scmi_sensor_info(struct vbe_host *h, int sensor, int *unit, int *scale,
+			      int *trip_count);
+
+/** Clock @p clk as the platform has it (on, rate) and the agents that enabled it. */
+int vbe_host_scmi_clock_state(struct vbe_host *h, int clk, int *on, uint64_t *rate_hz,
+			      uint32_t *votes);
+/** Power domain: platform state (0 on, 0x40000000 off) and the agents that want it on. */
+int vbe_host_scmi_power_state(struct vbe_host *h, int pd, uint32_t *state, uint32_t *votes);
+/** Perf domain: the platform's level and the limits in force (intersection of all agents'). */
+int vbe_host_scmi_perf_state(struct vbe_host *h, int dom, uint32_t *level, uint32_t *lim_max,
+			     uint32_t *lim_min);
+/** Perf domain as agent @p agent set it: requested level (0: none) and its own limits. */
+int vbe_host_scmi_perf_agent(struct vbe_host *h, int dom, int agent, uint32_t *requested,
+			     uint32_t *lim_max, uint32_t *lim_min);
+/** Reset line: asserted on the platform, and the agents holding it asserted. */
+int vbe_host_scmi_reset_state(struct vbe_host *h, int line, int *asserted, uint32_t *holders);
+/** Regulator: on, level (µV) on the platform, and the agents that switched it on. */
+int vbe_host_scmi_voltage_state(struct vbe_host *h, int reg, int *on, int32_t *uv,
+				uint32_t *votes);
+/** Sensor value on the simulated platform. */
+int vbe_host_scmi_sensor_value(struct vbe_host *h, int sensor, int64_t *value);
+/**
+ * Set a simulated sensor's value. Once started, the server samples it: agents whose armed
+ * trip points the change crossed get SENSOR_TRIP_POINT_EVENT (if they subscribed).
+ */
+int vbe_host_scmi_sensor_set(struct vbe_host *h, int sensor, int64_t value);
+/**
+ * System power as agent @p agent's guest asked it (SYSTEM_POWER_STATE_SET, scoped to the
+ * guest): last state (3 = POWER_UP: nothing asked) and how many requests reached the platform.
+ */
+int vbe_host_scmi_system_state(struct vbe_host *h, int agent, uint32_t *state,
+			       uint32_t *requests);
+/**
+ * The platform asks agent @p agent to change system power state: a
+ * SYSTEM_POWER_STATE_NOTIFIER notification (flags bit 0 graceful, state, timeout ms).
+ * @retval 0 sent. @retval -EAGAIN not subscribed or no eventq buffer (dropped).
+ */
+int vbe_host_scmi_system_notify(struct vbe_host *h, int agent, uint32_t flags, uint32_t state,
+				uint32_t timeout_ms);
+/**
+ * Permissions a privileged agent changed for @p agent: bit per denied device, and per
+ * device (@p proto_denied, at least vbe_host_scmi_device() entries) bit (protocol - 0x10).
+ */
+int vbe_host_scmi_agent_perms(struct vbe_host *h, int agent, uint32_t *dev_denied,
+			      uint16_t *proto_denied);
+/** Counters of agent @p agent's device: VBE_HOST_SCMI_STATS values. -ENOENT: no device. */
+int vbe_host_scmi_stats(struct vbe_host *h, int agent, uint32_t *stats);
+
+/** Platform operations logged since start (the newest entry's sequence number). */
+uint32_t vbe_host_plat_log_seq(struct vbe_host *h);
+/**
+ * Operation log entry @p seq (1..vbe_host_plat_log_seq(), the last 128 are kept):
+ * VBE_HOST_OP_*, platform id, value (Hz, state, level, µV, system state), extra argument
+ * (system power flags), result (0 or the negative errno the platform returned).
+ * @retval 0 done. @retval -ENOENT no such entry.
+ */
+int vbe_host_plat_log_get(struct vbe_host *h, uint32_t seq, int *op, int *id, int64_t *value,
+			  uint32_t *arg, int32_t *result);
+/** Make the next platform operation of kind @p op fail with @p err (e.g. -EIO); op 0 cancels. */
+int vbe_host_sim_fail_next(struct vbe_host *h, int op, int err);
+
+/** The server's errno -> SCMI status mapping (the one function the wire goes through). */
+int32_t vbe_host_scmi_status_from_errno(int err);
+/** Name of an SCMI status ("SUCCESS", "NOT_FOUND", ...), "?" for an unknown one. */
+const char *vbe_host_scmi_status_str(int32_t status);
 
 /* ---- an echo device for ring conformance tests ---- */
 

@@ -68,11 +68,75 @@ struct vbe_sim_log_entry {
 	struct vbe_sim_log_msg msgs[VBE_SIM_LOG_MSGS];
 };
 
+/* ---- SCMI resources (sim_scmi.c): clocks, power, perf, sensors, resets, regulators ---- */
+
+#define VBE_SIM_MAX_CLOCKS 32
+#define VBE_SIM_MAX_POWER 16
+#define VBE_SIM_MAX_PERF 8
+#define VBE_SIM_MAX_SENSORS 16
+#define VBE_SIM_MAX_RESETS 16
+#define VBE_SIM_MAX_REGULATORS 8
+#define VBE_SIM_MAX_AGENTS 8       /* system power requests are kept per agent id 1..8 */
+#define VBE_SIM_OPLOG_LEN 128      /* platform operations kept (a ring) */
+
+/** A platform operation that changed the simulated hardware (reads are not logged). */
+enum vbe_sim_op {
+	VBE_SIM_OP_NONE = 0,
+	VBE_SIM_OP_CLOCK_ON = 1,       /* id: clock */
+	VBE_SIM_OP_CLOCK_OFF = 2,
+	VBE_SIM_OP_CLOCK_RATE = 3,     /* value: Hz */
+	VBE_SIM_OP_POWER = 4,          /* value: VBE_PLAT_POWER_ON / _OFF */
+	VBE_SIM_OP_PERF = 5,           /* value: level */
+	VBE_SIM_OP_RESET_ASSERT = 6,   /* id: reset line */
+	VBE_SIM_OP_RESET_DEASSERT = 7,
+	VBE_SIM_OP_REG_ENABLE = 8,     /* id: regulator */
+	VBE_SIM_OP_REG_DISABLE = 9,
+	VBE_SIM_OP_REG_VOLTAGE = 10,   /* value: µV */
+	VBE_SIM_OP_SYSTEM = 11,        /* id: agent; value: VBE_PLAT_SYS_*; arg: flags */
+	VBE_SIM_OP_COUNT,
+};
+
+/** One logged operation. */
+struct vbe_sim_op_entry {
+	uint32_t seq;   /* 1, 2, 3... since vbe_sim_init */
+	uint8_t op;     /* enum vbe_sim_op */
+	uint16_t id;
+	int64_t value;
+	uint32_t arg;
+	int32_t result; /* 0 or the negative errno the operation returned */
+};
+
+struct vbe_sim_clock {
+	bool on;
+	uint64_t rate;
+};
+
+struct vbe_sim_regulator {
+	bool on;
+	int32_t uv;
+};
+
+struct vbe_sim_scmi {
+	struct vbe_sim_clock clock[VBE_SIM_MAX_CLOCKS];
+	uint32_t power[VBE_SIM_MAX_POWER]; /* VBE_PLAT_POWER_ON / _OFF (starts OFF) */
+	uint32_t perf[VBE_SIM_MAX_PERF];   /* current level */
+	int64_t sensor[VBE_SIM_MAX_SENSORS];
+	bool reset[VBE_SIM_MAX_RESETS];    /* asserted */
+	struct vbe_sim_regulator reg[VBE_SIM_MAX_REGULATORS];
+	uint32_t sys_state[VBE_SIM_MAX_AGENTS]; /* last request per agent (POWER_UP = none) */
+	uint32_t sys_requests[VBE_SIM_MAX_AGENTS];
+	struct vbe_sim_op_entry log[VBE_SIM_OPLOG_LEN];
+	uint32_t log_seq;
+	uint8_t fail_op;  /* the next operation of this kind fails with fail_rc */
+	int32_t fail_rc;
+};
+
 struct vbe_sim {
 	struct vbe_sim_target targets[VBE_SIM_MAX_TARGETS];
 	uint8_t target_count;
 	struct vbe_sim_log_entry log[VBE_SIM_LOG_LEN];
 	uint32_t log_seq; /* transactions logged since init (the newest entry's seq) */
+	struct vbe_sim_scmi scmi;
 	struct vbe_plat plat; /* ops + ctx, ready for the backends */
 };
 
@@ -108,5 +172,33 @@ int vbe_sim_lm75_set_temp(struct vbe_sim *sim, uint8_t bus, uint16_t addr, int32
  * @retval -EINVAL NULL argument.
  */
 int vbe_sim_log_get(const struct vbe_sim *sim, uint32_t seq, struct vbe_sim_log_entry *out);
+
+/**
+ * @brief Power-on state of a clock, perf domain or regulator, and a sensor's value: set
+ * directly, not logged, no notification (the harness's knob; see vbe_scmi_sensor_update()).
+ *
+ * @retval 0 done. @retval -EINVAL id out of range.
+ */
+int vbe_sim_clock_preset(struct vbe_sim *sim, uint16_t clk, uint64_t rate_hz);
+int vbe_sim_perf_preset(struct vbe_sim *sim, uint16_t dom, uint32_t level);
+int vbe_sim_regulator_preset(struct vbe_sim *sim, uint16_t reg, int32_t uv);
+int vbe_sim_sensor_set(struct vbe_sim *sim, uint16_t sensor, int64_t value);
+
+/**
+ * @brief Make the next operation of kind @p op fail with @p rc (a negative errno, e.g. -EIO
+ * for a hardware fault); the failure is logged. op VBE_SIM_OP_NONE cancels.
+ *
+ * @retval 0 armed. @retval -EINVAL bad op or rc >= 0.
+ */
+int vbe_sim_fail_next(struct vbe_sim *sim, enum vbe_sim_op op, int rc);
+
+/**
+ * @brief Get operation log entry by sequence number.
+ *
+ * @retval 0 copied into @p out.
+ * @retval -ENOENT seq is 0, newer than scmi.log_seq, or already overwritten.
+ * @retval -EINVAL NULL argument.
+ */
+int vbe_sim_op_get(const struct vbe_sim *sim, uint32_t seq, struct vbe_sim_op_entry *out);
 
 #endif /* VBE_SIM_H */

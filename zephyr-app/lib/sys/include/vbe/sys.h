@@ -17,6 +17,7 @@
 #include <vbe/fvq.h>
 #include <vbe/i2c.h>
 #include <vbe/plat.h>
+#include <vbe/scmi.h>
 
 #ifndef VBE_SYS_MAX_GUESTS
 #define VBE_SYS_MAX_GUESTS 4
@@ -28,6 +29,8 @@ struct vbe_sys_guest {
 	uint32_t window_size;  /* bytes */
 	uint32_t ring_size;    /* bytes of ring area inside the window */
 	const struct vbe_i2c_view *i2c; /* NULL: no virtio-i2c device */
+	/* SCMI agent id (1.. in vbe_sys_cfg.scmi->agents) of its virtio-scmi device; 0: none */
+	uint8_t scmi_agent;
 };
 
 /** A target the simulated platform provides (ignored by real platforms). */
@@ -52,6 +55,8 @@ struct vbe_sys_cfg {
 	uint8_t bus_count;
 	const struct vbe_sys_sim_target *sim_targets;
 	uint8_t sim_target_count;
+	/* the SCMI platform: resources, devices, agents; NULL: no guest has virtio-scmi */
+	const struct vbe_scmi_platform_cfg *scmi;
 };
 
 /** Runtime state for a whole backend. Static storage, sized by VBE_SYS_MAX_GUESTS. */
@@ -60,10 +65,13 @@ struct vbe_sys {
 	const struct vbe_plat *plat;
 	struct vbe_fvq win[VBE_SYS_MAX_GUESTS];
 	struct vbe_i2c_dev i2c[VBE_SYS_MAX_GUESTS];
+	struct vbe_scmi_server scmi;                       /* shared by the guests' agents */
+	struct vbe_scmi_dev scmi_dev[VBE_SYS_MAX_GUESTS];
 };
 
-/** The built-in demo system (sys_demo.c). */
+/** The built-in demo system (sys_demo.c) and its SCMI platform (sys_demo_scmi.c). */
 extern const struct vbe_sys_cfg vbe_sys_demo_cfg;
+extern const struct vbe_scmi_platform_cfg vbe_sys_demo_scmi_cfg;
 
 /**
  * @brief Build every guest's window and devices.
@@ -71,7 +79,8 @@ extern const struct vbe_sys_cfg vbe_sys_demo_cfg;
  * @param windows window base per guest (cfg->guest_count entries), each
  *        cfg->guests[i].window_size bytes.
  * @retval 0 done; call vbe_sys_start() to publish.
- * @retval -EINVAL too many guests, or a guest's window or devices do not fit.
+ * @retval -EINVAL too many guests, a guest's window or devices do not fit, an invalid SCMI
+ *         configuration, or a guest naming an SCMI agent that does not exist (or is taken).
  */
 int vbe_sys_init(struct vbe_sys *sys, const struct vbe_sys_cfg *cfg, const struct vbe_plat *plat,
 		 void *const *windows);

@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Host port internals shared by host_api.c and host_scmi.c: the backend handle.
+ */
+
+#ifndef VBE_HOST_SRC_HOST_INTERNAL_H
+#define VBE_HOST_SRC_HOST_INTERNAL_H
+
+#include <stdbool.h>
+
+#include <vbe/sim.h>
+#include <vbe/sys.h>
+
+struct vbe_host {
+	const struct vbe_sys_cfg *cfg;
+	struct vbe_sim sim;
+	struct vbe_sys sys;
+	bool started;
+};
+
+/**
+ * Power-on state of the simulated SCMI resources from the description (clock rates, perf
+ * levels, regulator levels, sensor values). 0, or a negative errno for an id the simulated
+ * platform does not have.
+ */
+int vbe_host_scmi_populate(struct vbe_host *h);
+
+/** The description's SCMI platform, NULL when it has none. */
+const struct vbe_scmi_platform_cfg *vbe_host_scmi_cfg(struct vbe_host *h);
+
+/** Does resource @p idx of @p kind exist? */
+bool vbe_host_scmi_has(struct vbe_host *h, int kind, int idx);
+
+#endif /* VBE_HOST_SRC_HOST_INTERNAL_H */

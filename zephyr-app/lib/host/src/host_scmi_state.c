@@ -1,0 +1,225 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Host port, SCMI side: what reached "hardware" (the simulated platform and its operation
+ * log), the server's arbitration state and counters, and the knobs tests turn (sensor
+ * values, injected failures, system power requests from the platform).
+ */
+
+#include <errno.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <vbe/host.h>
+#include <vbe/scmi.h>
+#include <vbe/sim.h>
+#include <vbe/sys.h>
+
+#include "host_internal.h"
+
+_Static_assert(VBE_HOST_SCMI_STATS == VBE_SCMI_STAT_COUNT &&
+		       VBE_HOST_SCMI_STAT_EVENT_SHORT == VBE_SCMI_STAT_EVENT_SHORT,
+	       "host.h mirrors enum vbe_scmi_stat");
+_Static_assert(VBE_HOST_OP_CLOCK_ON == VBE_SIM_OP_CLOCK_ON &&
+		       VBE_HOST_OP_SYSTEM == VBE_SIM_OP_SYSTEM &&
+		       VBE_SIM_OP_COUNT == VBE_HOST_OP_SYSTEM + 1,
+	       "host.h mirrors enum vbe_sim_op");
+
+static bool host_agent_ok(struct vbe_host *h, int agent)
+{
+	const struct vbe_scmi_platform_cfg *c = vbe_host_scmi_cfg(h);
+
+	return c != NULL && agent >= 1 && agent <= c->agent_count;
+}
+
+int vbe_host_scmi_clock_state(struct vbe_host *h, int clk, int *on, uint64_t *rate_hz,
+			      uint32_t *votes)
+{
+	uint16_t pid;
+
+	if (!vbe_host_scmi_has(h, VBE_SCMI_RES_CLOCK, clk)) {
+		return -ENOENT;
+	}
+	pid = vbe_host_scmi_cfg(h)->clocks[clk].plat_id;
+	*on = h->sim.scmi.clock[pid].on;
+	*rate_hz = h->sim.scmi.clock[pid].rate;
+	*votes = h->started ? h->sys.scmi.clock[clk].votes : 0U;
+	return 0;
+}
+
+int vbe_host_scmi_power_state(struct vbe_host *h, int pd, uint32_t *state, uint32_t *votes)
+{
+	if (!vbe_host_scmi_has(h, VBE_SCMI_RES_POWER, pd)) {
+		return -ENOENT;
+	}
+	*state = h->sim.scmi.power[vbe_host_scmi_cfg(h)->power[pd].plat_id];
+	*votes = h->started ? h->sys.scmi.power[pd].votes : 0U;
+	return 0;
+}
+
+int vbe_host_scmi_perf_state(struct vbe_host *h, int dom, uint32_t *level, uint32_t *lim_max,
+			     uint32_t *lim_min)
+{
+	const struct vbe_scmi_perf_cfg *c;
+
+	if (!vbe_host_scmi_has(h, VBE_SCMI_RES_PERF, dom)) {
+		return -ENOENT;
+	}
+	c = &vbe_host_scmi_cfg(h)->perf[dom];
+	*level = h->sim.scmi.perf[c->plat_id];
+	*lim_max = h->started ? h->sys.scmi.perf[dom].eff_max : c->levels[c->level_count - 1].level;
+	*lim_min = h->started ? h->sys.scmi.perf[dom].eff_min : c->levels[0].level;
+	return 0;
+}
+
+int vbe_host_scmi_perf_agent(struct vbe_host *h, int dom, int agent, uint32_t *requested,
+			     uint32_t *lim_max, uint32_t *lim_min)
+{
+	if (!vbe_host_scmi_has(h, VBE_SCMI_RES_PERF, dom) || agent < 1 ||
+	    agent > vbe_host_scmi_cfg(h)->agent_count || !h->started) {
+		return -ENOENT;
+	}
+	*requested = h->sys.scmi.perf[dom].req[agent - 1];
+	*lim_max = h->sys.scmi.perf[dom].max[agent - 1];
+	*lim_min = h->sys.scmi.perf[dom].min[agent - 1];
+	return 0;
+}
+
+int vbe_host_scmi_reset_state(struct vbe_host *h, int line, int *asserted, uint32_t *holders)
+{
+	if (!vbe_host_scmi_has(h, VBE_SCMI_RES_RESET, line)) {
+		return -ENOENT;
+	}
+	*asserted = h->sim.scmi.reset[vbe_host_scmi_cfg(h)->resets[line].plat_id];
+	*holders = h->started ? h->sys.scmi.reset[line].holders : 0U;
+	return 0;
+}
+
+int vbe_host_scmi_voltage_state(struct vbe_host *h, int reg, int *on, int32_t *uv,
+				uint32_t *votes)
+{
+	uint16_t pid;
+
+	if (!vbe_host_scmi_has(h, VBE_SCMI_RES_VOLTAGE, reg)) {
+		return -ENOENT;
+	}
+	pid = vbe_host_scmi_cfg(h)->voltages[reg].plat_id;
+	*on = h->sim.scmi.reg[pid].on;
+	*uv = h->sim.scmi.reg[pid].uv;
+	*votes = h->started ? h->sys.scmi.voltage[reg].votes : 0U;
+	return 0;
+}
+
+int vbe_host_scmi_sensor_value(struct vbe_host *h, int sensor, int64_t *value)
+{
+	if (!vbe_host_scmi_has(h, VBE_SCMI_RES_SENSOR, sensor)) {
+		return -ENOENT;
+	}
+	*value = h->sim.scmi.sensor[vbe_host_scmi_cfg(h)->sensors[sensor].plat_id];
+	return 0;
+}
+
+int vbe_host_scmi_sensor_set(struct vbe_host *h, int sensor, int64_t value)
+{
+	int rc;
+
+	if (!vbe_host_scmi_has(h, VBE_SCMI_RES_SENSOR, sensor)) {
+		return -ENOENT;
+	}
+	rc = vbe_sim_sensor_set(&h->sim, vbe_host_scmi_cfg(h)->sensors[sensor].plat_id, value);
+	if (rc == 0 && h->started) {
+		rc = vbe_scmi_sensor_update(&h->sys.scmi, (uint16_t)sensor);
+	}
+	return rc;
+}
+
+int vbe_host_scmi_system_state(struct vbe_host *h, int agent, uint32_t *state,
+			       uint32_t *requests)
+{
+	if (!host_agent_ok(h, agent) ||
+	    agent > VBE_SIM_MAX_AGENTS) {
+		return -ENOENT;
+	}
+	*state = h->sim.scmi.sys_state[agent - 1];
+	*requests = h->sim.scmi.sys_requests[agent - 1];
+	return 0;
+}
+
+int vbe_host_scmi_system_notify(struct vbe_host *h, int agent, uint32_t flags, uint32_t state,
+				uint32_t timeout_ms)
+{
+	if (!host_agent_ok(h, agent)) {
+		return -ENOENT;
+	}
+	if (!h->started) {
+		return -EAGAIN;
+	}
+	return vbe_scmi_system_notify(&h->sys.scmi, (uint8_t)agent, flags, state, timeout_ms);
+}
+
+int vbe_host_scmi_agent_perms(struct vbe_host *h, int agent, uint32_t *dev_denied,
+			      uint16_t *proto_denied)
+{
+	const struct vbe_scmi_platform_cfg *c = vbe_host_scmi_cfg(h);
+
+	if (c == NULL || agent < 1 || agent > c->agent_count || !h->started) {
+		return -ENOENT;
+	}
+	*dev_denied = h->sys.scmi.agent[agent - 1].dev_denied;
+	memcpy(proto_denied, h->sys.scmi.agent[agent - 1].proto_denied,
+	       c->device_count * sizeof(proto_denied[0]));
+	return 0;
+}
+
+int vbe_host_scmi_stats(struct vbe_host *h, int agent, uint32_t *stats)
+{
+	const struct vbe_scmi_dev *dev;
+
+	if (!host_agent_ok(h, agent) ||
+	    !h->started) {
+		return -ENOENT;
+	}
+	dev = h->sys.scmi.agent[agent - 1].dev;
+	if (dev == NULL) {
+		return -ENOENT;
+	}
+	memcpy(stats, dev->stats, sizeof(dev->stats));
+	return 0;
+}
+
+uint32_t vbe_host_plat_log_seq(struct vbe_host *h)
+{
+	return h->sim.scmi.log_seq;
+}
+
+int vbe_host_plat_log_get(struct vbe_host *h, uint32_t seq, int *op, int *id, int64_t *value,
+			  uint32_t *arg, int32_t *result)
+{
+	struct vbe_sim_op_entry e;
+	int rc = vbe_sim_op_get(&h->sim, seq, &e);
+
+	if (rc != 0) {
+		return rc;
+	}
+	*op = e.op;
+	*id = e.id;
+	*value = e.value;
+	*arg = e.arg;
+	*result = e.result;
+	return 0;
+}
+
+int vbe_host_sim_fail_next(struct vbe_host *h, int op, int err)
+{
+	return vbe_sim_fail_next(&h->sim, (enum vbe_sim_op)op, err);
+}
+
+int32_t vbe_host_scmi_status_from_errno(int err)
+{
+	return vbe_scmi_status_from_errno(err);
+}
+
+const char *vbe_host_scmi_status_str(int32_t status)
+{
+	return vbe_scmi_status_str(status);
+}

@@ -1,0 +1,137 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Platform-to-agent messages on the eventq (virtio 1.2, 5.17.6.3; DEN0056E 4.1.1):
+ * notifications are sent if the agent has an eventq buffer posted and dropped otherwise;
+ * delayed responses are held (VBE_SCMI_DELAYED_MAX per agent) until a buffer is posted.
+ * Eventq buffers are taken from the ring only when an event is ready for them.
+ */
+
+#include <errno.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <vbe/port.h>
+#include <vbe/scmi.h>
+#include <vbe/shmem.h>
+#include <vbe/vq.h>
+
+#include "scmi_internal.h"
+
+/* Put one event into the next eventq buffer. -EAGAIN: none posted; -EIO: the queue broke. */
+static int scmi_event_send(struct vbe_scmi_dev *dev, const uint8_t *msg, uint8_t len)
+{
+	struct vbe_vq_req req;
+	size_t n;
+	int rc;
+
+	for (;;) {
+		rc = vbe_vq_pop(dev->evq, &req);
+		if (rc == -EAGAIN) {
+			return -EAGAIN;
+		}
+		if (rc != 0 && rc != -E2BIG) {
+			dev->evq = NULL; /* broken: the transport raises NEEDS_RESET */
+			return -EIO;
+		}
+		if (rc == 0 && req.wr_len >= 4U) {
+			break;
+		}
+		/* no room for even a header: give it back empty and try the next one */
+		dev->stats[VBE_SCMI_STAT_EVENT_SHORT]++;
+		if (vbe_vq_push(dev->evq, &req, 0) != 0) {
+			dev->evq = NULL;
+			return -EIO;
+		}
+	}
+	n = vbe_vq_req_write(&req, 0, msg, len);
+	if (n < len) {
+		dev->stats[VBE_SCMI_STAT_EVENT_SHORT]++;
+	}
+	if (vbe_vq_push(dev->evq, &req, (uint32_t)n) != 0) {
+		dev->evq = NULL;
+		return -EIO;
+	}
+	return 0;
+}
+
+int vbe_scmi_dev_flush(struct vbe_scmi_dev *dev)
+{
+	while (dev->delayed_count > 0U && dev->evq != NULL) {
+		struct vbe_scmi_event *ev = &dev->delayed[dev->delayed_head];
+		int rc = scmi_event_send(dev, ev->msg, ev->len);
+
+		if (rc != 0) {
+			return rc;
+		}
+		dev->stats[VBE_SCMI_STAT_DELAYED_SENT]++;
+		dev->delayed_head = (uint8_t)((dev->delayed_head + 1U) % VBE_SCMI_DELAYED_MAX);
+		dev->delayed_count--;
+	}
+	return 0;
+}
+
+int vbe_scmi_dev_event(struct vbe_scmi_dev *dev, const uint8_t *msg, uint8_t len, bool hold)
+{
+	struct vbe_scmi_event *ev;
+	int rc;
+
+	if (len > VBE_SCMI_EVENT_SIZE) {
+		return -EINVAL;
+	}
+	if (!hold) {
+		rc = (dev->evq != NULL) ? scmi_event_send(dev, msg, len) : -EAGAIN;
+		dev->stats[rc == 0 ? VBE_SCMI_STAT_NOTIFY_SENT : VBE_SCMI_STAT_NOTIFY_DROPPED]++;
+		return rc;
+	}
+	if (dev->delayed_count >= VBE_SCMI_DELAYED_MAX) {
+		return -EBUSY; /* the command was refused BUSY before it ran: cannot happen */
+	}
+	/* behind any older one, so delayed responses keep their order */
+	ev = &dev->delayed[(dev->delayed_head + dev->delayed_count) % VBE_SCMI_DELAYED_MAX];
+	memcpy(ev->msg, msg, len);
+	ev->len = len;
+	dev->delayed_count++;
+	return vbe_scmi_dev_flush(dev);
+}
+
+int vbe_scmi_notify_agent(struct vbe_scmi_server *srv, uint8_t agent, uint8_t proto,
+			  uint8_t msg_id, const uint8_t *payload, uint8_t len)
+{
+	uint8_t msg[VBE_SCMI_EVENT_SIZE];
+	struct vbe_scmi_dev *dev;
+
+	if (agent == 0U || agent > VBE_SCMI_MAX_AGENTS || len > VBE_SCMI_EVENT_SIZE - 4U) {
+		return -EINVAL;
+	}
+	dev = srv->agent[agent - 1U].dev;
+	if (dev == NULL) {
+		return -EAGAIN;
+	}
+	vbe_put_le32(msg, vbe_scmi_hdr(msg_id, VBE_SCMI_TYPE_NOTIFICATION, proto, 0));
+	memcpy(msg + 4, payload, len);
+	return vbe_scmi_dev_event(dev, msg, (uint8_t)(4U + len), false);
+}
+
+void vbe_scmi_notify_res(struct vbe_scmi_server *srv, uint32_t mask, enum vbe_scmi_res kind,
+			 uint16_t res, uint8_t msg_id, uint8_t *payload, uint8_t len)
+{
+	for (uint8_t agent = 1; agent <= VBE_SCMI_MAX_AGENTS && mask != 0U; agent++) {
+		int local;
+
+		if ((mask & SCMI_AGENT_BIT(agent)) == 0U) {
+			continue;
+		}
+		mask &= ~SCMI_AGENT_BIT(agent);
+		local = vbe_scmi_local_id(srv, agent, kind, res);
+		if (local < 0 || !vbe_scmi_res_allowed(srv, agent, kind, res)) {
+			continue; /* the agent no longer sees it */
+		}
+		/* each receiver gets the resource under its own id */
+		vbe_put_le32(payload + 4, (uint32_t)local);
+		/* dropped when the agent has no eventq buffer: counted in its stats */
+		(void)vbe_scmi_notify_agent(srv, agent, vbe_scmi_res_protocol(kind), msg_id,
+					    payload, len);
+	}
+}

@@ -1,0 +1,311 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The server: checks the const platform configuration once, keeps the state shared by the
+ * agents, and releases an agent's holds (RESET_AGENT_CONFIGURATION, DEN0056E 4.2.2.12; a
+ * device reset; a device or protocol permission taken away).
+ */
+
+#include <errno.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <vbe/port.h>
+#include <vbe/scmi.h>
+#include <vbe/shmem.h>
+
+#include "scmi_internal.h"
+
+static bool scmi_dev_ok(const struct vbe_scmi_platform_cfg *cfg, uint8_t device)
+{
+	return device == VBE_SCMI_NO_DEVICE || device < cfg->device_count;
+}
+
+/* A rate or level table: a non-empty ascending list, or a {min, max, step} range. */
+static bool scmi_table_ok(const int64_t *v, uint8_t n, bool range)
+{
+	if (range) {
+		return n == 3U && v[0] <= v[1] && v[2] > 0;
+	}
+	if (n == 0U || n > VBE_SCMI_MAX_LEVELS) {
+		return false;
+	}
+	for (uint8_t i = 1; i < n; i++) {
+		if (v[i] <= v[i - 1U]) {
+			return false;
+		}
+	}
+	return true;
+}
+
+static bool scmi_clocks_ok(const struct vbe_scmi_platform_cfg *cfg)
+{
+	for (uint8_t i = 0; i < cfg->clock_count; i++) {
+		const struct vbe_scmi_clock_cfg *c = &cfg->clocks[i];
+		int64_t v[VBE_SCMI_MAX_LEVELS];
+
+		if (c->name == NULL || !scmi_dev_ok(cfg, c->device) || c->rates == NULL ||
+		    c->rate_count > VBE_SCMI_MAX_LEVELS) {
+			return false;
+		}
+		for (uint8_t r = 0; r < c->rate_count; r++) {
+			if (c->rates[r] > (uint64_t)INT64_MAX) {
+				return false;
+			}
+			v[r] = (int64_t)c->rates[r];
+		}
+		if (!scmi_table_ok(v, c->rate_count, (c->flags & VBE_SCMI_RES_F_RANGE) != 0U)) {
+			return false;
+		}
+	}
+	return true;
+}
+
+static bool scmi_resources_ok(const struct vbe_scmi_platform_cfg *cfg)
+{
+	for (uint8_t i = 0; i < cfg->power_count; i++) {
+		if (cfg->power[i].name == NULL || !scmi_dev_ok(cfg, cfg->power[i].device)) {
+			return false;
+		}
+	}
+	for (uint8_t i = 0; i < cfg->perf_count; i++) {
+		const struct vbe_scmi_perf_cfg *p = &cfg->perf[i];
+		int64_t v[VBE_SCMI_MAX_LEVELS];
+
+		if (p->name == NULL || !scmi_dev_ok(cfg, p->device) || p->levels == NULL ||
+		    p->level_count > VBE_SCMI_MAX_LEVELS || p->sustained >= p->level_count) {
+			return false;
+		}
+		for (uint8_t l = 0; l < p->level_count; l++) {
+			v[l] = p->levels[l].level;
+		}
+		/* level 0 means "no request" internally: real levels start at 1 */
+		if (!scmi_table_ok(v, p->level_count, false) || v[0] == 0) {
+			return false;
+		}
+	}
+	for (uint8_t i = 0; i < cfg->sensor_count; i++) {
+		const struct vbe_scmi_sensor_cfg *s = &cfg->sensors[i];
+
+		if (s->name == NULL || !scmi_dev_ok(cfg, s->device) ||
+		    s->trip_count > VBE_SCMI_MAX_TRIPS || s->scale < -16 || s->scale > 15) {
+			return false;
+		}
+	}
+	for (uint8_t i = 0; i < cfg->reset_count; i++) {
+		if (cfg->resets[i].name == NULL || !scmi_dev_ok(cfg, cfg->resets[i].device)) {
+			return false;
+		}
+	}
+	for (uint8_t i = 0; i < cfg->voltage_count; i++) {
+		const struct vbe_scmi_voltage_cfg *c = &cfg->voltages[i];
+		int64_t v[VBE_SCMI_MAX_LEVELS];
+
+		if (c->name == NULL || !scmi_dev_ok(cfg, c->device) || c->levels == NULL ||
+		    c->level_count > VBE_SCMI_MAX_LEVELS) {
+			return false;
+		}
+		for (uint8_t l = 0; l < c->level_count; l++) {
+			v[l] = c->levels[l];
+		}
+		if (!scmi_table_ok(v, c->level_count, (c->flags & VBE_SCMI_RES_F_RANGE) != 0U)) {
+			return false;
+		}
+	}
+	return scmi_clocks_ok(cfg);
+}
+
+static uint8_t scmi_res_count(const struct vbe_scmi_platform_cfg *cfg, unsigned int kind)
+{
+	const uint8_t counts[] = {
+		[VBE_SCMI_RES_CLOCK] = cfg->clock_count,
+		[VBE_SCMI_RES_POWER] = cfg->power_count,
+		[VBE_SCMI_RES_PERF] = cfg->perf_count,
+		[VBE_SCMI_RES_SENSOR] = cfg->sensor_count,
+		[VBE_SCMI_RES_RESET] = cfg->reset_count,
+		[VBE_SCMI_RES_VOLTAGE] = cfg->voltage_count,
+	};
+
+	return kind < SCMI_ARRAY_SIZE(counts) ? counts[kind] : 0U;
+}
+
+/* Grants name existing resources, each at most once per agent (local ids are unique). */
+static bool scmi_agents_ok(const struct vbe_scmi_platform_cfg *cfg)
+{
+	for (uint8_t a = 0; a < cfg->agent_count; a++) {
+		const struct vbe_scmi_agent_cfg *ag = &cfg->agents[a];
+
+		if (ag->name == NULL) {
+			return false;
+		}
+		for (unsigned int k = 0; k < VBE_SCMI_RES_COUNT; k++) {
+			const struct vbe_scmi_grant *g = ag->grants[k];
+
+			if (ag->grant_count[k] > 0U && g == NULL) {
+				return false;
+			}
+			for (uint8_t i = 0; i < ag->grant_count[k]; i++) {
+				if (g[i].res >= scmi_res_count(cfg, k) ||
+				    (g[i].perms & ~VBE_SCMI_PERM_ALL) != 0U) {
+					return false;
+				}
+				for (uint8_t j = 0; j < i; j++) {
+					if (g[j].res == g[i].res) {
+						return false;
+					}
+				}
+			}
+		}
+	}
+	return true;
+}
+
+int vbe_scmi_server_init(struct vbe_scmi_server *srv, const struct vbe_scmi_platform_cfg *cfg,
+			 const struct vbe_plat *plat)
+{
+	if (srv == NULL || cfg == NULL || plat == NULL || cfg->agent_count > VBE_SCMI_MAX_AGENTS ||
+	    (cfg->agent_count > 0U && cfg->agents == NULL) ||
+	    cfg->device_count > VBE_SCMI_MAX_DEVICES || cfg->clock_count > VBE_SCMI_MAX_CLOCKS ||
+	    cfg->power_count > VBE_SCMI_MAX_POWER || cfg->perf_count > VBE_SCMI_MAX_PERF ||
+	    cfg->sensor_count > VBE_SCMI_MAX_SENSORS || cfg->reset_count > VBE_SCMI_MAX_RESETS ||
+	    cfg->voltage_count > VBE_SCMI_MAX_VOLTAGE) {
+		return -EINVAL;
+	}
+	if (!scmi_resources_ok(cfg) || !scmi_agents_ok(cfg)) {
+		return -EINVAL;
+	}
+	memset(srv, 0, sizeof(*srv));
+	srv->cfg = cfg;
+	srv->plat = plat;
+	for (uint8_t a = 0; a < VBE_SCMI_MAX_AGENTS; a++) {
+		srv->agent[a].sys_state = VBE_SCMI_SYSTEM_POWER_UP;
+	}
+	for (uint8_t i = 0; i < cfg->power_count; i++) {
+		srv->power[i].state = VBE_SCMI_POWER_OFF;
+	}
+	for (uint8_t i = 0; i < cfg->sensor_count; i++) {
+		srv->sensor[i].config = 0x1; /* enabled (SENSOR_CONFIG_GET bit 0) */
+	}
+	for (uint8_t i = 0; i < cfg->voltage_count; i++) {
+		srv->voltage[i].level_uv = cfg->voltages[i].initial_uv;
+	}
+	/* the platform is assumed to start at the lowest level, without limits */
+	for (uint8_t d = 0; d < cfg->perf_count; d++) {
+		const struct vbe_scmi_perf_cfg *p = &cfg->perf[d];
+
+		for (uint8_t a = 1; a <= VBE_SCMI_MAX_AGENTS; a++) {
+			vbe_scmi_perf_agent_defaults(srv, d, a);
+		}
+		srv->perf[d].level = p->levels[0].level;
+		srv->perf[d].eff_min = p->levels[0].level;
+		srv->perf[d].eff_max = p->levels[p->level_count - 1U].level;
+	}
+	return 0;
+}
+
+static bool scmi_in_scope(const struct vbe_scmi_server *srv, enum vbe_scmi_res kind,
+			  uint16_t res, int device, uint32_t kinds)
+{
+	return (kinds & (1U << kind)) != 0U &&
+	       (device == SCMI_ALL_DEVICES || vbe_scmi_res_device(srv, kind, res) == device);
+}
+
+static void scmi_check(int rc, const char *what, uint8_t agent, uint16_t res)
+{
+	if (rc != 0) {
+		VBE_LOG(VBE_LOG_WRN, "scmi: agent %u: releasing %s %u failed (%d)",
+			(unsigned int)agent, what, (unsigned int)res, rc);
+	}
+}
+
+void vbe_scmi_release(struct vbe_scmi_server *srv, uint8_t agent, int device, uint32_t kinds)
+{
+	const struct vbe_scmi_platform_cfg *cfg = srv->cfg;
+	uint32_t bit = SCMI_AGENT_BIT(agent);
+
+	for (uint16_t i = 0; i < cfg->clock_count; i++) {
+		if (scmi_in_scope(srv, VBE_SCMI_RES_CLOCK, i, device, kinds)) {
+			scmi_check(vbe_scmi_clock_vote(srv, i, agent, false), "clock", agent, i);
+			srv->clock[i].notify_rate &= ~bit;
+			srv->clock[i].notify_req &= ~bit;
+		}
+	}
+	for (uint16_t i = 0; i < cfg->power_count; i++) {
+		if (scmi_in_scope(srv, VBE_SCMI_RES_POWER, i, device, kinds)) {
+			srv->power[i].notify &= ~bit; /* a release it caused is not news to it */
+			scmi_check(vbe_scmi_power_vote(srv, i, agent, false), "power domain", agent,
+				   i);
+		}
+	}
+	for (uint16_t i = 0; i < cfg->perf_count; i++) {
+		if (scmi_in_scope(srv, VBE_SCMI_RES_PERF, i, device, kinds)) {
+			srv->perf[i].notify_level &= ~bit;
+			srv->perf[i].notify_limits &= ~bit;
+			vbe_scmi_perf_agent_defaults(srv, i, agent);
+			scmi_check(vbe_scmi_perf_update(srv, i, agent), "perf domain", agent, i);
+		}
+	}
+	for (uint16_t i = 0; i < cfg->sensor_count; i++) {
+		if (scmi_in_scope(srv, VBE_SCMI_RES_SENSOR, i, device, kinds)) {
+			srv->sensor[i].notify_trip &= ~bit;
+			memset(srv->sensor[i].trip[agent - 1U], 0, sizeof(srv->sensor[i].trip[0]));
+		}
+	}
+	for (uint16_t i = 0; i < cfg->reset_count; i++) {
+		if (scmi_in_scope(srv, VBE_SCMI_RES_RESET, i, device, kinds)) {
+			srv->reset[i].notify &= ~bit;
+			scmi_check(vbe_scmi_reset_vote(srv, i, agent, false), "reset", agent, i);
+		}
+	}
+	for (uint16_t i = 0; i < cfg->voltage_count; i++) {
+		if (scmi_in_scope(srv, VBE_SCMI_RES_VOLTAGE, i, device, kinds)) {
+			scmi_check(vbe_scmi_voltage_vote(srv, i, agent, false), "regulator", agent,
+				   i);
+		}
+	}
+}
+
+int vbe_scmi_agent_reset(struct vbe_scmi_server *srv, uint8_t agent, bool perms)
+{
+	struct vbe_scmi_agent_state *a;
+
+	if (vbe_scmi_agent_cfg(srv, agent) == NULL) {
+		return -EINVAL;
+	}
+	a = &srv->agent[agent - 1U];
+	vbe_scmi_release(srv, agent, SCMI_ALL_DEVICES, SCMI_ALL_KINDS);
+	a->notify_errors = false;
+	a->notify_system = false;
+	a->sys_state = VBE_SCMI_SYSTEM_POWER_UP;
+	if (perms) {
+		a->dev_denied = 0;
+		memset(a->proto_denied, 0, sizeof(a->proto_denied));
+	}
+	if (a->dev != NULL) {
+		a->dev->delayed_head = 0;
+		a->dev->delayed_count = 0;
+	}
+	return 0;
+}
+
+int vbe_scmi_system_notify(struct vbe_scmi_server *srv, uint8_t agent, uint32_t flags,
+			   uint32_t state, uint32_t timeout_ms)
+{
+	uint8_t payload[16];
+
+	if (vbe_scmi_agent_cfg(srv, agent) == NULL) {
+		return -EINVAL;
+	}
+	if (!srv->agent[agent - 1U].notify_system) {
+		return -EAGAIN;
+	}
+	/* SYSTEM_POWER_STATE_NOTIFIER (4.4.3.1): agent_id (0: platform), flags, state, timeout */
+	vbe_put_le32(payload, VBE_SCMI_BASE_AGENT_PLATFORM);
+	vbe_put_le32(payload + 4, flags);
+	vbe_put_le32(payload + 8, state);
+	vbe_put_le32(payload + 12, timeout_ms);
+	return vbe_scmi_notify_agent(srv, agent, VBE_SCMI_PROTO_SYSTEM,
+				     VBE_SCMI_SYSTEM_POWER_STATE_NOTIFIER, payload,
+				     sizeof(payload));
+}
