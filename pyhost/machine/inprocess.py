@@ -13,6 +13,7 @@ import time
 from abc import abstractmethod
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from pyhost import corelib
@@ -28,6 +29,7 @@ from pyhost.machine.base import (
     Platform,
 )
 from pyhost.memory import GuardedMemory
+from pyhost.sysload import SystemLibrary, load_system_library
 
 #: notify() gives up when the backend still reports work after this many polls
 POLL_LIMIT = 100_000
@@ -136,12 +138,16 @@ class PolledMachine(Machine):
 
 
 class InProcessMachine(PolledMachine):
-    """The demo system, served by the C core inside this Python process."""
+    """A system served by the C core inside this Python process: the built-in demo, or
+    ``system``, a description (.yaml), a library from ``vbe build --host`` or its directory
+    (see pyhost.sysload)."""
 
     name = "inprocess"
 
-    def __init__(self, variant: str | None = None) -> None:
+    def __init__(self, variant: str | None = None, system: Path | str | None = None) -> None:
         self.variant = variant
+        self.system = Path(system) if system is not None else None
+        self._system_lib: SystemLibrary | None = None  # keeps a generated cfg loaded
         self.core: corelib.Core | None = None
         self.handle: Any = None
         self._windows: list[GuardedMemory] = []
@@ -155,9 +161,7 @@ class InProcessMachine(PolledMachine):
             return
         self.core = corelib.load(self.variant)
         lib, ffi = self.lib, self.ffi
-        handle = lib.vbe_host_create_demo()
-        if handle == ffi.NULL:
-            raise MachineError("vbe_host_create_demo() failed (out of memory)")
+        handle = self._create_backend()
         self.handle = handle
         try:
             self._guests = [self._guest_info(g) for g in range(lib.vbe_host_guest_count(handle))]
@@ -166,12 +170,27 @@ class InProcessMachine(PolledMachine):
             rc = lib.vbe_host_start(handle, bases)
             if rc != 0:
                 raise MachineError(
-                    f"vbe_host_start() failed: {_errno_name(rc)} (the demo system does not fit "
+                    f"vbe_host_start() failed: {_errno_name(rc)} (the system does not fit "
                     "its windows, see vbe_sys_init)"
                 )
         except BaseException:
             self.close()
             raise
+
+    def _create_backend(self) -> Any:
+        """The backend handle: the built-in demo, or the system given to the constructor."""
+        lib, ffi = self.lib, self.ffi
+        if self.system is None:
+            handle = lib.vbe_host_create_demo()
+            what = "vbe_host_create_demo()"
+        else:
+            self._system_lib = load_system_library(self.system)
+            handle = lib.vbe_host_create(ffi.cast("const void *", self._system_lib.cfg))
+            what = f"vbe_host_create() for {self._system_lib.path}"
+        if handle == ffi.NULL:
+            raise MachineError(f"{what} failed (out of memory, or simulated targets the "
+                               "simulated platform refuses)")
+        return handle
 
     def close(self) -> None:
         """Destroy the backend first (it points into the windows), then unmap them."""

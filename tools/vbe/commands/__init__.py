@@ -7,7 +7,10 @@ from vbe.commands.base import VbeCommand
 
 def all_commands() -> list[VbeCommand]:
     """Every top-level command, in the order ``vbe --help`` lists them."""
+    from vbe.commands.build import BuildCommand
+    from vbe.commands.check import CheckCommand
+    from vbe.commands.gen import GenCommand
     from vbe.commands.i2c import I2cCommand
     from vbe.commands.run import RunCommand
 
-    return [RunCommand(), I2cCommand()]
+    return [RunCommand(), I2cCommand(), CheckCommand(), GenCommand(), BuildCommand()]

@@ -1,0 +1,30 @@
+"""System description: one YAML file -> a validated model -> generated artefacts.
+
+    from vbe.sysdesc import load_system, render
+    loaded = load_system(Path("examples/demo.yaml"))   # SysdescError lists every problem
+    files = render(loaded.system)                       # {"vbe_sys_cfg.c": ..., ...}
+
+Modules: ``schema.json`` + :mod:`schema_check` (shape), :mod:`loader` (YAML with lines),
+:mod:`build` / :mod:`build_guests` (semantic rules -> :mod:`model`), :mod:`limits` (what
+the core and the boards hold, read from their sources), ``gen_*`` (one artefact each),
+:mod:`generate` (artefact registry, atomic writes), :mod:`hostbuild` (the in-process
+library of a system).
+"""
+
+from vbe.sysdesc.build import Loaded, load_system, loads_system
+from vbe.sysdesc.generate import ARTEFACTS, GenOptions, render, write_atomically
+from vbe.sysdesc.loader import Problem, SysdescError
+from vbe.sysdesc.model import System
+
+__all__ = [
+    "ARTEFACTS",
+    "GenOptions",
+    "Loaded",
+    "Problem",
+    "SysdescError",
+    "System",
+    "load_system",
+    "loads_system",
+    "render",
+    "write_atomically",
+]

@@ -1,0 +1,97 @@
+"""The artefacts ``vbe gen`` writes, and writing them all-or-nothing.
+
+Each artefact is a function of the validated model returning text; :func:`render` builds
+every requested one in memory first, so a failure writes nothing, and
+:func:`write_atomically` stages them in a temporary directory next to the output and then
+renames each into place (files whose content did not change are left alone, so their
+timestamps do not trigger rebuilds).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from vbe.sysdesc import gen_c, gen_profile
+from vbe.sysdesc.model import System
+
+
+@dataclass(frozen=True)
+class GenOptions:
+    c_symbol: str = gen_c.DEFAULT_SYMBOL
+
+
+@dataclass(frozen=True)
+class Artefact:
+    name: str
+    file: str
+    help: str
+    make: Callable[[System, GenOptions], str]
+
+
+ARTEFACTS: dict[str, Artefact] = {
+    a.name: a
+    for a in (
+        Artefact(
+            "c",
+            gen_c.FILE_NAME,
+            "C tables for the core (struct vbe_sys_cfg)",
+            lambda s, o: gen_c.generate(s, o.c_symbol),
+        ),
+        Artefact(
+            "profile",
+            gen_profile.FILE_NAME,
+            "harness profile: what each guest must see",
+            lambda s, o: gen_profile.generate(s),
+        ),
+    )
+}
+
+
+def render(
+    system: System, only: Sequence[str] | None = None, options: GenOptions | None = None
+) -> dict[str, str]:
+    """File name -> text for the artefacts named in ``only`` (all when None)."""
+    options = options or GenOptions()
+    names = list(only) if only else list(ARTEFACTS)
+    unknown = [n for n in names if n not in ARTEFACTS]
+    if unknown:
+        raise KeyError(f"unknown artefact {', '.join(unknown)}; known: {', '.join(ARTEFACTS)}")
+    return {ARTEFACTS[n].file: ARTEFACTS[n].make(system, options) for n in names}
+
+
+@dataclass(frozen=True)
+class Written:
+    path: Path
+    changed: bool
+
+
+def write_atomically(outdir: Path, files: dict[str, str]) -> list[Written]:
+    """Write ``files`` into ``outdir``: all staged first, then each renamed into place."""
+    created = not outdir.exists()
+    outdir.mkdir(parents=True, exist_ok=True)
+    stage = Path(tempfile.mkdtemp(prefix=".vbe-gen-", dir=outdir))
+    try:
+        staged = {}
+        for name, text in sorted(files.items()):
+            tmp = stage / name
+            tmp.write_bytes(text.encode("utf-8"))
+            staged[name] = tmp
+        out = []
+        for name, tmp in staged.items():
+            dest = outdir / name
+            same = dest.is_file() and dest.read_bytes() == tmp.read_bytes()
+            if not same:
+                os.replace(tmp, dest)
+            out.append(Written(dest, not same))
+        return out
+    except BaseException:
+        if created:
+            shutil.rmtree(outdir, ignore_errors=True)
+        raise
+    finally:
+        shutil.rmtree(stage, ignore_errors=True)
