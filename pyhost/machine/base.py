@@ -74,8 +74,110 @@ class BusTransaction:
     messages: tuple[BusMessage, ...]
 
 
+SCMI_KINDS = ("clock", "power", "perf", "sensor", "reset", "voltage")  # VBE_HOST_SCMI_* order
+
+
+@dataclass(frozen=True)
+class ScmiGrant:
+    kind: str            # one of SCMI_KINDS
+    local_id: int        # the id the agent uses on the wire
+    resource: int        # platform index of the resource (see ScmiInfo.resources)
+    name: str
+    perms: int           # VBE_HOST_SCMI_PERM_* bits
+
+
+@dataclass(frozen=True)
+class ScmiAgentInfo:
+    agent_id: int        # 1..n (0 is the platform)
+    name: str
+    guest: int           # guest index whose virtio-scmi device this agent is
+    privileged: bool
+    grants: tuple[ScmiGrant, ...] = ()
+
+    def granted(self, kind: str) -> list[ScmiGrant]:
+        """This agent's grants of one kind, in local-id order."""
+        return sorted((g for g in self.grants if g.kind == kind), key=lambda g: g.local_id)
+
+
+@dataclass(frozen=True)
+class ScmiInfo:
+    """What the system description says about SCMI: platform resources and agents."""
+
+    vendor: str
+    sub_vendor: str
+    impl_version: int
+    resources: dict[str, tuple[str, ...]]    # kind -> resource names by platform index
+    agents: tuple[ScmiAgentInfo, ...]
+
+    def agent_of_guest(self, guest: int) -> ScmiAgentInfo | None:
+        for a in self.agents:
+            if a.guest == guest:
+                return a
+        return None
+
+    def resource_index(self, kind: str, name: str) -> int:
+        try:
+            return self.resources[kind].index(name)
+        except ValueError:
+            known = ", ".join(self.resources[kind])
+            raise KeyError(f"no {kind} named {name!r} (platform has: {known})") from None
+
+
+@dataclass(frozen=True)
+class ResourceState:
+    """A platform resource as the "hardware" has it now.
+
+    on: clock/voltage enabled, power domain on, reset asserted; value: clock rate (Hz),
+    power state, perf level, voltage (uV), sensor value; votes: bit (agent_id - 1) set for
+    each agent holding it on/asserted (perf: agents with a request).
+    """
+
+    kind: str
+    index: int
+    on: bool
+    value: int
+    votes: int
+
+
+@dataclass(frozen=True)
+class PlatformOp:
+    """One operation that reached the simulated hardware (VBE_HOST_OP_*)."""
+
+    seq: int
+    op: str              # e.g. "clock_on", "clock_set_rate", "power_set_state", ...
+    resource: int        # platform index, or agent id for system power requests
+    value: int
+    arg: int
+    result: int          # 0 or negative errno
+
+
 class Platform(ABC):
-    """The simulated platform behind a machine, as tests see it."""
+    """The simulated platform behind a machine, as tests see it.
+
+    I2C: set_temp/eeprom/bus_log. SCMI: state()/set_sensor()/op_log() — optional for a
+    machine without SCMI plumbing: the defaults raise NotImplementedError with a reason, and
+    tests that need them skip on such a machine.
+    """
+
+    def state(self, kind: str, index: int) -> ResourceState:
+        """The platform's current state of SCMI resource ``index`` of ``kind``."""
+        raise NotImplementedError(f"{type(self).__name__} cannot read SCMI platform state")
+
+    def set_sensor(self, index: int, value: int) -> None:
+        """Set a simulated sensor's value (fires trip points that it crosses)."""
+        raise NotImplementedError(f"{type(self).__name__} cannot set SCMI sensors")
+
+    def system_state(self, agent_id: int) -> tuple[int, int]:
+        """(last system power state the agent asked for, number of requests)."""
+        raise NotImplementedError(f"{type(self).__name__} cannot read system power requests")
+
+    def op_log_seq(self) -> int:
+        """Sequence number of the newest platform operation (0: none yet)."""
+        raise NotImplementedError(f"{type(self).__name__} has no platform operation log")
+
+    def op_log(self, since: int = 0) -> list[PlatformOp]:
+        """Operations with seq > since, oldest first."""
+        raise NotImplementedError(f"{type(self).__name__} has no platform operation log")
 
     @abstractmethod
     def set_temp(self, bus: int, addr: int, millicelsius: int) -> None: ...
@@ -121,6 +223,11 @@ class Machine(ABC):
     @property
     @abstractmethod
     def platform(self) -> Platform: ...
+
+    @property
+    def scmi(self) -> ScmiInfo | None:
+        """SCMI agents and resources of the system; None when it has no SCMI."""
+        return None
 
     def guest(self, name_or_index: str | int) -> GuestInfo:
         """Look a guest up by index or name; MachineError lists the known ones."""
