@@ -367,12 +367,13 @@ void vbe_vq_disable_notify(struct vbe_vq *vq)
 	vbe_st16(vring_used_flags(vq), VBE_VRING_USED_F_NO_NOTIFY);
 }
 
-size_t vbe_vq_req_read(const struct vbe_vq_req *req, size_t off, void *dst, size_t len)
+/* Copy between a flat buffer and segments [first, first + count) of a request. */
+static size_t req_copy(const struct vbe_vq_req *req, unsigned int first, unsigned int count,
+		       size_t off, uint8_t *buf, size_t len, bool to_req)
 {
-	uint8_t *out = dst;
 	size_t done = 0U;
 
-	for (unsigned int s = 0U; s < req->n_rd && done < len; s++) {
+	for (unsigned int s = first; s < first + count && done < len; s++) {
 		const struct vbe_vq_seg *seg = &req->seg[s];
 		size_t n;
 
@@ -384,34 +385,24 @@ size_t vbe_vq_req_read(const struct vbe_vq_req *req, size_t off, void *dst, size
 		if (n > len - done) {
 			n = len - done;
 		}
-		memcpy(out + done, seg->ptr + off, n);
+		if (to_req) {
+			memcpy(seg->ptr + off, buf + done, n);
+		} else {
+			memcpy(buf + done, seg->ptr + off, n);
+		}
 		done += n;
 		off = 0U;
 	}
 	return done;
 }
 
+size_t vbe_vq_req_read(const struct vbe_vq_req *req, size_t off, void *dst, size_t len)
+{
+	return req_copy(req, 0U, req->n_rd, off, dst, len, false);
+}
+
 size_t vbe_vq_req_write(const struct vbe_vq_req *req, size_t off, const void *src, size_t len)
 {
-	const uint8_t *in = src;
-	size_t done = 0U;
-
-	for (unsigned int s = req->n_rd; s < (unsigned int)req->n_rd + req->n_wr && done < len;
-	     s++) {
-		const struct vbe_vq_seg *seg = &req->seg[s];
-		size_t n;
-
-		if (off >= seg->len) {
-			off -= seg->len;
-			continue;
-		}
-		n = seg->len - off;
-		if (n > len - done) {
-			n = len - done;
-		}
-		memcpy(seg->ptr + off, in + done, n);
-		done += n;
-		off = 0U;
-	}
-	return done;
+	/* the cast drops const only on the path that reads from src (to_req) */
+	return req_copy(req, req->n_rd, req->n_wr, off, (uint8_t *)(uintptr_t)src, len, true);
 }
