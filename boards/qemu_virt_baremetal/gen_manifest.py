@@ -10,7 +10,9 @@ Everything comes from the linked ELF, so the manifest cannot disagree with the i
 - vbe_bm_sys_cfg -> struct vbe_sys_cfg: system name, guests (name, window and ring size,
   devices);
 - vbe_window_<n> (src/windows.S): each guest's window address;
-- vbe_bm_version: the git describe string the banner prints.
+- vbe_bm_version: the git describe string the banner prints;
+- vbe_bm_scmi_abi (src/scmi_abi.c, read by scmi_manifest.py): the "scmi" section and each
+  guest's virtio-scmi device.
 SOURCE_DATE_EPOCH, when set, is recorded; the wall-clock time never is.
 
 The encoder is tools/vbe/manifest.py, imported by path (the build does not need the vbe
@@ -28,6 +30,7 @@ from pathlib import Path
 from types import ModuleType
 
 import harness_manifest  # vbe harness: mailbox, doorbell, I2C views (this folder)
+import scmi_manifest  # the scmi section and virtio-scmi devices (this folder)
 from elftools.elf.constants import SH_FLAGS
 from elftools.elf.elffile import ELFFile
 from elftools.elf.sections import SymbolTableSection
@@ -144,6 +147,7 @@ def main() -> int:
         system, guests, abi = guests_of(img, mf)
         git = img.cstr(img.symbol("vbe_bm_version")[0])
         guests, harness = harness_manifest.entries(img, mf, abi, guests)  # vbe harness
+        guests, scmi = scmi_manifest.entries(img, mf, abi, guests)
     sde = os.environ.get("SOURCE_DATE_EPOCH")
     blob = mf.build_manifest(
         board=args.board,
@@ -154,6 +158,7 @@ def main() -> int:
         fvq_magic=abi["fvq_magic"],
         fvq_version=(abi["fvq_version"] >> 16, abi["fvq_version"] & 0xFFFF),
         source_date_epoch=int(sde) if sde else None,
+        scmi=scmi,
         **harness,  # type: ignore[arg-type]
     )
     mf.decode_manifest(blob)  # what the harness will do: fail the build, not the harness

@@ -30,8 +30,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from pyhost.machine.base import GuestInfo, Machine, MachineError, MachineTimeout
-from pyhost.machine.qemu_guests import guests_from_manifest
+from pyhost.machine.base import GuestInfo, Machine, MachineError, MachineTimeout, ScmiInfo
+from pyhost.machine.qemu_guests import guests_from_manifest, scmi_from_manifest
 from pyhost.machine.qemu_image import ImageInfo, ensure_image, load_manifest, qemu_binary
 from pyhost.machine.qemu_platform import Mailbox, QemuPlatform
 from pyhost.machine.qemu_proc import RUN_PREFIX, QemuProcess, cpu_seconds
@@ -222,6 +222,13 @@ class QemuMachine(Machine):
         self._proc()
         assert self._platform is not None
         return self._platform
+
+    @property
+    def scmi(self) -> ScmiInfo | None:
+        """SCMI agents and resources, from the image's manifest (its ``scmi`` section)."""
+        self._proc()
+        assert self.image is not None
+        return scmi_from_manifest(self.image)
 
     @property
     def console_log(self) -> Path:

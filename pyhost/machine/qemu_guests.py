@@ -5,6 +5,9 @@ and name, routes) comes from its ``i2c`` entry (boards/qemu_virt_baremetal/
 harness_manifest.py writes it). An older image whose manifest lacks it, but which runs a
 system the host core also has built in (the demo system), gets the routes from the
 in-process core, which compiles the same C tables; a note in ``QemuMachine.notes`` says so.
+
+The system's SCMI agents and resources (``QemuMachine.scmi``) come from the manifest's
+``scmi`` section (boards/qemu_virt_baremetal/scmi_manifest.py); an image without one has none.
 """
 
 from __future__ import annotations
@@ -12,7 +15,15 @@ from __future__ import annotations
 import functools
 from typing import Any
 
-from pyhost.machine.base import GuestInfo, I2cRoute, MachineError
+from pyhost.machine.base import (
+    SCMI_KINDS,
+    GuestInfo,
+    I2cRoute,
+    MachineError,
+    ScmiAgentInfo,
+    ScmiGrant,
+    ScmiInfo,
+)
 from pyhost.machine.qemu_image import ImageInfo
 
 VIRTIO_ID_I2C = 34
@@ -82,3 +93,33 @@ def guests_from_manifest(img: ImageInfo) -> tuple[list[GuestInfo], list[str]]:
             )
         )
     return out, notes
+
+
+def scmi_from_manifest(img: ImageInfo) -> ScmiInfo | None:
+    """The manifest's ``scmi`` section as ScmiInfo; None when the image has none."""
+    doc: Any = img.manifest.get("scmi")
+    if doc is None:
+        return None
+    agents = tuple(
+        ScmiAgentInfo(
+            agent_id=int(a["id"]),
+            name=str(a["name"]),
+            guest=int(a["guest"]),
+            privileged=bool(a["privileged"]),
+            grants=tuple(
+                ScmiGrant(
+                    str(g["kind"]), int(g["local_id"]), int(g["resource"]), str(g["name"]),
+                    int(g["perms"]),
+                )
+                for g in a["grants"]
+            ),
+        )
+        for a in doc["agents"]
+    )  # fmt: skip
+    return ScmiInfo(
+        vendor=str(doc["vendor"]),
+        sub_vendor=str(doc["sub_vendor"]),
+        impl_version=int(doc["impl_version"]),
+        resources={k: tuple(str(n) for n in doc["resources"].get(k, ())) for k in SCMI_KINDS},
+        agents=agents,
+    )

@@ -6,6 +6,10 @@ One command at a time: write ``cmd`` and ``arg[]``, then ``cmd_seq``; ring the d
 wait until the image writes ``ack_seq = cmd_seq``; read ``result`` and ``data``. The image
 serves the windows once more before each command, so an answer includes everything the
 driver published before asking.
+
+The SCMI calls (state, set_sensor, system_state, op_log) run the core functions the host
+library runs in-process (``vbe_sim_res_state()`` ..., zephyr-app/lib/sim/src/sim_sys.c), so
+both machines answer alike. The whole protocol: boards/qemu_virt_baremetal/README.md.
 """
 
 from __future__ import annotations
@@ -19,12 +23,23 @@ from cffi import FFI
 
 from pyhost import corelib
 from pyhost.headers import PLAT_H, defines
-from pyhost.machine.base import BusMessage, BusTransaction, MachineError, Platform
+from pyhost.machine.base import (
+    PLATFORM_OPS,
+    SCMI_KINDS,
+    BusMessage,
+    BusTransaction,
+    MachineError,
+    Platform,
+    PlatformOp,
+    ResourceState,
+)
 from pyhost.machine.qemu_image import BOARD
 
 MAILBOX_H = BOARD / "src" / "mailbox_layout.h"
 MSG_READ = defines(PLAT_H)["VBE_I2C_MSG_READ"].value
 TIMEOUT = 5.0
+#: platform operations the image's log keeps (VBE_SIM_OPLOG_LEN)
+OPLOG_LEN = 128
 
 
 @functools.cache
@@ -33,6 +48,11 @@ def mailbox_ffi() -> tuple[FFI, Any]:
     ffi = FFI()
     ffi.cdef(corelib.cdef_source(MAILBOX_H))
     return ffi, ffi.dlopen(None)
+
+
+def _s32(v: int) -> int:
+    """A 32-bit pattern as the int32_t the mailbox's arg[] holds."""
+    return v - (1 << 32) if v & 0x80000000 else v
 
 
 class Waiter(Protocol):
@@ -126,6 +146,70 @@ class QemuPlatform(Platform):
                 for m in (e.msgs[i] for i in range(min(int(e.num_msgs), 4)))
             )
             out.append(BusTransaction(int(e.seq), int(e.bus), int(e.addr), int(e.result), msgs))
+        return out
+
+    # ---- SCMI: the same core calls as the in-process machine (vbe_sim_res_state() ...) ----
+
+    def state(self, kind: str, index: int) -> ResourceState:
+        if kind not in SCMI_KINDS:
+            raise ValueError(f"SCMI resource kind {kind!r}: use one of {', '.join(SCMI_KINDS)}")
+        rc, data = self.mbx.call(
+            self.c.BM_MBX_CMD_SCMI_STATE, SCMI_KINDS.index(kind), index, what=f"state({kind})"
+        )
+        if rc != 0:
+            raise MachineError(
+                f"qemu: no SCMI {kind} with platform index {index}: {_errno_name(rc)}"
+            )
+        st: Any = self.mbx.ffi.from_buffer("struct bm_mbx_scmi_state *", bytearray(data))
+        return ResourceState(kind, index, bool(st.on), int(st.value), int(st.votes))
+
+    def set_sensor(self, index: int, value: int) -> None:
+        raw = value & 0xFFFFFFFFFFFFFFFF
+        lo, hi = (_s32(raw & 0xFFFFFFFF), _s32(raw >> 32))
+        rc, _ = self.mbx.call(self.c.BM_MBX_CMD_SCMI_SENSOR, index, lo, hi, what="set_sensor")
+        if rc != 0:
+            raise MachineError(
+                f"qemu: cannot set SCMI sensor {index} to {value}: {_errno_name(rc)}"
+            )
+
+    def system_state(self, agent_id: int) -> tuple[int, int]:
+        rc, data = self.mbx.call(self.c.BM_MBX_CMD_SCMI_SYSTEM, agent_id, what="system_state")
+        if rc != 0:
+            raise MachineError(f"qemu: no SCMI agent {agent_id}: {_errno_name(rc)}")
+        st: Any = self.mbx.ffi.from_buffer("struct bm_mbx_scmi_system *", bytearray(data))
+        return int(st.state), int(st.requests)
+
+    def system_notify(self, agent_id: int, flags: int, state: int, timeout_ms: int) -> None:
+        """The platform asks an agent to change system power state:
+        SYSTEM_POWER_STATE_NOTIFIER to the agent if it subscribed."""
+        args = (
+            agent_id,
+            _s32(flags & 0xFFFFFFFF),
+            _s32(state & 0xFFFFFFFF),
+            _s32(timeout_ms & 0xFFFFFFFF),
+        )
+        rc, _ = self.mbx.call(self.c.BM_MBX_CMD_SCMI_NOTIFY, *args, what="system_notify")
+        if rc != 0:
+            raise MachineError(f"qemu: cannot notify SCMI agent {agent_id}: {_errno_name(rc)}")
+
+    def op_log_seq(self) -> int:
+        rc, _ = self.mbx.call(self.c.BM_MBX_CMD_OP_SEQ, what="op_log_seq")
+        return rc & 0xFFFFFFFF
+
+    def op_log(self, since: int = 0) -> list[PlatformOp]:
+        newest = self.op_log_seq()
+        out = []
+        for seq in range(max(since + 1, newest - OPLOG_LEN + 1), newest + 1):
+            rc, data = self.mbx.call(self.c.BM_MBX_CMD_OP_GET, seq, what=f"op_log_get({seq})")
+            if rc != 0:
+                continue  # older than what the log keeps
+            e: Any = self.mbx.ffi.from_buffer("struct bm_mbx_op_entry *", bytearray(data))
+            code = int(e.op)
+            name = PLATFORM_OPS[code] if 0 <= code < len(PLATFORM_OPS) else f"op{code}"
+            resource = int(e.index) if e.index >= 0 else int(e.id)  # as logged, if unmapped
+            out.append(
+                PlatformOp(int(e.seq), name, resource, int(e.value), int(e.arg), int(e.result))
+            )
         return out
 
     def nop(self) -> None:

@@ -32,6 +32,15 @@ machine, see pyhost/machine/qemu.py)::
       "doorbell": {"uart_gpa": 0x09040000, "intid": 40, "protocol": 1},
       guests[i]["i2c"]: {"bus": 0, "bus_name": "i2c0", "routes": [{"guest_addr": 0x49, "bus_addr": 0x48,
                          "read_only": False, "ten_bit": False, "select_max": 0}, ...]}
+      "scmi": {"vendor": "vbe", "sub_vendor": "demo", "impl_version": 0x10000,
+               "resources": {"clock": ["cpu", ...], "power": [...], ...},  # by platform index
+               "agents": [{"id": 1, "name": "ivi", "guest": 0, "privileged": True, "flags": 3,
+                           "grants": [{"kind": "clock", "local_id": 0, "resource": 0,
+                                       "name": "cpu", "perms": 7}, ...]}, ...]}
+
+"resources" has every kind of SCMI_KINDS (empty lists included); an agent's "guest" is the
+index of the guest whose virtio-scmi device (id 32) it is, -1 for none; "flags" are
+VBE_SCMI_AGENT_* and "perms" VBE_SCMI_PERM_* (zephyr-app/lib/scmi/include/vbe/scmi.h).
 """
 
 from __future__ import annotations
@@ -49,6 +58,8 @@ MANIFEST_VERSION = 1
 
 #: virtio device ids (virtio 1.2, 5) and the names the manifest gives them
 VIRTIO_DEVICE_NAMES = {32: "scmi", 34: "i2c"}
+#: SCMI resource kinds, in the order of enum vbe_scmi_res
+SCMI_KINDS = ("clock", "power", "perf", "sensor", "reset", "voltage")
 
 
 class ManifestError(Exception):
@@ -114,6 +125,64 @@ class Guest:
     i2c: I2cView | None = None
 
 
+@dataclass(frozen=True)
+class ScmiGrant:
+    """A resource granted to an agent: its kind, the agent's id for it, the platform's."""
+
+    kind: str
+    local_id: int
+    resource: int
+    name: str
+    perms: int
+
+
+@dataclass(frozen=True)
+class ScmiAgent:
+    """An SCMI agent: one guest's virtio-scmi device (guest -1: none)."""
+
+    id: int
+    name: str
+    guest: int
+    privileged: bool
+    flags: int
+    grants: tuple[ScmiGrant, ...] = field(default_factory=tuple)
+
+
+@dataclass(frozen=True)
+class Scmi:
+    """The SCMI platform of the system (optional manifest data)."""
+
+    vendor: str
+    sub_vendor: str
+    impl_version: int
+    resources: dict[str, tuple[str, ...]]
+    agents: tuple[ScmiAgent, ...] = field(default_factory=tuple)
+
+
+def _scmi_doc(s: Scmi) -> dict[str, Any]:
+    return {
+        "vendor": s.vendor,
+        "sub_vendor": s.sub_vendor,
+        "impl_version": s.impl_version,
+        "resources": {k: list(s.resources.get(k, ())) for k in SCMI_KINDS},
+        "agents": [
+            {
+                "id": a.id,
+                "name": a.name,
+                "guest": a.guest,
+                "privileged": a.privileged,
+                "flags": a.flags,
+                "grants": [
+                    {"kind": g.kind, "local_id": g.local_id, "resource": g.resource,
+                     "name": g.name, "perms": g.perms}
+                    for g in a.grants
+                ],
+            }
+            for a in s.agents
+        ],
+    }  # fmt: skip
+
+
 def _guest_doc(g: Guest) -> dict[str, Any]:
     doc: dict[str, Any] = {
         "index": g.index,
@@ -153,6 +222,7 @@ def build_manifest(
     source_date_epoch: int | None = None,
     mailbox: Mailbox | None = None,
     doorbell: Doorbell | None = None,
+    scmi: Scmi | None = None,
 ) -> bytes:
     """Encode a manifest document (see the module docstring) as canonical CBOR.
 
@@ -179,6 +249,8 @@ def build_manifest(
             "intid": doorbell.intid,
             "protocol": doorbell.protocol,
         }
+    if scmi is not None:
+        doc["scmi"] = _scmi_doc(scmi)
     return cbor2.dumps(doc, canonical=True)
 
 
@@ -231,7 +303,40 @@ def decode_manifest(blob: bytes) -> dict[str, Any]:
             _require(isinstance(doc[key], dict), f"'{key}' is not a map")
             for f in fields:
                 _require(isinstance(doc[key].get(f), int), f"{key}.{f} missing or not int")
+    if "scmi" in doc:
+        _check_scmi(doc["scmi"], len(doc["guests"]))
     return doc
+
+
+def _fields(d: Any, where: str, spec: tuple[tuple[str, type], ...]) -> None:
+    _require(isinstance(d, dict), f"{where} is not a map")
+    for key, typ in spec:
+        ok = isinstance(d.get(key), typ) and (typ is bool or not isinstance(d.get(key), bool))
+        _require(ok, f"{where}.{key} missing or not {typ.__name__}")
+
+
+def _check_scmi(s: Any, guests: int) -> None:
+    _fields(s, "scmi", (("vendor", str), ("sub_vendor", str), ("impl_version", int),
+                        ("resources", dict), ("agents", list)))  # fmt: skip
+    res = s["resources"]
+    for kind in SCMI_KINDS:
+        names = res.get(kind)
+        _require(isinstance(names, list), f"scmi.resources.{kind} missing or not a list")
+        _require(all(isinstance(n, str) for n in names), f"scmi.resources.{kind}: not names")
+    for i, a in enumerate(s["agents"]):
+        where = f"scmi.agents[{i}]"
+        _fields(a, where, (("id", int), ("name", str), ("guest", int), ("privileged", bool),
+                           ("flags", int), ("grants", list)))  # fmt: skip
+        _require(a["id"] == i + 1, f"{where}.id is {a['id']}, not {i + 1}")
+        _require(-1 <= a["guest"] < guests, f"{where}.guest {a['guest']} is not a guest")
+        for j, g in enumerate(a["grants"]):
+            _fields(g, f"{where}.grants[{j}]", (("kind", str), ("local_id", int),
+                    ("resource", int), ("name", str), ("perms", int)))  # fmt: skip
+            names = res.get(g["kind"], [])
+            _require(
+                0 <= g["resource"] < len(names) and names[g["resource"]] == g["name"],
+                f"{where}.grants[{j}]: no {g['kind']} {g['resource']} named {g['name']!r}",
+            )
 
 
 def _check_i2c(view: Any, where: str) -> None:

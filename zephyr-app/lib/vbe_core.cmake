@@ -32,7 +32,8 @@ set(VBE_CORE_SOURCES_scmi ${VBE_CORE_DIR}/scmi/src/scmi_msg.c
 set(VBE_CORE_SOURCES_sim ${VBE_CORE_DIR}/sim/src/sim.c
                          ${VBE_CORE_DIR}/sim/src/sim_scmi.c
                          ${VBE_CORE_DIR}/sim/src/sim_at24.c
-                         ${VBE_CORE_DIR}/sim/src/sim_lm75.c)
+                         ${VBE_CORE_DIR}/sim/src/sim_lm75.c
+                         ${VBE_CORE_DIR}/sim/src/sim_sys.c)
 set(VBE_CORE_SOURCES_sys ${VBE_CORE_DIR}/sys/src/sys.c
                          ${VBE_CORE_DIR}/sys/src/sys_demo.c
                          ${VBE_CORE_DIR}/sys/src/sys_demo_scmi.c)

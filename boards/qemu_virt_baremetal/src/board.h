@@ -10,6 +10,12 @@
 
 #define BM_BOARD_NAME "qemu_virt_baremetal"
 
+/*
+ * An object only the build's manifest step (or the harness) reads, never the code: kept by
+ * name in link.ld under --gc-sections, and marked so that link-time optimisation keeps it.
+ */
+#define BM_KEEP __attribute__((used))
+
 /* RAM: guest physical 0x40000000; with a shared memory-backend-file, host offset = gpa - base */
 #define BM_RAM_BASE 0x40000000
 

@@ -58,7 +58,7 @@ struct bm_doorbell_abi {
 	uint32_t intid;
 };
 
-const struct bm_doorbell_abi vbe_bm_doorbell_abi = {
+BM_KEEP const struct bm_doorbell_abi vbe_bm_doorbell_abi = {
 	.magic = BM_DOORBELL_ABI_MAGIC,
 	.protocol = BM_DOORBELL_PROTOCOL,
 	.uart_base = BM_UART1_BASE,

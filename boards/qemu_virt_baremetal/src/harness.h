@@ -7,7 +7,8 @@
  * - doorbell.c: a byte protocol on the second PL011 (UART1), which QEMU wires to a
  *   unix-socket chardev the harness holds (see docs/transport.md, "Notifications").
  * - mailbox.c: the platform mailbox (mailbox_layout.h): the harness sets sensor values and
- *   reads the EEPROMs and the bus log of the simulated platform through it.
+ *   reads the EEPROMs and the bus log of the simulated platform through it, and the SCMI
+ *   resources' state, system power requests and operation log.
  */
 
 #ifndef VBE_BOARDS_QEMU_VIRT_BAREMETAL_HARNESS_H

@@ -12,6 +12,8 @@
 #include <vbe/i2c.h>
 #include <vbe/sys.h>
 
+#include "board.h"
+
 #define BM_HARNESS_ABI_MAGIC 0x41484256 /* "VBHA" */
 #define BM_HARNESS_ABI_VERSION 1
 
@@ -46,7 +48,7 @@ _Static_assert(sizeof(((struct vbe_i2c_route *)0)->bus_addr) == 2, "bus_addr is 
 _Static_assert(sizeof(((struct vbe_i2c_route *)0)->flags) == 1, "flags is a uint8_t");
 _Static_assert(sizeof(((struct vbe_i2c_route *)0)->select_max) == 1, "select_max is a uint8_t");
 
-const struct bm_harness_abi vbe_bm_harness_abi = {
+BM_KEEP const struct bm_harness_abi vbe_bm_harness_abi = {
 	.magic = BM_HARNESS_ABI_MAGIC,
 	.version = BM_HARNESS_ABI_VERSION,
 	.cfg_buses = offsetof(struct vbe_sys_cfg, buses),

@@ -19,7 +19,7 @@
 #include <stdint.h>
 
 #define BM_MBX_MAGIC 0x584d4256 /* "VBMX" */
-#define BM_MBX_VERSION 1
+#define BM_MBX_VERSION 2 /* 2: the SCMI commands 6..11 */
 #define BM_MBX_DATA_SIZE 512
 
 /* Commands: arguments -> result (0 or a negative errno unless said otherwise) */
@@ -29,6 +29,16 @@
 #define BM_MBX_CMD_LOG_SEQ 3  /* -> result: the newest bus log sequence number */
 #define BM_MBX_CMD_LOG_GET 4  /* arg0 seq -> data: struct bm_mbx_log_entry; -ENOENT */
 #define BM_MBX_CMD_IDLE 5     /* arg0 spin us, arg1 longest sleep us, for doorbell mode */
+/* SCMI resources by platform index (the SCMI tables of the system description) */
+#define BM_MBX_CMD_SCMI_STATE 6  /* arg0 kind (enum vbe_scmi_res), arg1 index -> data: */
+				 /* struct bm_mbx_scmi_state; -ENOENT: no such resource */
+#define BM_MBX_CMD_SCMI_SENSOR 7 /* arg0 sensor, arg1 value bits 0..31, arg2 bits 32..63; */
+				 /* crossed trip points notify the agents; -ENOENT */
+#define BM_MBX_CMD_SCMI_SYSTEM 8 /* arg0 agent id -> data: struct bm_mbx_scmi_system; -ENOENT */
+#define BM_MBX_CMD_OP_SEQ 9      /* -> result: the newest platform operation's sequence number */
+#define BM_MBX_CMD_OP_GET 10     /* arg0 seq -> data: struct bm_mbx_op_entry; -ENOENT */
+#define BM_MBX_CMD_SCMI_NOTIFY 11 /* arg0 agent id, arg1 flags, arg2 state, arg3 timeout ms: */
+				  /* SYSTEM_POWER_STATE_NOTIFIER; -ENOENT, -EAGAIN (dropped) */
 
 struct bm_mbx_log_msg {
 	uint8_t flags; /* VBE_I2C_MSG_* */
@@ -44,6 +54,29 @@ struct bm_mbx_log_entry {
 	uint16_t addr;
 	int32_t result;
 	struct bm_mbx_log_msg msgs[4];
+};
+
+/* Multi-byte fields below are naturally aligned; data[] starts 8-byte aligned. */
+struct bm_mbx_scmi_state {
+	int64_t value;  /* clock Hz, power state, perf level, sensor value, regulator uV */
+	uint32_t votes; /* bit (agent id - 1) per agent holding it (perf: with a request) */
+	uint32_t on;    /* 1: clock or regulator enabled, power domain ON, reset asserted */
+};
+
+struct bm_mbx_scmi_system {
+	uint32_t state;    /* the agent's last system power request (3 POWER_UP: none) */
+	uint32_t requests; /* requests that reached the platform */
+};
+
+struct bm_mbx_op_entry {
+	int64_t value;  /* Hz, power state, level, uV, system state */
+	uint32_t seq;
+	uint32_t arg;   /* regulator: max uV; system: flags */
+	int32_t result; /* 0 or the negative errno the operation returned */
+	int32_t index;  /* platform index of the resource (SYSTEM: agent id); -ENOENT: none */
+	uint16_t id;    /* the platform id the operation was called with */
+	uint8_t op;     /* enum vbe_sim_op (VBE_HOST_OP_*) */
+	uint8_t reserved[5];
 };
 
 struct bm_mailbox {

@@ -2,7 +2,8 @@
 /*
  * qemu_virt_baremetal: the vbe core and its simulated platform on QEMU's virt machine.
  *
- * Boot: console, timer, banner; the simulated platform from the system description;
+ * Boot: console, timer, banner; the simulated platform from the system description
+ * (vbe_sim_populate: I2C targets and the SCMI resources' power-on state);
  * one window per guest (vbe_sys_init), published (vbe_sys_start); one line per guest;
  * "vbe: ready". Then the service loop, forever: poll every window; after a stretch with
  * nothing to do, sleep in growing steps (bounded) until the next poll.
@@ -48,8 +49,8 @@ static void *const bm_windows[BM_WINDOW_COUNT] = {
 };
 
 /* Read back by the build's manifest step (manifest_abi.h): keep these names. */
-const char vbe_bm_version[] = VBE_BM_VERSION;
-const struct vbe_sys_cfg *const vbe_bm_sys_cfg = &vbe_sys_demo_cfg;
+BM_KEEP const char vbe_bm_version[] = VBE_BM_VERSION;
+BM_KEEP const struct vbe_sys_cfg *const vbe_bm_sys_cfg = &vbe_sys_demo_cfg;
 
 static struct vbe_sim bm_sim;
 static struct vbe_sys bm_sys;
@@ -69,24 +70,6 @@ static int bm_check_windows(const struct vbe_sys_cfg *cfg)
 			VBE_LOG(VBE_LOG_ERR, "guest %u (%s): window size 0x%x: want pages, <= 0x%x",
 				i, cfg->guests[i].name, (unsigned int)size, BM_WINDOW_SLOT);
 			return -EINVAL;
-		}
-	}
-	return 0;
-}
-
-/* Put the description's simulated targets on the simulated buses. */
-static int bm_populate_sim(const struct vbe_sys_cfg *cfg)
-{
-	vbe_sim_init(&bm_sim);
-	for (unsigned int i = 0U; i < cfg->sim_target_count; i++) {
-		const struct vbe_sys_sim_target *t = &cfg->sim_targets[i];
-		int rc = vbe_sim_add_target(&bm_sim, t->bus, t->addr,
-					    (enum vbe_sim_target_kind)t->kind);
-
-		if (rc != 0) {
-			VBE_LOG(VBE_LOG_ERR, "sim target %s (bus %u addr 0x%x): %d", t->name,
-				t->bus, t->addr, rc);
-			return rc;
 		}
 	}
 	return 0;
@@ -162,7 +145,7 @@ void bm_main(unsigned int entry_el)
 
 	rc = bm_check_windows(cfg);
 	if (rc == 0) {
-		rc = bm_populate_sim(cfg);
+		rc = vbe_sim_populate(&bm_sim, cfg); /* targets, SCMI power-on state */
 	}
 	if (rc == 0) {
 		rc = vbe_sys_init(&bm_sys, cfg, &bm_sim.plat, bm_windows);

@@ -43,7 +43,7 @@ _Static_assert(sizeof(((struct vbe_sys_cfg *)0)->guest_count) == 1, "guest_count
 _Static_assert(sizeof(((struct vbe_sys_guest *)0)->window_size) == 4, "window_size is 32-bit");
 _Static_assert(sizeof(((struct vbe_sys_guest *)0)->ring_size) == 4, "ring_size is 32-bit");
 
-const struct bm_manifest_abi vbe_bm_manifest_abi = {
+BM_KEEP const struct bm_manifest_abi vbe_bm_manifest_abi = {
 	.magic = BM_MANIFEST_ABI_MAGIC,
 	.version = BM_MANIFEST_ABI_VERSION,
 	.ptr_size = sizeof(void *),

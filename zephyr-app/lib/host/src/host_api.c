@@ -17,22 +17,6 @@
 
 #include "host_internal.h"
 
-/* Put the description's simulated targets on the simulated buses. */
-static int host_populate_sim(struct vbe_host *h)
-{
-	vbe_sim_init(&h->sim);
-	for (unsigned int i = 0; i < h->cfg->sim_target_count; i++) {
-		const struct vbe_sys_sim_target *t = &h->cfg->sim_targets[i];
-		int err = vbe_sim_add_target(&h->sim, t->bus, t->addr,
-					     (enum vbe_sim_target_kind)t->kind);
-
-		if (err != 0) {
-			return err;
-		}
-	}
-	return vbe_host_scmi_populate(h);
-}
-
 struct vbe_host *vbe_host_create(const void *cfg)
 {
 	struct vbe_host *h;
@@ -45,7 +29,7 @@ struct vbe_host *vbe_host_create(const void *cfg)
 		return NULL;
 	}
 	h->cfg = (const struct vbe_sys_cfg *)cfg;
-	if (host_populate_sim(h) != 0) {
+	if (vbe_sim_populate(&h->sim, h->cfg) != 0) {
 		free(h);
 		return NULL;
 	}

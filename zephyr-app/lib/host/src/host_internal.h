@@ -18,13 +18,6 @@ struct vbe_host {
 	bool started;
 };
 
-/**
- * Power-on state of the simulated SCMI resources from the description (clock rates, perf
- * levels, regulator levels, sensor values). 0, or a negative errno for an id the simulated
- * platform does not have.
- */
-int vbe_host_scmi_populate(struct vbe_host *h);
-
 /** The description's SCMI platform, NULL when it has none. */
 const struct vbe_scmi_platform_cfg *vbe_host_scmi_cfg(struct vbe_host *h);
 

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Host port, SCMI side: the description pyhost's SCMI agent and tests read (agents, devices,
- * resources, grants, rates and levels) and the simulated platform's power-on state.
+ * resources, grants, rates and levels). The simulated platform's power-on state comes
+ * from vbe_sim_populate() (host_api.c).
  * State, knobs and the operation log are in host_scmi_state.c.
  */
 
@@ -61,30 +62,6 @@ static int host_count(const struct vbe_scmi_platform_cfg *c, int kind)
 bool vbe_host_scmi_has(struct vbe_host *h, int kind, int idx)
 {
 	return idx >= 0 && idx < host_count(vbe_host_scmi_cfg(h), kind);
-}
-
-int vbe_host_scmi_populate(struct vbe_host *h)
-{
-	const struct vbe_scmi_platform_cfg *c = vbe_host_scmi_cfg(h);
-	int rc = 0;
-
-	if (c == NULL) {
-		return 0;
-	}
-	for (uint8_t i = 0; i < c->clock_count && rc == 0; i++) {
-		rc = vbe_sim_clock_preset(&h->sim, c->clocks[i].plat_id, c->clocks[i].initial_rate);
-	}
-	for (uint8_t i = 0; i < c->perf_count && rc == 0; i++) {
-		rc = vbe_sim_perf_preset(&h->sim, c->perf[i].plat_id, c->perf[i].levels[0].level);
-	}
-	for (uint8_t i = 0; i < c->voltage_count && rc == 0; i++) {
-		rc = vbe_sim_regulator_preset(&h->sim, c->voltages[i].plat_id,
-					      c->voltages[i].initial_uv);
-	}
-	for (uint8_t i = 0; i < c->sensor_count && rc == 0; i++) {
-		rc = vbe_sim_sensor_set(&h->sim, c->sensors[i].plat_id, c->sensors[i].initial);
-	}
-	return rc;
 }
 
 int vbe_host_scmi_agent_count(struct vbe_host *h)

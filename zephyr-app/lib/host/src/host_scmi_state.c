@@ -110,6 +110,25 @@ int vbe_host_scmi_voltage_state(struct vbe_host *h, int reg, int *on, int32_t *u
 	return 0;
 }
 
+int vbe_host_scmi_res_state(struct vbe_host *h, int kind, int idx, int *on, int64_t *value,
+			    uint32_t *votes)
+{
+	struct vbe_sim_res_state st;
+	int rc;
+
+	if (!vbe_host_scmi_has(h, kind, idx)) {
+		return -ENOENT;
+	}
+	rc = vbe_sim_res_state(&h->sim, h->cfg, h->started ? &h->sys.scmi : NULL,
+			       (unsigned int)kind, (uint16_t)idx, &st);
+	if (rc == 0) {
+		*on = st.on;
+		*value = st.value;
+		*votes = st.votes;
+	}
+	return rc;
+}
+
 int vbe_host_scmi_sensor_value(struct vbe_host *h, int sensor, int64_t *value)
 {
 	if (!vbe_host_scmi_has(h, VBE_SCMI_RES_SENSOR, sensor)) {
@@ -121,16 +140,12 @@ int vbe_host_scmi_sensor_value(struct vbe_host *h, int sensor, int64_t *value)
 
 int vbe_host_scmi_sensor_set(struct vbe_host *h, int sensor, int64_t value)
 {
-	int rc;
-
 	if (!vbe_host_scmi_has(h, VBE_SCMI_RES_SENSOR, sensor)) {
 		return -ENOENT;
 	}
-	rc = vbe_sim_sensor_set(&h->sim, vbe_host_scmi_cfg(h)->sensors[sensor].plat_id, value);
-	if (rc == 0 && h->started) {
-		rc = vbe_scmi_sensor_update(&h->sys.scmi, (uint16_t)sensor);
-	}
-	return rc;
+	/* the same call as the bare-metal image's mailbox: set, then sample (trip points) */
+	return vbe_sim_res_sensor_set(&h->sim, h->cfg, h->started ? &h->sys.scmi : NULL,
+				      (uint16_t)sensor, value);
 }
 
 int vbe_host_scmi_system_state(struct vbe_host *h, int agent, uint32_t *state,

@@ -193,6 +193,14 @@ int vbe_host_scmi_reset_state(struct vbe_host *h, int line, int *asserted, uint3
 /** Regulator: on, level (µV) on the platform, and the agents that switched it on. */
 int vbe_host_scmi_voltage_state(struct vbe_host *h, int reg, int *on, int32_t *uv,
 				uint32_t *votes);
+/**
+ * Any resource as the machines' Platform.state() reports it (the same core function,
+ * vbe_sim_res_state(), the bare-metal image's mailbox runs): @p on (clock or regulator
+ * enabled, power domain ON, reset asserted), @p value (Hz, power state, perf level, sensor
+ * value, µV) and @p votes (agents holding it; perf: agents with a level request).
+ */
+int vbe_host_scmi_res_state(struct vbe_host *h, int kind, int idx, int *on, int64_t *value,
+			    uint32_t *votes);
 /** Sensor value on the simulated platform. */
 int vbe_host_scmi_sensor_value(struct vbe_host *h, int sensor, int64_t *value);
 /**

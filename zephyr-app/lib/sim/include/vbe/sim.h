@@ -201,4 +201,66 @@ int vbe_sim_fail_next(struct vbe_sim *sim, enum vbe_sim_op op, int rc);
  */
 int vbe_sim_op_get(const struct vbe_sim *sim, uint32_t seq, struct vbe_sim_op_entry *out);
 
+/* ---- a system description on the simulated platform (sim_sys.c) ---- */
+
+struct vbe_sys_cfg;
+struct vbe_scmi_server;
+
+/**
+ * @brief vbe_sim_init(), then the description's simulated I2C targets and the power-on
+ * state of its SCMI resources: clock rates, lowest perf levels, regulator levels and sensor
+ * values. What the host library and the bare-metal image both run before vbe_sys_init().
+ *
+ * @retval 0 done.
+ * @retval -EINVAL NULL argument, a target vbe_sim_add_target() refuses, an SCMI platform id
+ *         beyond VBE_SIM_MAX_*, or a perf domain without levels.
+ * @retval -ENOSPC more targets than VBE_SIM_MAX_TARGETS.
+ */
+int vbe_sim_populate(struct vbe_sim *sim, const struct vbe_sys_cfg *cfg);
+
+/** An SCMI resource as the platform has it (the harness's view). */
+struct vbe_sim_res_state {
+	int64_t value;  /* clock Hz, power state, perf level, sensor value, regulator µV */
+	uint32_t votes; /* bit (agent id - 1): holds it on / asserted (perf: has a request) */
+	bool on;        /* clock or regulator enabled, power domain ON, reset line asserted */
+};
+
+/**
+ * @brief State of SCMI resource @p idx (platform index in @p cfg's SCMI tables) of @p kind
+ * (enum vbe_scmi_res): from the simulated platform, with the votes of server @p srv (NULL
+ * before the system runs: no votes).
+ *
+ * @retval 0 done. @retval -ENOENT no SCMI platform, or no such kind or resource.
+ */
+int vbe_sim_res_state(const struct vbe_sim *sim, const struct vbe_sys_cfg *cfg,
+		      const struct vbe_scmi_server *srv, unsigned int kind, uint16_t idx,
+		      struct vbe_sim_res_state *out);
+
+/**
+ * @brief Set sensor @p idx (platform index) to @p value, then, with a server @p srv (NULL
+ * before the system runs), sample it: agents whose armed trip points the change crossed get
+ * SENSOR_TRIP_POINT_EVENT (vbe_scmi_sensor_update()).
+ *
+ * @retval 0 done. @retval -ENOENT no such sensor. @retval -errno from the update.
+ */
+int vbe_sim_res_sensor_set(struct vbe_sim *sim, const struct vbe_sys_cfg *cfg,
+			   struct vbe_scmi_server *srv, uint16_t idx, int64_t value);
+
+/**
+ * @brief System power as SCMI agent @p agent (1..) asked for its guest: the last state
+ * (VBE_PLAT_SYS_*; POWER_UP when nothing was asked) and how many requests reached the platform.
+ *
+ * @retval 0 done. @retval -ENOENT no SCMI platform or no such agent.
+ */
+int vbe_sim_system_state(const struct vbe_sim *sim, const struct vbe_sys_cfg *cfg,
+			 unsigned int agent, uint32_t *state, uint32_t *requests);
+
+/**
+ * @brief The resource an operation log entry acted on, by platform index in @p cfg's SCMI
+ * tables (the log records platform ids); for VBE_SIM_OP_SYSTEM the agent id.
+ *
+ * @return the index, or -ENOENT when no resource of that kind has the entry's platform id.
+ */
+int vbe_sim_op_index(const struct vbe_sys_cfg *cfg, const struct vbe_sim_op_entry *e);
+
 #endif /* VBE_SIM_H */
