@@ -20,9 +20,10 @@ I2C_H = CORE / "i2c" / "include" / "vbe" / "i2c.h"
 PLAT_H = CORE / "plat" / "include" / "vbe" / "plat.h"
 SIM_H = CORE / "sim" / "include" / "vbe" / "sim.h"
 LAYOUT_H = CORE / "fvq" / "include" / "vbe" / "fvq_layout.h"
+SCMI_WIRE_H = CORE / "scmi" / "include" / "vbe" / "scmi_wire.h"
 
 _DEFINE = re.compile(r"^\s*#define\s+(\w+)\s+(0x[0-9a-fA-F]+|\d+)U?\b\s*(?:/\*\s*(.*?)\s*\*/)?")
-_ENUM_ITEM = re.compile(r"^\s*(\w+)\s*=\s*(0x[0-9a-fA-F]+|\d+)\s*,?\s*(?:/\*\s*(.*?)\s*\*/)?")
+_ENUM_ITEM = re.compile(r"^\s*(\w+)\s*=\s*(-?0x[0-9a-fA-F]+|-?\d+)\s*,?\s*(?:/\*\s*(.*?)\s*\*/)?")
 
 
 @dataclass(frozen=True)

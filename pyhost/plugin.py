@@ -107,3 +107,6 @@ def echo(request: pytest.FixtureRequest) -> Iterator[EchoWindow]:
 
 # ---- virtio-i2c fixtures (i2c), kept in pyhost/fixtures_i2c.py by the I2C side ----
 from pyhost.fixtures_i2c import i2c  # noqa: F401  (re-exported for pytest)
+
+# ---- virtio-scmi fixtures (scmi), kept in pyhost/fixtures_scmi.py by the SCMI side ----
+from pyhost.fixtures_scmi import scmi  # noqa: F401  (re-exported for pytest)

@@ -76,6 +76,23 @@ class BusTransaction:
 
 SCMI_KINDS = ("clock", "power", "perf", "sensor", "reset", "voltage")  # VBE_HOST_SCMI_* order
 
+#: PlatformOp.op names by operation code (VBE_HOST_OP_*, enum vbe_sim_op): the member of
+#: struct vbe_plat_ops that reached the simulated hardware.
+PLATFORM_OPS = (
+    "none",
+    "clock_on",
+    "clock_off",
+    "clock_set_rate",
+    "power_set_state",
+    "perf_set_level",
+    "reset_assert",
+    "reset_deassert",
+    "regulator_enable",
+    "regulator_disable",
+    "regulator_set_voltage",
+    "system_request",
+)
+
 
 @dataclass(frozen=True)
 class ScmiGrant:

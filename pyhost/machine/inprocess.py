@@ -27,7 +27,9 @@ from pyhost.machine.base import (
     MachineError,
     MachineTimeout,
     Platform,
+    ScmiInfo,
 )
+from pyhost.machine.inprocess_scmi import ScmiPlatformMixin, scmi_info
 from pyhost.memory import GuardedMemory
 from pyhost.sysload import SystemLibrary, load_system_library
 
@@ -49,8 +51,8 @@ class I2cStats:
     errors: dict[str, int]  # enum vbe_i2c_error name (without VBE_I2C_ERR_) -> count
 
 
-class InProcessPlatform(Platform):
-    """The simulated platform of an in-process backend."""
+class InProcessPlatform(ScmiPlatformMixin, Platform):
+    """The simulated platform of an in-process backend (SCMI side: inprocess_scmi.py)."""
 
     def __init__(self, machine: InProcessMachine) -> None:
         self._m = machine
@@ -153,6 +155,7 @@ class InProcessMachine(PolledMachine):
         self._windows: list[GuardedMemory] = []
         self._guests: list[GuestInfo] = []
         self._platform = InProcessPlatform(self)
+        self._scmi: ScmiInfo | bool | None = None  # cached; False: the system has no SCMI
 
     # ---- lifecycle ----------------------------------------------------------------------
 
@@ -197,6 +200,7 @@ class InProcessMachine(PolledMachine):
         if self.handle is not None:
             self.lib.vbe_host_destroy(self.handle)
             self.handle = None
+        self._scmi = None
         for w in self._windows:
             w.close()
         self._windows = []
@@ -273,6 +277,14 @@ class InProcessMachine(PolledMachine):
     def platform(self) -> InProcessPlatform:
         self._running()
         return self._platform
+
+    @property
+    def scmi(self) -> ScmiInfo | None:
+        """SCMI agents, grants and resources, from the host API (see inprocess_scmi.py)."""
+        self._running()
+        if self._scmi is None:
+            self._scmi = scmi_info(self) or False
+        return self._scmi if isinstance(self._scmi, ScmiInfo) else None
 
     def i2c_stats(self, guest: int) -> I2cStats | None:
         """The guest's virtio-i2c counters; None when it has no virtio-i2c device."""

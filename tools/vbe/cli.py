@@ -17,7 +17,7 @@ from vbe.commands.base import CommandError, VbeCommand
 from vbe.output import Verbosity, err, set_verbosity
 
 DESCRIPTION = """\
-vbe: virtio device backends (virtio-i2c now, virtio-scmi next) for a backend domain,
+vbe: virtio device backends (virtio-i2c and virtio-scmi) for a backend domain,
 and the tools around them. The guest side is played by pyhost, so every command runs
 against a machine: "inprocess" loads the portable C core into this process.
 """
@@ -30,6 +30,7 @@ examples:
   vbe i2c transfer -y w1@0x50 0x00 r8      set the EEPROM pointer to 0, read 8 bytes
   vbe i2c transfer -y w17@0x50 0x42 0xff-  write 0xff 0xfe ... 0xf0 from offset 0x42
   vbe i2c get 0x48 0x00 w                  read the LM75 temperature register
+  vbe scmi --json clocks                   the clocks the first guest's SCMI agent was granted
 
 Run "vbe COMMAND -h" for a command's options and more examples.
 """

@@ -1,5 +1,6 @@
 """The scripted demo run behind ``vbe run``: both guests negotiate, then a fixed list of
-I2C steps, each with the outcome it must have. Builds a report; prints nothing.
+I2C steps, each with the outcome it must have, then the SCMI steps (vbe.scenario_scmi).
+Builds a report; prints nothing.
 
 Outcomes, as the guest and the bus show them:
     OK       every message of the transfer completed
@@ -22,6 +23,7 @@ from pyhost.i2c import (
 )
 from pyhost.machine.base import BusTransaction, GuestInfo, Machine
 from pyhost.virtio.window import F_EVENT_IDX, F_INDIRECT_DESC, F_VERSION_1
+from vbe.scenario_scmi import ScmiReport, run_scmi
 
 # The demo system the script is written for (zephyr-app/lib/sys/src/sys_demo.c).
 EEPROM, SENSOR, SENSOR_REMAP, ABSENT = 0x50, 0x48, 0x49, 0x51
@@ -76,10 +78,11 @@ class RunReport:
     guests: list[GuestReport]
     steps: list[Step]
     bus: list[tuple[BusTransaction, str]]  # each transaction with the guest that caused it
+    scmi: ScmiReport | None = None
 
     @property
     def ok(self) -> bool:
-        return all(s.passed for s in self.steps)
+        return all(s.passed for s in self.steps) and (self.scmi is None or self.scmi.ok)
 
 
 def _msgs_text(msgs: list[I2cMsg]) -> str:
@@ -276,4 +279,6 @@ def run_demo(machine: Machine) -> RunReport:
     runner = Runner(machine)
     guests = runner.negotiate()
     runner.script()
-    return runner.report(guests)
+    report = runner.report(guests)
+    report.scmi = run_scmi(machine)
+    return report

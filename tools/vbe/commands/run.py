@@ -1,5 +1,5 @@
-"""``vbe run``: bring the backend up, let both demo guests negotiate, run the I2C script
-and print what happened, per guest and on the bus."""
+"""``vbe run``: bring the backend up, let both demo guests negotiate, run the I2C and SCMI
+scripts and print what happened, per guest, on the bus and on the SCMI platform."""
 
 from __future__ import annotations
 
@@ -9,10 +9,12 @@ from typing import Any
 
 from pyhost.i2c import I2cError, I2cUsageError, format_addr
 from pyhost.machine.base import BusTransaction, MachineError
+from pyhost.scmi import ScmiError, ScmiProtocolError, ScmiTimeout
 from pyhost.virtio.errors import VirtioError
 from vbe.commands.base import VbeCommand
 from vbe.output import dbg, die, err, inf, out, paint
 from vbe.scenario import RunReport, ScenarioError, Step, run_demo
+from vbe.scenario_scmi import ScmiReport, ScmiStep
 from vbe.session import add_json_arg, add_machine_args, machine_session
 
 DESCRIPTION = """\
@@ -26,10 +28,19 @@ run a fixed script of I2C transactions:
            must be refused); read the sensor through its remapped address 0x49; probe
            the absent 0x51 (it must NACK)
 
+Then SCMI, through each guest's virtio-scmi device (its SCMI agent): each lists the
+protocols and clocks it was granted; both switch a shared clock on; one switches it off
+and the platform keeps it running for the other (no clock_off reaches the hardware); the
+other switches it off (now it stops); a sensor the harness set is read; a guest is
+refused a clock only the other has (NOT_FOUND) and a rate change its grant does not allow
+(DENIED). A step that needs the platform's SCMI state on a machine that cannot show it is
+reported as skipped, with the reason, and does not fail.
+
 Each step has an expected outcome: OK, REFUSED (the device said ERR and nothing reached
-the bus) or NACK (ERR after reaching the bus). The report shows each step, what reached
-the bus (the simulated platform's log), totals and, on QEMU, where the backend's console
-log was kept. Exit 0 only if every step matched.
+the bus) or NACK (ERR after reaching the bus); for SCMI the status or the platform's
+clock state (ON, OFF). The report shows each step, what reached the bus and the SCMI
+platform (the simulated platform's logs), totals and, on QEMU, where the backend's
+console log was kept. Exit 0 only if every step matched.
 """
 
 EPILOG = """\
@@ -67,6 +78,40 @@ def _step_line(i: int, s: Step) -> str:
     return f"{head}\n{'':14}{tail}" if tail else head
 
 
+def _scmi_step_line(i: int, s: ScmiStep) -> str:
+    if s.skipped:
+        return f"  [{paint('skip', 'wrn')}] {i:>2}. {s.outcome:<9} {s.title}\n{'':14}{s.skipped}"
+    mark, colour = _MARK[s.passed]
+    tail = s.shown
+    if not s.passed:
+        want = f"expected {s.expected}" if s.outcome != s.expected else s.problem
+        tail = f"{tail}  <-- {want}"
+    return f"  [{paint(mark, colour)}] {i:>2}. {s.outcome:<9} {s.title}\n{'':14}{tail}"
+
+
+def render_scmi(rep: ScmiReport, first: int) -> None:
+    inf("")
+    if rep.skipped:
+        inf(f"SCMI: skipped on this machine ({rep.skipped})")
+        return
+    inf(f"SCMI: {len(rep.agents)} agents, one virtio-scmi device per guest")
+    n = first
+    for agent, guest in rep.agents:
+        role = "privileged" if agent.privileged else "not privileged"
+        inf(
+            f'  agent {agent.agent_id} "{agent.name}" of guest "{guest}" ({role}), '
+            f"{len(agent.grants)} grants"
+        )
+    for s in rep.steps:
+        n += 1
+        inf(f"{_scmi_step_line(n, s)}".replace("  [", f"  {s.guest:<8}[", 1))
+    inf("")
+    inf(f"SCMI platform operations (simulated hardware), {len(rep.ops)}:")
+    for op, guest, target in rep.ops:
+        result = "OK" if op.result == 0 else str(op.result)
+        inf(f"  #{op.seq:<3} {guest:<8} {op.op:<22} {target:<20} value {op.value:<12} {result}")
+
+
 def render(rep: RunReport) -> None:
     inf(f'vbe run: demo system on machine "{rep.machine}", {len(rep.guests)} guests')
     n = 0
@@ -92,6 +137,8 @@ def render(rep: RunReport) -> None:
     inf(f"bus log (simulated platform), {len(rep.bus)} transactions:")
     for t, guest in rep.bus:
         inf(_bus_line(t, guest))
+    if rep.scmi is not None:
+        render_scmi(rep.scmi, n)
     inf("")
     passed = sum(s.passed for s in rep.steps)
     nacks = sum(1 for t, _ in rep.bus if t.result != 0)
@@ -99,6 +146,13 @@ def render(rep: RunReport) -> None:
         f"totals: {len(rep.steps)} steps, {passed} as expected; {len(rep.bus)} bus "
         f"transactions ({nacks} not acknowledged)"
     )
+    if rep.scmi is not None and not rep.scmi.skipped:
+        sc = rep.scmi.steps
+        skipped = sum(1 for s in sc if s.skipped)
+        inf(
+            f"        SCMI: {len(sc)} steps, {sum(s.passed and not s.skipped for s in sc)} as "
+            f"expected, {skipped} skipped; {len(rep.scmi.ops)} platform operations"
+        )
     for g in rep.guests:
         if g.stats:
             errs = ", ".join(f"{k.lower()} {v}" for k, v in g.stats["errors"].items()) or "none"
@@ -108,6 +162,45 @@ def render(rep: RunReport) -> None:
             )
     verdict = "PASS: every step as expected" if rep.ok else "FAIL: see the steps marked FAIL"
     inf(paint(verdict, "ok" if rep.ok else "err"))
+
+
+def scmi_json(rep: ScmiReport | None) -> dict[str, Any] | None:
+    if rep is None:
+        return None
+    return {
+        "ok": rep.ok,
+        "skipped": rep.skipped,
+        "agents": [
+            {"id": a.agent_id, "name": a.name, "guest": g, "privileged": a.privileged}
+            for a, g in rep.agents
+        ],
+        "steps": [
+            {
+                "guest": s.guest,
+                "title": s.title,
+                "expected": s.expected,
+                "outcome": s.outcome,
+                "passed": s.passed,
+                "skipped": s.skipped,
+                "shown": s.shown,
+                "problem": s.problem,
+                "platform_ops": s.ops,
+            }
+            for s in rep.steps
+        ],
+        "platform_ops": [
+            {
+                "seq": op.seq,
+                "guest": g,
+                "op": op.op,
+                "resource": op.resource,
+                "target": target,
+                "value": op.value,
+                "result": op.result,
+            }
+            for op, g, target in rep.ops
+        ],
+    }
 
 
 def to_json(rep: RunReport) -> dict[str, Any]:
@@ -161,6 +254,7 @@ def to_json(rep: RunReport) -> dict[str, Any]:
             }
             for t, guest in rep.bus
         ],
+        "scmi": scmi_json(rep.scmi),
         "totals": {
             "steps": len(rep.steps),
             "passed": sum(s.passed for s in rep.steps),
@@ -171,7 +265,9 @@ def to_json(rep: RunReport) -> dict[str, Any]:
 
 class RunCommand(VbeCommand):
     def __init__(self) -> None:
-        super().__init__("run", "run the demo system and its I2C script, report", DESCRIPTION)
+        super().__init__(
+            "run", "run the demo system and its I2C and SCMI script, report", DESCRIPTION
+        )
 
     def do_add_parser(self, parser_adder: Any) -> argparse.ArgumentParser:
         p = self._parser(parser_adder, epilog=EPILOG)
@@ -188,7 +284,10 @@ class RunCommand(VbeCommand):
                 rep = run_demo(machine)
             except ScenarioError as exc:
                 die(str(exc))
-            except (MachineError, VirtioError, I2cError, I2cUsageError) as exc:
+            except (
+                MachineError, VirtioError, I2cError, I2cUsageError, ScmiError, ScmiProtocolError,
+                ScmiTimeout,
+            ) as exc:  # fmt: skip
                 die(f"the demo run stopped: {exc}")  # before machine_session's generic one
         if args.json:
             out(json.dumps(to_json(rep), indent=2))
@@ -198,6 +297,8 @@ class RunCommand(VbeCommand):
                 inf(f"backend console log: {console_log}")
         if not rep.ok:
             failed = [s.title for s in rep.steps if not s.passed]
+            if rep.scmi is not None:
+                failed += [f"SCMI: {s.title}" for s in rep.scmi.steps if not s.passed]
             err(f"{len(failed)} step(s) did not go as expected: {'; '.join(failed)}")
             return 1
         return 0
