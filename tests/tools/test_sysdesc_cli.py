@@ -94,10 +94,20 @@ def test_gen_twice_same_bytes_and_untouched(tmp_path: Path) -> None:
     a, b = tmp_path / "a", tmp_path / "b"
     r = vbe("gen", SOC, "-o", a)
     assert r.returncode == 0, r.stderr
-    assert "GEN " in r.stdout and "2 files" in r.stdout
+    assert "GEN " in r.stdout and "9 files" in r.stdout
     assert vbe("gen", SOC, "-o", b).returncode == 0
     names = sorted(p.name for p in a.iterdir())
-    assert names == ["profile.json", "vbe_sys_cfg.c"]
+    assert names == [
+        "linux-cluster.dtsi",
+        "linux-ivi.dtsi",
+        "linux-tcu.dtsi",
+        "manifest.json",
+        "profile.json",
+        "system.svg",
+        "vbe.conf",
+        "vbe.overlay",
+        "vbe_sys_cfg.c",
+    ]
     for n in names:
         assert (a / n).read_bytes() == (b / n).read_bytes()
     mtimes = {n: (a / n).stat().st_mtime_ns for n in names}
@@ -121,10 +131,10 @@ def test_build_host(tmp_path: Path) -> None:
     assert "up to date" in vbe("build", "--host", DEMO, "-o", tmp_path).stdout
 
 
-def test_build_needs_a_target() -> None:
-    r = vbe("build", DEMO)
+def test_build_host_needs_a_system() -> None:
+    r = vbe("build", "--host")
     assert r.returncode == 2
-    assert "--host" in r.stderr
+    assert "--host needs SYSTEM.yaml" in r.stderr
 
 
 def test_help_lists_the_commands() -> None:

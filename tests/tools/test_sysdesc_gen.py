@@ -58,7 +58,7 @@ def test_deterministic(example: Path) -> None:
     a = render(load_system(example).system)
     b = render(load_system(example).system)
     assert a == b
-    assert set(a) == {gen_c.FILE_NAME, gen_profile.FILE_NAME}
+    assert {gen_c.FILE_NAME, gen_profile.FILE_NAME} <= set(a)
 
 
 def test_same_bytes_from_another_copy(example: Path, tmp_path: Path) -> None:

@@ -33,6 +33,7 @@ examples:
   vbe gen examples/demo.yaml -o build/gen/demo              every artefact
   vbe gen examples/soc-3guests.yaml -o build/gen/soc3 --only profile   only the profile
   vbe gen examples/demo.yaml -o build/gen/demo --only c --c-symbol vbe_sys_demo_cfg
+  vbe gen examples/soc-3guests.yaml -o build/gen/soc3 --diagram   only system.svg
 """
 
 
@@ -48,7 +49,9 @@ def _only(text: str) -> list[str]:
 
 class GenCommand(VbeCommand):
     def __init__(self) -> None:
-        super().__init__("gen", "generate C tables and the harness profile", DESCRIPTION)
+        super().__init__(
+            "gen", "generate C tables, devicetree, Kconfig, manifest, profile", DESCRIPTION
+        )
 
     def do_add_parser(self, parser_adder: Any) -> argparse.ArgumentParser:
         p = self._parser(parser_adder, epilog=EPILOG)
@@ -69,6 +72,11 @@ class GenCommand(VbeCommand):
             help=f"only these artefacts ({', '.join(ARTEFACTS)}); repeatable",
         )
         p.add_argument(
+            "--diagram",
+            action="store_true",
+            help="only the SVG picture of the system (same as --only diagram)",
+        )
+        p.add_argument(
             "--c-symbol",
             default=DEFAULT_SYMBOL,
             metavar="NAME",
@@ -80,7 +88,10 @@ class GenCommand(VbeCommand):
         assert self.parser is not None
         if not args.c_symbol.isidentifier():
             self.parser.error(f"--c-symbol {args.c_symbol!r} is not a C identifier")
-        only = sorted({n for group in args.only or [] for n in group}, key=list(ARTEFACTS).index)
+        picked = {n for group in args.only or [] for n in group}
+        if args.diagram:
+            picked.add("diagram")
+        only = sorted(picked, key=list(ARTEFACTS).index)
         loaded = load_or_fail(args.system, "; nothing was written")
         files = render(loaded.system, only or None, GenOptions(c_symbol=args.c_symbol))
         try:

@@ -16,7 +16,15 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from vbe.sysdesc import gen_c, gen_profile
+from vbe.sysdesc import (
+    gen_c,
+    gen_diagram,
+    gen_dts,
+    gen_kconfig,
+    gen_linux_dt,
+    gen_manifest_body,
+    gen_profile,
+)
 from vbe.sysdesc.model import System
 
 
@@ -30,7 +38,7 @@ class Artefact:
     name: str
     file: str
     help: str
-    make: Callable[[System, GenOptions], str]
+    make: Callable[[System, GenOptions], str | dict[str, str]]  # dict: file name -> text
 
 
 ARTEFACTS: dict[str, Artefact] = {
@@ -48,6 +56,36 @@ ARTEFACTS: dict[str, Artefact] = {
             "harness profile: what each guest must see",
             lambda s, o: gen_profile.generate(s),
         ),
+        Artefact(
+            "dts",
+            gen_dts.FILE_NAME,
+            "Zephyr devicetree overlay for zephyr-app",
+            lambda s, o: gen_dts.generate(s),
+        ),
+        Artefact(
+            "kconfig",
+            gen_kconfig.FILE_NAME,
+            "Kconfig fragment for zephyr-app",
+            lambda s, o: gen_kconfig.generate(s),
+        ),
+        Artefact(
+            "linux",
+            gen_linux_dt.FILE_PATTERN.format(guest="GUEST"),
+            "Linux devicetree fragment per guest",
+            lambda s, o: gen_linux_dt.generate(s),
+        ),
+        Artefact(
+            "manifest",
+            gen_manifest_body.FILE_NAME,
+            "image manifest contents (JSON of the CBOR)",
+            lambda s, o: gen_manifest_body.generate(s),
+        ),
+        Artefact(
+            "diagram",
+            gen_diagram.FILE_NAME,
+            "SVG picture: guests, grants, resources",
+            lambda s, o: gen_diagram.generate(s),
+        ),
     )
 }
 
@@ -61,7 +99,11 @@ def render(
     unknown = [n for n in names if n not in ARTEFACTS]
     if unknown:
         raise KeyError(f"unknown artefact {', '.join(unknown)}; known: {', '.join(ARTEFACTS)}")
-    return {ARTEFACTS[n].file: ARTEFACTS[n].make(system, options) for n in names}
+    out: dict[str, str] = {}
+    for n in names:
+        made = ARTEFACTS[n].make(system, options)
+        out.update(made if isinstance(made, dict) else {ARTEFACTS[n].file: made})
+    return out
 
 
 @dataclass(frozen=True)
