@@ -10,19 +10,23 @@ def all_commands() -> list[VbeCommand]:
     from vbe.commands.build import BuildCommand
     from vbe.commands.check import CheckCommand
     from vbe.commands.gen import GenCommand
+    from vbe.commands.guest import GuestCommand
     from vbe.commands.hex import HexCommand
     from vbe.commands.i2c import I2cCommand
     from vbe.commands.inspect import InspectCommand
     from vbe.commands.run import RunCommand
     from vbe.commands.scmi import ScmiCommand
+    from vbe.commands.serve import ServeCommand
 
     return [
         RunCommand(),
         I2cCommand(),
         ScmiCommand(),
+        ServeCommand(),
         CheckCommand(),
         GenCommand(),
         BuildCommand(),
         InspectCommand(),
         HexCommand(),
+        GuestCommand(),
     ]

@@ -39,7 +39,6 @@ _Static_assert(VBE_FVQ_RING_OFF >= sizeof(struct vbe_fvq_header) +
 	 (1ULL << VBE_VIRTIO_F_INDIRECT_DESC))
 
 #define FVQ_DATA_MIN 4096U
-#define FVQ_SERVICE_ROUNDS 4U
 
 /* Translate-and-check for the fat window: buffers must lie inside the data area. */
 static void *fvq_xlate(void *ctx, uint64_t addr, uint32_t len, bool write)
@@ -359,6 +358,7 @@ static void fvq_notify(struct vbe_fvq *w)
 static bool slot_poll_queues(struct vbe_fvq *w, struct vbe_fvq_slot *s, struct vbe_fvq_devblock *b)
 {
 	uint32_t before[VBE_FVQ_MAX_QUEUES];
+	uint32_t notify;
 	bool worked = false;
 
 	if ((s->status & VBE_VIRTIO_STATUS_DRIVER_OK) == 0U ||
@@ -369,25 +369,7 @@ static bool slot_poll_queues(struct vbe_fvq *w, struct vbe_fvq_slot *s, struct v
 		before[q] = s->vq[q].popped;
 	}
 	vbe_st32(&b->dev.notify_seen, vbe_ld32(&b->drv.notify_seq));
-	s->ops->service(s->be);
-	/*
-	 * Idle now: re-arm driver notifications (avail_event / NO_NOTIFY) and look once more, so
-	 * a chain published between the last pop and the re-arm is served, not stranded. Bounded:
-	 * a guest that keeps refilling is served again on the next poll.
-	 */
-	for (unsigned int round = 0U; round < FVQ_SERVICE_ROUNDS; round++) {
-		bool more = false;
-
-		for (unsigned int q = 0U; q < s->ops->num_queues; q++) {
-			if (s->vq[q].size != 0U && vbe_vq_enable_notify(&s->vq[q])) {
-				more = true;
-			}
-		}
-		if (!more) {
-			break;
-		}
-		s->ops->service(s->be);
-	}
+	notify = vbe_fvq_dev_service(s->ops, s->be, s->vq);
 
 	for (unsigned int q = 0U; q < s->ops->num_queues; q++) {
 		struct vbe_vq *vq = &s->vq[q];
@@ -404,7 +386,7 @@ static bool slot_poll_queues(struct vbe_fvq *w, struct vbe_fvq_slot *s, struct v
 			worked = true;
 			continue;
 		}
-		if (vbe_vq_should_notify(vq)) {
+		if ((notify & (1U << q)) != 0U) {
 			s->irq_seq[q]++;
 			vbe_st32(&b->dev.queue[q].interrupt_seq, s->irq_seq[q]);
 			fvq_notify(w);

@@ -16,6 +16,8 @@ struct vbe_host {
 	struct vbe_sim sim;
 	struct vbe_sys sys;
 	bool started;
+	bool vhu_mode;                          /* vbe_host_start_vhu(): devices, no windows */
+	bool vhu_bound[VBE_SYS_MAX_GUESTS][2];  /* [guest][VBE_HOST_VHU_*] has a handle */
 };
 
 /** The description's SCMI platform, NULL when it has none. */

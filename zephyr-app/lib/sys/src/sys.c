@@ -18,7 +18,7 @@
 #include <vbe/scmi.h>
 #include <vbe/sys.h>
 
-static int sys_init_scmi(struct vbe_sys *sys, uint8_t i)
+static int sys_init_scmi(struct vbe_sys *sys, uint8_t i, bool windowed)
 {
 	const struct vbe_sys_guest *g = &sys->cfg->guests[i];
 	int rc;
@@ -34,6 +34,9 @@ static int sys_init_scmi(struct vbe_sys *sys, uint8_t i)
 			g->scmi_agent, rc);
 		return -EINVAL;
 	}
+	if (!windowed) {
+		return 0;
+	}
 	rc = vbe_fvq_add_device(&sys->win[i], &vbe_scmi_fvq_ops, &sys->scmi_dev[i]);
 	if (rc != 0) {
 		VBE_LOG(VBE_LOG_ERR, "sys: guest %u (%s): scmi device: %d", i, g->name, rc);
@@ -46,36 +49,38 @@ static int sys_init_guest(struct vbe_sys *sys, uint8_t i, void *window)
 	const struct vbe_sys_guest *g = &sys->cfg->guests[i];
 	int rc;
 
-	if (window == NULL) {
-		return -EINVAL;
+	/* window NULL: devices only, for another transport to bind (vbe_sys_init_devices) */
+	if (window != NULL) {
+		rc = vbe_fvq_init(&sys->win[i], window, g->window_size, i, g->ring_size);
+		if (rc != 0) {
+			VBE_LOG(VBE_LOG_ERR, "sys: guest %u (%s): window: %d", i, g->name, rc);
+			return rc;
+		}
 	}
-	rc = vbe_fvq_init(&sys->win[i], window, g->window_size, i, g->ring_size);
-	if (rc != 0) {
-		VBE_LOG(VBE_LOG_ERR, "sys: guest %u (%s): window: %d", i, g->name, rc);
-		return rc;
-	}
+	rc = 0;
 	if (g->i2c != NULL) {
 		rc = vbe_i2c_init(&sys->i2c[i], g->i2c, sys->plat);
 		if (rc != 0) {
 			VBE_LOG(VBE_LOG_ERR, "sys: guest %u (%s): i2c view: %d", i, g->name, rc);
 			return rc;
 		}
-		rc = vbe_fvq_add_device(&sys->win[i], &vbe_i2c_fvq_ops, &sys->i2c[i]);
+		rc = window == NULL ? 0
+				    : vbe_fvq_add_device(&sys->win[i], &vbe_i2c_fvq_ops, &sys->i2c[i]);
 		if (rc != 0) {
 			VBE_LOG(VBE_LOG_ERR, "sys: guest %u (%s): i2c device: %d", i, g->name, rc);
 			return rc;
 		}
 	}
 	if (g->scmi_agent != 0U) {
-		rc = sys_init_scmi(sys, i);
+		rc = sys_init_scmi(sys, i, window != NULL);
 	}
 	return rc;
 }
 
-int vbe_sys_init(struct vbe_sys *sys, const struct vbe_sys_cfg *cfg, const struct vbe_plat *plat,
-		 void *const *windows)
+static int sys_init(struct vbe_sys *sys, const struct vbe_sys_cfg *cfg, const struct vbe_plat *plat,
+		    void *const *windows)
 {
-	if (sys == NULL || cfg == NULL || plat == NULL || windows == NULL ||
+	if (sys == NULL || cfg == NULL || plat == NULL ||
 	    cfg->guest_count > VBE_SYS_MAX_GUESTS ||
 	    (cfg->guest_count > 0U && cfg->guests == NULL)) {
 		return -EINVAL;
@@ -92,7 +97,7 @@ int vbe_sys_init(struct vbe_sys *sys, const struct vbe_sys_cfg *cfg, const struc
 		}
 	}
 	for (uint8_t i = 0; i < cfg->guest_count; i++) {
-		int rc = sys_init_guest(sys, i, windows[i]);
+		int rc = sys_init_guest(sys, i, windows != NULL ? windows[i] : NULL);
 
 		if (rc != 0) {
 			return rc;
@@ -101,13 +106,35 @@ int vbe_sys_init(struct vbe_sys *sys, const struct vbe_sys_cfg *cfg, const struc
 	return 0;
 }
 
+int vbe_sys_init(struct vbe_sys *sys, const struct vbe_sys_cfg *cfg, const struct vbe_plat *plat,
+		 void *const *windows)
+{
+	if (windows == NULL) {
+		return -EINVAL;
+	}
+	for (uint8_t i = 0; cfg != NULL && i < cfg->guest_count && i < VBE_SYS_MAX_GUESTS; i++) {
+		if (windows[i] == NULL) {
+			return -EINVAL;
+		}
+	}
+	return sys_init(sys, cfg, plat, windows);
+}
+
+int vbe_sys_init_devices(struct vbe_sys *sys, const struct vbe_sys_cfg *cfg,
+			 const struct vbe_plat *plat)
+{
+	return sys_init(sys, cfg, plat, NULL);
+}
+
 void vbe_sys_start(struct vbe_sys *sys, const struct vbe_fvq_notify *notify)
 {
 	if (sys == NULL || sys->cfg == NULL) {
 		return;
 	}
 	for (uint8_t i = 0; i < sys->cfg->guest_count; i++) {
-		vbe_fvq_publish(&sys->win[i], notify);
+		if (sys->win[i].base != NULL) {
+			vbe_fvq_publish(&sys->win[i], notify);
+		}
 	}
 }
 
@@ -118,7 +145,12 @@ void vbe_sys_poll(struct vbe_sys *sys, bool *did_work)
 	if (sys != NULL && sys->cfg != NULL) {
 		for (uint8_t i = 0; i < sys->cfg->guest_count; i++) {
 			bool work = false;
-			int rc = vbe_fvq_poll(&sys->win[i], &work);
+			int rc;
+
+			if (sys->win[i].base == NULL) {
+				continue; /* devices only: another transport serves them */
+			}
+			rc = vbe_fvq_poll(&sys->win[i], &work);
 
 			if (rc != 0) {
 				VBE_LOG(VBE_LOG_WRN, "sys: guest %u: poll: %d", i, rc);

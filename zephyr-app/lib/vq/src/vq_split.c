@@ -64,8 +64,9 @@ static bool is_pow2(uint32_t v)
 	return v != 0U && (v & (v - 1U)) == 0U;
 }
 
-int vbe_vq_init(struct vbe_vq *vq, uint16_t size, void *desc, void *avail, void *used,
-		const struct vbe_vq_mem *mem, uint64_t features)
+/* Common set-up; the used ring is left as it is (the callers decide its index). */
+static int vq_setup(struct vbe_vq *vq, uint16_t size, void *desc, void *avail, void *used,
+		    const struct vbe_vq_mem *mem, uint64_t features)
 {
 	if (vq == NULL || desc == NULL || avail == NULL || used == NULL || mem == NULL ||
 	    mem->xlate == NULL) {
@@ -98,11 +99,43 @@ int vbe_vq_init(struct vbe_vq *vq, uint16_t size, void *desc, void *avail, void 
 	vq->fault = VBE_VQ_FAULT_NONE;
 	vq->popped = 0U;
 	vq->notifies = 0U;
+	return 0;
+}
 
+int vbe_vq_init(struct vbe_vq *vq, uint16_t size, void *desc, void *avail, void *used,
+		const struct vbe_vq_mem *mem, uint64_t features)
+{
+	int rc = vq_setup(vq, size, desc, avail, used, mem, features);
+
+	if (rc != 0) {
+		return rc;
+	}
 	/* The used ring is ours: start it clean whatever the driver left there. */
 	vbe_st16(vring_used_flags(vq), 0U);
 	vbe_st16(vring_used_idx(vq), 0U);
 	vbe_st16(vring_avail_event(vq), 0U);
+	return 0;
+}
+
+int vbe_vq_init_at(struct vbe_vq *vq, uint16_t size, void *desc, void *avail, void *used,
+		   const struct vbe_vq_mem *mem, uint64_t features, uint16_t last_avail)
+{
+	int rc = vq_setup(vq, size, desc, avail, used, mem, features);
+
+	if (rc != 0) {
+		return rc;
+	}
+	/*
+	 * Resuming a ring the driver already uses: the used index in memory is where we left
+	 * off (any value is safe: entries are written at used_idx % size). Chains between it
+	 * and last_avail were in flight when the ring stopped and are not ours any more.
+	 */
+	vq->last_avail = last_avail;
+	vq->used_idx = vbe_ld16(vring_used_idx(vq));
+	vq->signalled_used = vq->used_idx;
+	vq->signalled_valid = true; /* nothing new since: no interrupt until we push */
+	vbe_st16(vring_used_flags(vq), 0U);
+	vbe_st16(vring_avail_event(vq), last_avail);
 	return 0;
 }
 

@@ -119,6 +119,18 @@ void vbe_fvq_publish(struct vbe_fvq *w, const struct vbe_fvq_notify *notify);
 int vbe_fvq_poll(struct vbe_fvq *w, bool *did_work);
 
 /**
+ * @brief Run a started backend until it is idle; shared by every transport.
+ *
+ * Calls ops->service, re-arms driver notifications on each running queue and services
+ * again while chains slipped in meanwhile (a bounded number of rounds). Broken queues are
+ * left to the caller (vqs[q].broken): it raises NEEDS_RESET its own way.
+ *
+ * @param vqs the queues given to ops->start (size 0: not running).
+ * @return bit q set when queue q's driver must be notified of used buffers.
+ */
+uint32_t vbe_fvq_dev_service(const struct vbe_fvq_dev_ops *ops, void *be, struct vbe_vq *vqs);
+
+/**
  * @brief Name of a queue fault code as found in vbe_fvq_dev_queue.fault: a set-up fault
  * (VBE_FVQ_FAULT_*) or a ring fault (enum vbe_vq_fault). Never NULL.
  */

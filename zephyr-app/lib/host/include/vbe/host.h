@@ -248,6 +248,51 @@ int32_t vbe_host_scmi_status_from_errno(int err);
 /** Name of an SCMI status ("SUCCESS", "NOT_FOUND", ...), "?" for an unknown one. */
 const char *vbe_host_scmi_status_str(int32_t status);
 
+/* ---- vhost-user: a guest's device bound to rings in that guest's RAM ----
+ *
+ * The daemon (pyhost/vhost_user) owns the socket, fds and mappings; these calls drive the
+ * core's binding (vbe/vhu.h). Start the backend with vbe_host_start_vhu() (devices, no
+ * windows), then create one handle per guest device served. Functions returning int give
+ * 0 or a negative errno (see vbe/vhu.h for each).
+ */
+
+#define VBE_HOST_VHU_I2C 0
+#define VBE_HOST_VHU_SCMI 1
+
+struct vbe_host_vhu;
+
+/** Set every guest's devices up without windows. -EBUSY: already started. */
+int vbe_host_start_vhu(struct vbe_host *h);
+/**
+ * Handle for guest @p guest's device of @p kind (VBE_HOST_VHU_*). NULL when the host is
+ * not started with vbe_host_start_vhu(), the guest has no such device, it is already
+ * bound, or on ENOMEM.
+ */
+struct vbe_host_vhu *vbe_host_vhu_create(struct vbe_host *h, int guest, int kind);
+/** Reset the device and release the binding. */
+void vbe_host_vhu_destroy(struct vbe_host_vhu *v);
+int vbe_host_vhu_num_queues(struct vbe_host_vhu *v);
+uint32_t vbe_host_vhu_device_id(struct vbe_host_vhu *v);
+uint64_t vbe_host_vhu_features(struct vbe_host_vhu *v);
+int vbe_host_vhu_set_features(struct vbe_host_vhu *v, uint64_t features);
+void vbe_host_vhu_reset(struct vbe_host_vhu *v);
+void vbe_host_vhu_mem_clear(struct vbe_host_vhu *v);
+int vbe_host_vhu_mem_add(struct vbe_host_vhu *v, uint64_t gpa, uint64_t size, uint64_t uaddr,
+			 void *host);
+int vbe_host_vhu_set_num(struct vbe_host_vhu *v, uint32_t q, uint32_t num);
+int vbe_host_vhu_set_addr(struct vbe_host_vhu *v, uint32_t q, uint64_t desc, uint64_t used,
+			  uint64_t avail);
+int vbe_host_vhu_set_base(struct vbe_host_vhu *v, uint32_t q, uint32_t base);
+int vbe_host_vhu_get_base(struct vbe_host_vhu *v, uint32_t q, uint16_t *base);
+int vbe_host_vhu_set_kick(struct vbe_host_vhu *v, uint32_t q);
+int vbe_host_vhu_set_enable(struct vbe_host_vhu *v, uint32_t q, uint32_t on);
+/** Kick: start ready rings and serve; *call gets a bit per queue to signal. */
+int vbe_host_vhu_kick(struct vbe_host_vhu *v, uint32_t *call);
+/** Queue @p q: last fault (VBE_FVQ_FAULT_* or ring fault), and 1 when it runs. */
+int vbe_host_vhu_queue_state(struct vbe_host_vhu *v, uint32_t q, uint32_t *fault, int *live);
+/** Name of a queue fault code as vbe_host_vhu_queue_state() gives it. Never NULL. */
+const char *vbe_host_vhu_fault_str(uint32_t fault);
+
 /* ---- an echo device for ring conformance tests ---- */
 
 /*

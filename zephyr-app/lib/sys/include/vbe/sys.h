@@ -85,6 +85,18 @@ extern const struct vbe_scmi_platform_cfg vbe_sys_demo_scmi_cfg;
 int vbe_sys_init(struct vbe_sys *sys, const struct vbe_sys_cfg *cfg, const struct vbe_plat *plat,
 		 void *const *windows);
 
+/**
+ * @brief Build every guest's devices without windows, for another transport to bind
+ * (the vhost-user daemon: sys->i2c[i] and sys->scmi_dev[i] are the devices of guest i).
+ *
+ * vbe_sys_start() and vbe_sys_poll() skip guests without a window.
+ *
+ * @retval 0 done.
+ * @retval -EINVAL as vbe_sys_init().
+ */
+int vbe_sys_init_devices(struct vbe_sys *sys, const struct vbe_sys_cfg *cfg,
+			 const struct vbe_plat *plat);
+
 /** @brief Publish every window (magic last); the guests may start negotiating. */
 void vbe_sys_start(struct vbe_sys *sys, const struct vbe_fvq_notify *notify);
 

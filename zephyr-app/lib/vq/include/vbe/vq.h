@@ -111,6 +111,18 @@ int vbe_vq_init(struct vbe_vq *vq, uint16_t size, void *desc, void *avail, void 
 		const struct vbe_vq_mem *mem, uint64_t features);
 
 /**
+ * @brief Set a queue up on rings the driver is already using (vhost-user SET_VRING_BASE).
+ *
+ * As vbe_vq_init(), but the next avail entry to read is @p last_avail and the used index is
+ * taken from the used ring as it is in memory (not zeroed).
+ *
+ * @retval 0 ready.
+ * @retval -EINVAL as vbe_vq_init().
+ */
+int vbe_vq_init_at(struct vbe_vq *vq, uint16_t size, void *desc, void *avail, void *used,
+		   const struct vbe_vq_mem *mem, uint64_t features, uint16_t last_avail);
+
+/**
  * @brief Take the next available chain.
  *
  * @retval 0 @p req holds a chain; complete it with vbe_vq_push().

@@ -1,0 +1,42 @@
+"""The `vbe guest` help examples run as written (marked ``linux``: they need the cached
+guest; the quick suite's help-example test skips them because they are indented deeper)."""
+
+from __future__ import annotations
+
+import argparse
+import shlex
+import subprocess
+import sys
+
+import pytest
+from vbe.commands.guest import GuestCommand
+
+from pyhost.linux.fixtures import LinuxImages
+
+pytestmark = pytest.mark.linux
+
+
+def _examples() -> list[str]:
+    group = GuestCommand()
+    texts = [group.epilog or ""]
+    for child in group.children:
+        child.add_parser(argparse.ArgumentParser().add_subparsers())
+        texts.append((child.parser.epilog if child.parser else "") or "")
+    lines = [ln.strip() for t in texts for ln in t.splitlines() if ln.startswith("    vbe guest")]
+    return [ln for ln in lines if " -- " not in ln]  # those need a vhost-user backend
+
+
+@pytest.mark.parametrize("line", _examples())
+def test_guest_help_example_runs(line: str, linux_images: LinuxImages) -> None:
+    command = line.partition("  ")[0]
+    args = shlex.split(command)[1:]
+    p = subprocess.run(
+        [sys.executable, "-m", "vbe", *args],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert p.returncode == 0, f"{command}: {p.stdout}{p.stderr}"
+    if "boot" in args:
+        assert "guest up: Linux" in p.stdout + p.stderr

@@ -1,0 +1,171 @@
+"""``vbe guest``: build, cache and boot the Linux guest whose drivers (i2c-virtio, the
+arm_scmi virtio transport) are the real clients of vbe's devices."""
+
+from __future__ import annotations
+
+import argparse
+import time
+from typing import Any
+
+from vbe.commands.base import CommandError, VbeCommand, VbeCommandGroup
+from vbe.output import die, inf, out
+
+BUILD_DESCRIPTION = """\
+Build what the Linux guest boots, or find it in the cache (~/.cache/vbe/linux, or
+$VBE_CACHE_DIR/linux):
+
+  kernel     Debian's linux-source-6.12 (apt-get download), cross-built for arm64 from
+             allnoconfig plus pyhost/linux/guest.config (virtio mmio/pci, SCMI over virtio
+             with its clock, power, perf, reset, hwmon and regulator drivers, I2C over virtio,
+             i2c-dev, devtmpfs, debugfs); cached by (package version, fragment). A 2-core
+             machine takes 2 to 6 minutes. Each =y option of the fragment is checked in the
+             resulting .config.
+  initramfs  busybox-static (arm64, downloaded with a private arm64 package list) and an
+             /init that serves commands on the console; cached by (busybox, init script).
+
+Build tools (flex, bison, bc, libelf-dev, libssl-dev, the aarch64 cross compiler) come
+from scripts/setup. docs/linux-guest.md has the details.
+"""
+
+BUILD_EPILOG = """\
+examples (the first build takes minutes, so the quick suite does not run these;
+tests/linux/test_cli_guest.py does, once the guest is cached):
+    vbe guest build            build what is missing, print where the results are
+    vbe guest build -j 1       the same with one compiler job
+  --force rebuilds both (the unpacked kernel source is reused).
+"""
+
+BOOT_DESCRIPTION = """\
+Boot the cached guest kernel and initramfs on qemu-system-aarch64 -M virt -cpu cortex-a57
+-m 256 (guest RAM shared, as vhost-user devices need), wait for its init, run each --cmd
+in it and print the output, then stop QEMU. The exit status is the first failing
+command's (or 0). Without --cmd it prints the kernel release and boot time.
+
+QEMU arguments after `--` are added as they are (e.g. -chardev/-device of a vhost-user
+device); --dtb boots with a devicetree of your own (see pyhost.linux.dt for merging the
+generated /firmware/scmi fragment into QEMU's tree).
+"""
+
+BOOT_EPILOG = """\
+examples (need `vbe guest build` first; tests/linux/test_cli_guest.py runs them):
+    vbe guest boot
+    vbe guest boot --cmd 'uname -a' --cmd 'ls /sys/bus/virtio/drivers'
+    vbe guest boot --cmd 'dmesg | grep -i i2c' --dmesg
+  with a vhost-user device served on /tmp/i2c.sock (vbe serve):
+    vbe guest boot --cmd 'i2cdetect -l' -- -chardev socket,id=i2c0,path=/tmp/i2c.sock
+        -device vhost-user-i2c-device,chardev=i2c0
+"""
+
+
+GROUP_EPILOG = """\
+examples (`vbe guest build` first: minutes):
+    vbe guest boot --cmd 'uname -r'
+"""
+
+
+class GuestBuild(VbeCommand):
+    def __init__(self) -> None:
+        super().__init__(
+            "build", "build and cache the guest kernel and initramfs", BUILD_DESCRIPTION
+        )
+
+    def do_add_parser(self, parser_adder: Any) -> argparse.ArgumentParser:
+        p = self._parser(parser_adder, epilog=BUILD_EPILOG)
+        p.add_argument("--force", action="store_true", help="rebuild even when cached")
+        p.add_argument("-j", "--jobs", type=int, help="make jobs (default: the CPU count)")
+        return p
+
+    def do_run(self, args: argparse.Namespace, unknown: list[str]) -> int:
+        from pyhost.linux.cache import LinuxError
+        from pyhost.linux.initramfs import build_initramfs
+        from pyhost.linux.kernel import build_kernel
+
+        if args.jobs is not None and args.jobs < 1:
+            assert self.parser is not None
+            self.parser.error("--jobs must be at least 1")
+        try:
+            kb = build_kernel(progress=inf, jobs=args.jobs, force=args.force)
+            initramfs = build_initramfs(progress=inf, force=args.force)
+        except LinuxError as exc:
+            die(str(exc))
+        info = kb.info()
+        out(f"kernel    {kb.image}  ({info['release']}, {_built_note(info)})")
+        out(f"initramfs {initramfs}")
+        return 0
+
+
+def _built_note(info: dict[str, object]) -> str:
+    return f"{info['package']} {info['version']}, built in {info['build_seconds']} s"
+
+
+class GuestBoot(VbeCommand):
+    def __init__(self) -> None:
+        super().__init__(
+            "boot", "boot the guest in QEMU and run commands in it", BOOT_DESCRIPTION,
+            accepts_unknown_args=True,
+        )  # fmt: skip
+
+    def do_add_parser(self, parser_adder: Any) -> argparse.ArgumentParser:
+        p = self._parser(parser_adder, epilog=BOOT_EPILOG)
+        p.add_argument(
+            "--cmd", action="append", default=[], metavar="CMD",
+            help="a shell command line to run in the guest (repeatable, in order)",
+        )  # fmt: skip
+        p.add_argument("--timeout", type=float, default=30.0, help="seconds per command")
+        p.add_argument("--dtb", help="boot with this devicetree blob")
+        p.add_argument("--build", action="store_true", help="build what is not cached first")
+        p.add_argument("--keep-logs", action="store_true", help="keep QEMU's run directory")
+        p.add_argument("--dmesg", action="store_true", help="print the kernel log at the end")
+        return p
+
+    def do_run(self, args: argparse.Namespace, unknown: list[str]) -> int:
+        from pathlib import Path
+
+        from pyhost.linux.cache import LinuxError
+        from pyhost.linux.guest import LinuxGuest
+        from pyhost.machine.base import MachineError
+
+        extra = unknown[1:] if unknown[:1] == ["--"] else unknown
+        if extra and not extra[0].startswith("-"):
+            assert self.parser is not None
+            self.parser.error(f"unexpected arguments: {' '.join(extra)} (QEMU's go after --)")
+        rc = 0
+        try:
+            t0 = time.monotonic()
+            guest = LinuxGuest(
+                extra_args=extra,
+                dtb=Path(args.dtb) if args.dtb else None,
+                build=args.build,
+                keep_logs=args.keep_logs or None,
+            )
+            with guest:
+                inf(f"guest up: Linux {guest.release}, {guest.boot_seconds:.2f} s to init")
+                for cmd in args.cmd:
+                    status, text = guest.run(cmd, args.timeout)
+                    if text.strip():
+                        out(text.rstrip("\n"))
+                    if status != 0:
+                        inf(f"`{cmd}` exited with status {status}")
+                        rc = rc or status
+                if args.dmesg:
+                    out(guest.dmesg().rstrip("\n"))
+                if args.keep_logs and guest.run_dir is not None:
+                    inf(f"logs kept in {guest.run_dir}")
+            inf(f"guest stopped after {time.monotonic() - t0:.1f} s")
+        except (LinuxError, MachineError) as exc:
+            die(str(exc))
+        if rc:
+            raise CommandError(rc)
+        return 0
+
+
+class GuestCommand(VbeCommandGroup):
+    def __init__(self) -> None:
+        super().__init__(
+            "guest",
+            "the Linux guest: build it, boot it, run commands in it",
+            "The Linux guest whose drivers (i2c-virtio, the arm_scmi virtio transport) are\n"
+            "the real clients of vbe's SCMI and I2C devices: docs/linux-guest.md.",
+            [GuestBuild(), GuestBoot()],
+            epilog=GROUP_EPILOG,
+        )
