@@ -70,10 +70,36 @@ def _need(tool: str, hint: str) -> str:
     return path
 
 
-def build_baremetal(build_dir: Path | None = None, progress: Progress | None = None) -> Built:
-    """Configure (when needed) and build boards/qemu_virt_baremetal; the ELF has its manifest."""
+#: the symbol boards/qemu_virt_baremetal serves (VBE_SYSTEM_C must define it)
+BAREMETAL_SYMBOL = "vbe_sys_demo_cfg"
+
+
+def build_baremetal(
+    build_dir: Path | None = None, progress: Progress | None = None, system: System | None = None
+) -> Built:
+    """Configure (when needed) and build boards/qemu_virt_baremetal; the ELF has its manifest.
+
+    With ``system``, the image serves that description: its C tables are generated into the
+    build directory (default build/baremetal-<name>) and replace the built-in demo tables.
+    """
     say = progress or (lambda _m: None)
-    out = build_dir or default_baremetal_dir()
+    if build_dir is None:
+        build_dir = default_baremetal_dir()
+        if system is not None:
+            build_dir = build_dir.with_name(f"{build_dir.name}-{system.name}")
+    out = build_dir
+    system_c: list[str] = ["-DVBE_SYSTEM_C="]
+    generated: tuple[Path, ...] = ()
+    if system is not None:
+        from vbe.sysdesc import gen_c
+
+        c_file = out / "system" / "vbe_sys_cfg.c"
+        text = gen_c.generate(system, BAREMETAL_SYMBOL)
+        c_file.parent.mkdir(parents=True, exist_ok=True)
+        if not c_file.is_file() or c_file.read_text() != text:
+            c_file.write_text(text)
+        system_c = [f"-DVBE_SYSTEM_C={c_file}"]
+        generated = (c_file,)
     cmake = _need("cmake", "install cmake (scripts/setup does)")
     prefix = cross_prefix()
     _need(
@@ -91,6 +117,7 @@ def build_baremetal(build_dir: Path | None = None, progress: Progress | None = N
             str(out),
             f"-DCMAKE_TOOLCHAIN_FILE={BAREMETAL_TOOLCHAIN}",
             f"-DVBE_CROSS_PREFIX={prefix}",
+            *system_c,
         ],
         "configuring the bare-metal image",
         REPO,
@@ -105,7 +132,7 @@ def build_baremetal(build_dir: Path | None = None, progress: Progress | None = N
     if not elf.is_file():
         raise ImageBuildError(f"the build finished but {elf} is missing; see {out}")
     say(f"[3/3] check the manifest of {elf.name}")
-    return Built(elf, out)
+    return Built(elf, out, generated)
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,7 @@
-"""gen -> build -> run, in process: for each example description, the in-process machine
-built from it (vbe build --host) serves each guest exactly what the generated profile says:
-every address that answers, every refusal, the read-only rules, and nothing else.
+"""gen -> build -> run: for each example description, the machine built from it (in process:
+vbe build --host; in QEMU: vbe build --board qemu_virt_baremetal) serves each guest exactly
+what the generated profile says: every address that answers, every refusal, the read-only
+rules, and nothing else.
 
 A refusal is the device failing a message without reaching the bus (no new bus log
 entry); an absent address fails after reaching the bus (a NACK).
@@ -9,15 +10,19 @@ entry); an absent address fails after reaching the bus (a NACK).
 from __future__ import annotations
 
 import json
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from vbe.imagebuild import build_baremetal
 from vbe.sysdesc.hostbuild import HostLibrary, build_host_library
 
 from pyhost.i2c import I2cClient, I2cMsg
+from pyhost.machine.base import Machine
 from pyhost.machine.inprocess import InProcessMachine
+from pyhost.machine.qemu import QemuMachine
 
 REPO = Path(__file__).resolve().parents[2]
 EXAMPLES = [REPO / "examples" / "demo.yaml", REPO / "examples" / "soc-3guests.yaml"]
@@ -28,9 +33,21 @@ def built(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFacto
     return build_host_library(request.param, tmp_path_factory.mktemp(request.param.stem))
 
 
-@pytest.fixture
-def system_machine(built: HostLibrary) -> Iterator[InProcessMachine]:
-    m = InProcessMachine(system=built.library)
+@pytest.fixture(scope="module")
+def image(built: HostLibrary, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The bare-metal image serving the same description (built once per example)."""
+    if shutil.which("qemu-system-aarch64") is None or shutil.which("aarch64-linux-gnu-gcc") is None:
+        pytest.skip("QEMU 10 or the aarch64 cross compiler is missing: run scripts/setup")
+    name = built.loaded.system.name
+    return build_baremetal(tmp_path_factory.mktemp(f"bm-{name}"), None, built.loaded.system).elf
+
+
+@pytest.fixture(params=["inprocess", "qemu"])
+def system_machine(request: pytest.FixtureRequest, built: HostLibrary) -> Iterator[Machine]:
+    if request.param == "inprocess":
+        m: Machine = InProcessMachine(system=built.library)
+    else:
+        m = QemuMachine(image=request.getfixturevalue("image"))
     m.launch()
     try:
         yield m
@@ -43,7 +60,7 @@ def profile(built: HostLibrary) -> dict[str, Any]:
     return json.loads(built.profile.read_text())
 
 
-def _reached_bus(m: InProcessMachine, client: I2cClient, msgs: list[I2cMsg]) -> tuple[bool, bool]:
+def _reached_bus(m: Machine, client: I2cClient, msgs: list[I2cMsg]) -> tuple[bool, bool]:
     """(ok, reached the bus) of one transfer."""
     seq = m.platform.bus_log_seq()
     res = client.transfer(msgs)
@@ -56,7 +73,7 @@ def test_build_is_incremental(built: HostLibrary) -> None:
     assert again.library == built.library
 
 
-def test_guests_as_described(system_machine: InProcessMachine, profile: dict[str, Any]) -> None:
+def test_guests_as_described(system_machine: Machine, profile: dict[str, Any]) -> None:
     assert [g.name for g in system_machine.guests] == [g["name"] for g in profile["guests"]]
     for info, want in zip(system_machine.guests, profile["guests"], strict=True):
         assert info.window_size == want["window"]["size"]
@@ -76,7 +93,7 @@ def test_guests_as_described(system_machine: InProcessMachine, profile: dict[str
 
 
 def test_each_guest_sees_exactly_its_view(
-    system_machine: InProcessMachine, profile: dict[str, Any]
+    system_machine: Machine, profile: dict[str, Any]
 ) -> None:
     """A 1-byte read of every 7-bit address: answered where the profile says present,
     NACKed on the bus where absent, refused before the bus everywhere else."""
@@ -100,7 +117,7 @@ def test_each_guest_sees_exactly_its_view(
         )
 
 
-def test_ten_bit_addresses(system_machine: InProcessMachine, profile: dict[str, Any]) -> None:
+def test_ten_bit_addresses(system_machine: Machine, profile: dict[str, Any]) -> None:
     for want in profile["guests"]:
         view = want["i2c"]
         if view is None:
@@ -117,7 +134,7 @@ def test_ten_bit_addresses(system_machine: InProcessMachine, profile: dict[str, 
                 assert not ok and not bus, f"{addr:#x}: not in the view, should be refused"
 
 
-def test_read_only_rules(system_machine: InProcessMachine, profile: dict[str, Any]) -> None:
+def test_read_only_rules(system_machine: Machine, profile: dict[str, Any]) -> None:
     """Read-only routes: no plain write passes; a select of 1..select_max bytes directly
     followed by a read does (when something is there); a longer one is refused."""
     for want in profile["guests"]:
@@ -150,7 +167,7 @@ def test_read_only_rules(system_machine: InProcessMachine, profile: dict[str, An
 
 
 def test_remaps_reach_the_described_target(
-    system_machine: InProcessMachine, profile: dict[str, Any]
+    system_machine: Machine, profile: dict[str, Any]
 ) -> None:
     for want in profile["guests"]:
         view = want["i2c"]
