@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 from vbe.imagebuild import cross_prefix
+from vbe.manifest import read_manifest
 
 REPO = Path(__file__).resolve().parents[2]
 DEMO = REPO / "examples" / "demo.yaml"
@@ -50,14 +51,19 @@ def test_build_baremetal_checked_against_demo() -> None:
     assert r.returncode == 0, r.stderr
     assert "[1/3] configure" in r.stdout and "[2/3] build" in r.stdout
     assert "the image's manifest is what" in r.stdout
-    assert r.stdout.strip().splitlines()[-1].endswith("build/baremetal/vbe-baremetal.elf")
+    assert r.stdout.strip().splitlines()[-1].endswith("build/baremetal-demo/vbe-baremetal.elf")
 
 
-def test_build_baremetal_refuses_another_system() -> None:
+def test_build_baremetal_serves_another_system() -> None:
+    """The image is built from the description: its manifest names that system's guests."""
     _cross()
     r = vbe("build", "--board", "qemu_virt_baremetal", SOC)
-    assert r.returncode == 1
-    assert "serves system 'demo'" in r.stderr and "--host" in r.stderr
+    assert r.returncode == 0, r.stderr
+    assert "the image's manifest is what" in r.stdout
+    elf = Path(r.stdout.strip().splitlines()[-1])
+    assert elf.parent.name == "baremetal-soc3"
+    doc = read_manifest(elf)
+    assert doc["system"] == "soc3" and len(doc["guests"]) == 3
 
 
 def test_build_board_host_is_a_usage_error() -> None:
