@@ -75,7 +75,8 @@ class I2cMsg:
     ten_bit: bool = False
 
     def __post_init__(self) -> None:
-        encode_addr(self.addr, self.ten_bit)  # range check
+        # range check; the wire form is kept for out_hdr (not a field: eq, repr ignore it)
+        object.__setattr__(self, "_wire_addr", encode_addr(self.addr, self.ten_bit))
         if self.read:
             if isinstance(self.data, bool) or not isinstance(self.data, int):
                 raise I2cUsageError(f"a read message takes a length, not {self.data!r}")
@@ -106,19 +107,18 @@ class I2cMsg:
 
     def out_hdr(self, fail_next: bool) -> bytes:
         flags = (FLAGS_FAIL_NEXT if fail_next else 0) | (FLAGS_M_RD if self.read else 0)
-        return OUT_HDR.pack(encode_addr(self.addr, self.ten_bit), 0, flags)
+        return OUT_HDR.pack(self._wire_addr, 0, flags)
 
     def chain(self, fail_next: bool) -> tuple[list[bytes], list[int]]:
         """The request as (device-readable buffers, device-writable lengths)."""
-        out = [self.out_hdr(fail_next)]
-        in_lens = []
+        data = self.data
         if self.read:
-            if self.length:
-                in_lens.append(self.length)
-        elif self.length:
-            out.append(bytes(self.data))  # type: ignore[arg-type]
-        in_lens.append(1)
-        return out, in_lens
+            hdr = OUT_HDR.pack(
+                self._wire_addr, 0, FLAGS_M_RD | (FLAGS_FAIL_NEXT if fail_next else 0)
+            )
+            return [hdr], ([data, 1] if data else [1])  # type: ignore[list-item]
+        hdr = OUT_HDR.pack(self._wire_addr, 0, FLAGS_FAIL_NEXT if fail_next else 0)
+        return ([hdr, data] if data else [hdr]), [1]  # type: ignore[list-item]
 
 
 @dataclass(frozen=True)
@@ -345,12 +345,16 @@ class I2cClient:
         it until a message without FAIL_NEXT ends it). Finish with collect()."""
         if not msgs:
             raise I2cUsageError("a transfer needs at least one message")
-        chains = [m.chain(fail_next=more or i + 1 < len(msgs)) for i, m in enumerate(msgs)]
-        ring = self.queue.ring
-        ndesc = sum(len(out) + len(ins) for out, ins in chains)
+        last = len(msgs) - 1
+        chains = [m.chain(more or i < last) for i, m in enumerate(msgs)]
+        q = self.queue
+        ring = q.ring
+        ndesc = 0
+        for out, ins in chains:
+            ndesc += len(out) + len(ins)
         indirect = ndesc > ring.num_free and ring.indirect
-        heads = self.queue.submit_many(chains, indirect=indirect)
-        return PendingTransfer(tuple(msgs), tuple(heads), tuple(sum(i) for _, i in chains))
+        heads = q.submit_many(chains, indirect=indirect)
+        return PendingTransfer(tuple(msgs), tuple(heads), tuple([sum(i) for _, i in chains]))
 
     def collect(self, *pending: PendingTransfer, timeout: float | None = None) -> TransferResult:
         """Wait for submitted messages; one result over all of them, in order."""
@@ -362,8 +366,8 @@ class I2cClient:
                 u = used[head]
                 # the status byte counts only if the used length covers it
                 status = u.segments[-1][0] if u.length >= wlen else STATUS_MISSING
-                data = u.segments[0] if m.read and m.length and status == MSG_OK else b""
-                results.append(MsgResult(m, status, bytes(data), u.length))
+                data = u.segments[0] if m.read and m.data and status == MSG_OK else b""
+                results.append(MsgResult(m, status, data, u.length))
         return TransferResult(self.guest.name, tuple(results))
 
     def explain(self, result: TransferResult) -> I2cError:

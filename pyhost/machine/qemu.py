@@ -28,7 +28,7 @@ import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 from pyhost.machine.base import GuestInfo, Machine, MachineError, MachineTimeout, ScmiInfo
 from pyhost.machine.qemu_guests import guests_from_manifest, scmi_from_manifest
@@ -256,37 +256,59 @@ class QemuMachine(Machine):
             proc.check_alive("a notification")
 
     def wait_for(self, guest: int, cond: Callable[[], bool], timeout: float, what: str) -> None:
-        g = self.guest(self._index(guest))
-        self._wait(cond, timeout, what, f"guest {g.index} ({g.name})")
+        self._wait(cond, timeout, what, self._index(guest))
 
     def wait_platform(self, cond: Callable[[], bool], timeout: float, what: str) -> None:
-        self._wait(cond, timeout, what, "platform")
+        self._wait(cond, timeout, what, None)
 
-    def _wait(self, cond: Callable[[], bool], timeout: float, what: str, where: str) -> None:
+    def _wait(self, cond: Callable[[], bool], timeout: float, what: str, guest: int | None) -> None:
         proc = self._proc()
+        doorbell = self.notify_mode == "doorbell"
         if cond():
+            if doorbell:
+                # Done before we looked: the image's byte for it (if any) is still unread.
+                # Read it now: left to pile up (a driver faster than a spinning image), the
+                # bytes fill the socket, QEMU blocks writing the next one with its big lock
+                # held, stops reading our kicks, and both sides wait forever.
+                proc.recv_ready(what)
             return
         start = time.monotonic()
         deadline = start + timeout
+        if doorbell:
+            # Block until the image sends a byte (it does after every round that did work),
+            # then look again; stale bytes only cost one more look. cond() was just false:
+            # block at once.
+            while True:
+                now = time.monotonic()
+                if now > deadline:
+                    self._timed_out(proc, timeout, what, guest)
+                proc.recv(min(deadline - now, LIVENESS_S), what)
+                if cond():
+                    return
         next_check = start + LIVENESS_S
         while not cond():
             now = time.monotonic()
             if now > deadline:
+                self._timed_out(proc, timeout, what, guest)
+            if now - start > POLL_SPIN_S:
+                time.sleep(POLL_NAP_S)
+            if now > next_check:
                 proc.check_alive(what)
-                raise MachineTimeout(
-                    f"qemu ({self.notify_mode}): {where}: timed out after {timeout} s waiting "
-                    f"for {what}; {proc.describe_logs(lines=5)}"
-                )
-            if self.notify_mode == "doorbell":
-                # Block until the image sends a byte (it does after every round that did
-                # work), then look again; stale bytes only cost one more look.
-                proc.recv(min(deadline - now, LIVENESS_S), what)
-            else:
-                if now - start > POLL_SPIN_S:
-                    time.sleep(POLL_NAP_S)
-                if now > next_check:
-                    proc.check_alive(what)
-                    next_check = now + LIVENESS_S
+                next_check = now + LIVENESS_S
+
+    def _timed_out(
+        self, proc: QemuProcess, timeout: float, what: str, guest: int | None
+    ) -> NoReturn:
+        proc.check_alive(what)
+        if guest is None:
+            where = "platform"
+        else:
+            g = self.guest(guest)
+            where = f"guest {g.index} ({g.name})"
+        raise MachineTimeout(
+            f"qemu ({self.notify_mode}): {where}: timed out after {timeout} s waiting "
+            f"for {what}; {proc.describe_logs(lines=5)}"
+        )
 
     def ping(self, timeout: float = DOORBELL_TIMEOUT) -> None:
         """One raw doorbell round trip: the image echoes the byte at once (latency floor)."""

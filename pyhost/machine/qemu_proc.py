@@ -376,6 +376,18 @@ class QemuProcess:
             self._dead_socket(what, None)
         return data
 
+    def recv_ready(self, what: str) -> bytes:
+        """Bytes from the image already waiting, b'' when none: one syscall, never blocks."""
+        try:
+            data = self._sock().recv(4096, socket.MSG_DONTWAIT)
+        except BlockingIOError:
+            return b""
+        except OSError as exc:
+            self._dead_socket(what, exc)
+        if not data:
+            self._dead_socket(what, None)
+        return data
+
     def drain(self) -> None:
         sock = self._sock()
         while select.select([sock], [], [], 0)[0]:

@@ -14,10 +14,6 @@ from pyhost.virtio.errors import AllocError
 GRAIN = 16
 
 
-def _round_up(value: int, align: int) -> int:
-    return -(-value // align) * align
-
-
 @dataclass(frozen=True)
 class AllocStats:
     free_bytes: int
@@ -37,25 +33,33 @@ class Allocator:
         self.name = name
         self._starts: list[int] = [base]  # free pieces, sorted by start
         self._ends: dict[int, int] = {base: base + size}
-        self._live: dict[int, tuple[int, int]] = {}  # offset -> (piece start, piece end)
+        self._live: dict[int, int] = {}  # offset -> end of the piece
 
     def alloc(self, size: int, what: str = "buffer", align: int = GRAIN) -> int:
         """Offset of ``size`` fresh bytes (``size`` 0 gets one grain); AllocError if full."""
-        if align < GRAIN or align & (align - 1):
+        if align != GRAIN and (align < GRAIN or align & (align - 1)):
             raise ValueError(f"alignment {align} must be a power of two >= {GRAIN}")
-        need = _round_up(max(size, 1), GRAIN)
-        for i, start in enumerate(self._starts):
-            end = self._ends[start]
-            off = _round_up(start, align)
-            if off + need > end:
+        need = (size + GRAIN - 1) & -GRAIN if size > 0 else GRAIN
+        starts, ends = self._starts, self._ends
+        for i, start in enumerate(starts):
+            end = ends[start]
+            off = start if align == GRAIN else -(-start // align) * align  # starts: GRAIN-aligned
+            top = off + need
+            if top > end:
                 continue
-            del self._starts[i]
-            del self._ends[start]
+            del ends[start]
             if off > start:
-                self._insert(start, off)
-            if off + need < end:
-                self._insert(off + need, end)
-            self._live[off] = (off, off + need)
+                # the gap before stays at index i; the rest (if any) follows it
+                ends[start] = off
+                if top < end:
+                    starts.insert(i + 1, top)
+                    ends[top] = end
+            elif top < end:
+                starts[i] = top  # the piece shrinks from below: the order stays
+                ends[top] = end
+            else:
+                del starts[i]
+            self._live[off] = top
             return off
         st = self.stats()
         raise AllocError(
@@ -67,23 +71,28 @@ class Allocator:
 
     def free(self, offset: int) -> None:
         """Give a piece back; AllocError for an offset that is not live (double free)."""
-        piece = self._live.pop(offset, None)
-        if piece is None:
+        end = self._live.pop(offset, None)
+        if end is None:
             raise AllocError(f"{self.name}: 0x{offset:x} is not allocated (double free?)")
-        start, end = piece
-        i = bisect.bisect_left(self._starts, start)
+        start = offset
+        starts, ends = self._starts, self._ends
+        i = bisect.bisect_left(starts, start)
         if i > 0:
-            prev = self._starts[i - 1]
-            if self._ends[prev] == start:
-                start = prev
-                del self._starts[i - 1]
-                del self._ends[prev]
-                i -= 1
-        if i < len(self._starts) and self._starts[i] == end:
-            nxt = self._starts[i]
-            end = self._ends.pop(nxt)
-            del self._starts[i]
-        self._insert(start, end)
+            prev = starts[i - 1]
+            if ends[prev] == start:
+                # grow the previous piece, and swallow the next one if it touches
+                if i < len(starts) and starts[i] == end:
+                    ends[prev] = ends.pop(end)
+                    del starts[i]
+                else:
+                    ends[prev] = end
+                return
+        if i < len(starts) and starts[i] == end:
+            starts[i] = start  # the next piece grows down: the order stays
+            ends[start] = ends.pop(end)
+        else:
+            starts.insert(i, start)
+            ends[start] = end
 
     def owns(self, offset: int) -> bool:
         return offset in self._live
@@ -97,7 +106,3 @@ class Allocator:
     def stats(self) -> AllocStats:
         sizes = [self._ends[s] - s for s in self._starts]
         return AllocStats(sum(sizes), len(sizes), max(sizes, default=0), len(self._live))
-
-    def _insert(self, start: int, end: int) -> None:
-        bisect.insort(self._starts, start)
-        self._ends[start] = end

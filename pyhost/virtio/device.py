@@ -258,7 +258,7 @@ class VirtioDevice:
 
     def check(self) -> None:
         """DeviceNeedsReset (naming the fault) if the device raised NEEDS_RESET."""
-        if self.needs_reset:
+        if self.dev.device_status & NEEDS_RESET:
             faults = [(q, self.queue_fault(q)) for q in range(self.num_queues)]
             queue, fault = next(((q, f) for q, f in faults if f), (None, 0))
             raise DeviceNeedsReset(
@@ -355,31 +355,39 @@ class Virtqueue:
     def poll(self) -> list[Used]:
         """Collect completions now (kept for wait()); NEEDS_RESET raises."""
         got = self.ring.get_used()
-        for u in got:
-            self._done[u.head] = u
+        if got:
+            done = self._done
+            for u in got:
+                done[u.head] = u
         self.device.check()
         return got
 
     def wait(self, heads: Iterable[int], timeout: float = 5.0) -> dict[int, Used]:
         """Wait until every head is completed; their Used entries by head."""
         want = list(heads)
+        have = self._done
+        poll = self.poll
 
         def done() -> bool:
-            self.poll()
-            return all(h in self._done for h in want)
+            poll()
+            for h in want:
+                if h not in have:
+                    return False
+            return True
 
+        dev = self.device
         try:
-            self.device.machine.wait_for(
-                self.device.guest, done, timeout, f"{self.name} to complete heads {want}"
+            dev.machine.wait_for(
+                dev.guest, done, timeout, f"{self.ring.name} to complete heads {want}"
             )
         except MachineTimeout as exc:
-            pending = [h for h in want if h not in self._done]
+            pending = [h for h in want if h not in have]
             raise RequestTimeout(
                 f"{self.name}: heads {pending} still pending after {timeout} s (avail idx "
                 f"{self.ring.avail_idx}, used idx {self.ring.used_idx()}, device status "
                 f"{status_names(self.device.status)}): {exc}"
             ) from exc
-        return {h: self._done.pop(h) for h in want}
+        return {h: have.pop(h) for h in want}
 
     def call(
         self,

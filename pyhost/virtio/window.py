@@ -55,10 +55,12 @@ class WindowMem:
         self.view = view
         self.size = len(view)
         self.ptr = ptr
-        self._u16 = FFI.cast("uint16_t *", ptr)
-        self._u32 = FFI.cast("uint32_t *", ptr)
+        #: the window as uint16_t / uint32_t arrays (unchecked: index = offset / 2 or / 4)
+        self.u16: Any = FFI.cast("uint16_t *", ptr)
+        self.u32: Any = FFI.cast("uint32_t *", ptr)
 
-    def _check(self, off: int, n: int, align: int) -> None:
+    def check(self, off: int, n: int, align: int) -> None:
+        """IndexError unless ``[off, off + n)`` is inside the window and ``off`` aligned."""
         if off < 0 or off + n > self.size or off % align:
             raise IndexError(
                 f"window access [0x{off:x}, +{n}) outside 0x{self.size:x} bytes "
@@ -66,36 +68,40 @@ class WindowMem:
             )
 
     def ld16(self, off: int) -> int:
-        self._check(off, 2, 2)
-        return int(self._u16[off >> 1])
+        if off < 0 or off + 2 > self.size or off & 1:
+            self.check(off, 2, 2)
+        return int(self.u16[off >> 1])
 
     def st16(self, off: int, value: int) -> None:
-        self._check(off, 2, 2)
-        self._u16[off >> 1] = value & 0xFFFF
+        if off < 0 or off + 2 > self.size or off & 1:
+            self.check(off, 2, 2)
+        self.u16[off >> 1] = value & 0xFFFF
 
     def ld32(self, off: int) -> int:
-        self._check(off, 4, 4)
-        return int(self._u32[off >> 2])
+        if off < 0 or off + 4 > self.size or off & 3:
+            self.check(off, 4, 4)
+        return int(self.u32[off >> 2])
 
     def st32(self, off: int, value: int) -> None:
-        self._check(off, 4, 4)
-        self._u32[off >> 2] = value & 0xFFFFFFFF
+        if off < 0 or off + 4 > self.size or off & 3:
+            self.check(off, 4, 4)
+        self.u32[off >> 2] = value & 0xFFFFFFFF
 
     def read(self, off: int, n: int) -> bytes:
-        self._check(off, n, 1)
+        self.check(off, n, 1)
         return bytes(self.view[off : off + n])
 
     def write(self, off: int, data: bytes) -> None:
-        self._check(off, len(data), 1)
+        self.check(off, len(data), 1)
         self.view[off : off + len(data)] = data
 
     def fill(self, off: int, n: int, byte: int = 0) -> None:
-        self._check(off, n, 1)
+        self.check(off, n, 1)
         self.view[off : off + n] = bytes([byte]) * n
 
     def struct(self, cdecl: str, off: int) -> Any:
         """A cffi pointer of type ``cdecl`` (e.g. 'struct vbe_fvq_header *') at ``off``."""
-        self._check(off, FFI.sizeof(FFI.typeof(cdecl).item), 4)
+        self.check(off, FFI.sizeof(FFI.typeof(cdecl).item), 4)
         return FFI.cast(cdecl, self.ptr + off)
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from itertools import pairwise
+
 import pytest
 from conftest import ECHO_ID, echo_reply
 
@@ -12,6 +14,7 @@ from pyhost.virtio import (
     F_EVENT_IDX,
     F_INDIRECT_DESC,
     F_VERSION_1,
+    AllocError,
     DeviceNeedsReset,
     DeviceNotFound,
     FeaturesRefused,
@@ -106,6 +109,51 @@ def test_mixed_direction_chain_is_seen_in_order(echo_dev: VirtioDevice) -> None:
     # the reply is scattered over the writable buffers in chain order
     assert b"".join(used.segments)[: used.length] == used.data
     assert len(used.segments[0]) == 10 and used.segments[2][:12] == b"abcdefghijkl"
+
+
+def test_direct_chain_buffers_each_get_their_own_grains(echo_dev: VirtioDevice) -> None:
+    """One allocation per chain, laid out as one allocation per buffer would be."""
+    ring = echo_dev.queues[0].ring
+    before = ring.alloc.stats()
+    echo_dev.queues[0].submit([b"abc", b"", b"x" * 17], [5, 0, 32])
+    descs, head = [], ring.in_flight[0]
+    while True:
+        d = ring.read_desc(head)
+        descs.append(d)
+        if not d.flags & F_NEXT:
+            break
+        head = d.next
+    assert [(d.len, bool(d.flags & F_WRITE)) for d in descs] == [
+        (3, False), (0, False), (17, False), (5, True), (0, True), (32, True)
+    ]  # fmt: skip
+    starts = [d.addr for d in descs]
+    assert all(a % 16 == 0 for a in starts)
+    assert [b - a for a, b in pairwise(starts)] == [16, 16, 32, 16, 16]
+    assert ring.mem.read(starts[2], 17) == b"x" * 17
+    assert ring.alloc.stats().live == before.live + 1
+    echo_dev.queues[0].wait(ring.in_flight)
+    assert ring.alloc.stats() == before
+
+
+def test_direct_chain_in_a_fragmented_data_area_uses_one_piece_per_buffer(
+    echo_dev: VirtioDevice,
+) -> None:
+    q = echo_dev.queues[0]
+    alloc = q.ring.alloc
+    pieces = []
+    with pytest.raises(AllocError):
+        while True:
+            pieces.append(alloc.alloc(64))
+    for off in pieces[::2]:
+        alloc.free(off)  # holes of 64 bytes: too small for the chain's 48 + 64 bytes at once
+    try:
+        assert alloc.stats().largest_free == 64
+        summary, echoed = echo_reply(q.call([b"f" * 40], [64]))
+        assert (summary.rd_len, summary.wr_len, echoed) == (40, 64, b"f" * 40)
+        assert alloc.stats().largest_free == 64, "every piece given back"
+    finally:
+        for off in pieces[1::2]:
+            alloc.free(off)
 
 
 def test_reply_is_truncated_to_the_writable_space(echo_dev: VirtioDevice) -> None:

@@ -6,13 +6,17 @@ The I2C and harness suites run on this machine through the ``machine`` fixture
 
 from __future__ import annotations
 
+import array
+import fcntl
 import os
 import shutil
 import signal
 import subprocess
 import sys
 import tempfile
+import termios
 import textwrap
+import time
 from pathlib import Path
 
 import pytest
@@ -21,7 +25,7 @@ from qemu_helpers import needs_qemu, process_gone, shm_files, wait_gone
 from pyhost.i2c import I2cClient, I2cMsg
 from pyhost.machine import MachineError, MachineTimeout, make_machine
 from pyhost.machine import qemu_image as qi
-from pyhost.machine.qemu import READY_LINE, QemuMachine
+from pyhost.machine.qemu import DB_PING, READY_LINE, QemuMachine
 from pyhost.machine.qemu_proc import RUN_PREFIX
 from pyhost.virtio import VirtioDevice, Window
 from pyhost.virtio.window import C
@@ -83,6 +87,25 @@ def test_doorbell_ping_is_echoed(image):
     with QemuMachine(image=image) as m:
         for _ in range(3):
             m.ping()
+
+
+def test_a_wait_already_satisfied_still_reads_the_doorbell_bytes_waiting(image):
+    """A spinning image often completes a request before the driver first looks. Its
+    notification must be read all the same: left to pile up, the bytes fill the socket, QEMU
+    blocks writing the next one with its big lock held and stops reading kicks (deadlock)."""
+    with QemuMachine(image=image) as m:
+        sock = m.proc._sock()
+        unread = array.array("i", [0])
+        for _ in range(3):
+            m.proc.send(DB_PING)  # three bytes back, nobody reading them
+        deadline = time.monotonic() + 5.0
+        while unread[0] < 3 and time.monotonic() < deadline:
+            fcntl.ioctl(sock.fileno(), termios.FIONREAD, unread)
+        assert unread[0] == 3
+        m.wait_for(0, lambda: True, 1.0, "something already true")
+        fcntl.ioctl(sock.fileno(), termios.FIONREAD, unread)
+        assert unread[0] == 0, "the bytes were left on the socket"
+        m.ping()
 
 
 def test_boot_timeout_names_the_console_log(image):
