@@ -60,7 +60,7 @@ examples:
   vbe build --host examples/demo.yaml -o build/demo-host   into another directory
   vbe build                                         the bare-metal image (build/baremetal)
   vbe build examples/demo.yaml                      the demo image, checked against the description
-  vbe build examples/soc-3guests.yaml               an image serving that system (build/baremetal-soc3)
+  vbe build --board qemu_virt_baremetal examples/soc-3guests.yaml   an image serving that system
 
 with a Zephyr workspace (west; ZEPHYR_BASE or this repository inside the workspace):
     vbe build --board zephyr examples/demo.yaml     zephyr-app for qemu_cortex_a53
