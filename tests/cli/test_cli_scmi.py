@@ -5,27 +5,13 @@ process (its SCMI description and the agent's own replies), not copied into the 
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from typing import Any
 
 import pytest
+from cli_util import vbe
 
 from pyhost.machine import make_machine
 from pyhost.scmi import ScmiAgent, ValueRange, W
-
-TIMEOUT = 120
-
-
-def vbe(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "vbe", *args],
-        check=False,
-        capture_output=True,
-        text=True,
-        timeout=TIMEOUT,
-        stdin=subprocess.DEVNULL,
-    )
 
 
 @pytest.fixture(scope="module")
