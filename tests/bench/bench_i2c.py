@@ -20,25 +20,23 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import re
 import shlex
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+import callgrind
+from callgrind import ENTRY
+
 from pyhost.i2c import I2cClient, I2cMsg
 from pyhost.machine import make_machine
 
-ENTRY = "vbe_sys_poll"
 GUEST = "ivi"
 REQUEST = I2cMsg(0x48, True, 1)
-WORKER_TIMEOUT = 1800  # seconds for one callgrind run
 
 
 @dataclass
@@ -87,31 +85,9 @@ def timed_run(n: int) -> tuple[float, int]:
 
 def callgrind_ir(n: int, out_dir: Path) -> tuple[int, list[str]]:
     """Ir collected inside ENTRY for a worker run of ``n`` requests, and the command."""
-    out = out_dir / f"callgrind.out.{n}"
-    cmd = [
-        "valgrind",
-        "--tool=callgrind",
-        f"--toggle-collect={ENTRY}",
-        f"--callgrind-out-file={out}",
-        sys.executable,
-        str(Path(__file__).resolve()),
-        "--worker",
-        str(n),
-    ]
-    proc = subprocess.run(
-        cmd,
-        check=False,
-        capture_output=True,
-        text=True,
-        timeout=WORKER_TIMEOUT,
-        env={**os.environ, "PYTHONMALLOC": "malloc"},
+    return callgrind.callgrind_ir(
+        Path(__file__), ["--worker", str(n)], out_dir / f"callgrind.out.{n}"
     )
-    if proc.returncode != 0:
-        raise RuntimeError(f"{shlex.join(cmd)} failed ({proc.returncode}):\n{proc.stderr[-2000:]}")
-    m = re.search(r"^(?:summary|totals):\s*(\d+)", out.read_text(), re.MULTILINE)
-    if m is None:
-        raise RuntimeError(f"{out}: no 'summary:' line; is it a callgrind output file?")
-    return int(m.group(1)), cmd
 
 
 def run_bench(n: int, runs: int, valgrind: bool) -> BenchResult:

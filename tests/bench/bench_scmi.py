@@ -18,12 +18,9 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import re
 import shlex
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -31,12 +28,12 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+import callgrind
+
 from pyhost.machine import make_machine
 from pyhost.scmi import ScmiAgent
 
-ENTRY = "vbe_sys_poll"
 GUEST = "ivi"
-WORKER_TIMEOUT = 1800  # seconds for one callgrind run
 #: request name -> (what it is, the call)
 REQUESTS: dict[str, tuple[str, Callable[[ScmiAgent], object]]] = {
     "base_version": ("BASE PROTOCOL_VERSION (0x10/0x0)", lambda a: a.base.version()),
@@ -92,33 +89,11 @@ def timed_run(request: str, n: int) -> float:
 
 def callgrind_ir(request: str, n: int, out_dir: Path) -> tuple[int, list[str]]:
     """Ir collected inside ENTRY for a worker run of ``n`` requests, and the command."""
-    out = out_dir / f"callgrind.out.{request}.{n}"
-    cmd = [
-        "valgrind",
-        "--tool=callgrind",
-        f"--toggle-collect={ENTRY}",
-        f"--callgrind-out-file={out}",
-        sys.executable,
-        str(Path(__file__).resolve()),
-        "--worker",
-        str(n),
-        "--request",
-        request,
-    ]
-    proc = subprocess.run(
-        cmd,
-        check=False,
-        capture_output=True,
-        text=True,
-        timeout=WORKER_TIMEOUT,
-        env={**os.environ, "PYTHONMALLOC": "malloc"},
+    return callgrind.callgrind_ir(
+        Path(__file__),
+        ["--worker", str(n), "--request", request],
+        out_dir / f"callgrind.out.{request}.{n}",
     )
-    if proc.returncode != 0:
-        raise RuntimeError(f"{shlex.join(cmd)} failed ({proc.returncode}):\n{proc.stderr[-2000:]}")
-    m = re.search(r"^(?:summary|totals):\s*(\d+)", out.read_text(), re.MULTILINE)
-    if m is None:
-        raise RuntimeError(f"{out}: no 'summary:' line; is it a callgrind output file?")
-    return int(m.group(1)), cmd
 
 
 def run_bench(request: str, n: int, runs: int, valgrind: bool) -> BenchResult:
