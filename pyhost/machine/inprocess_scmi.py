@@ -114,42 +114,9 @@ class ScmiPlatformMixin:
         what = f"no SCMI {kind} with platform index {index}"
         code = _kind_code(kind)
         on, value, votes = ffi.new("int *"), ffi.new("int64_t *"), ffi.new("uint32_t *")
-        if hasattr(lib, "vbe_host_scmi_res_state"):
-            # the core function the bare-metal image's mailbox runs too: one definition
-            self._check(lib.vbe_host_scmi_res_state(h, code, index, on, value, votes), what)
-            return ResourceState(kind, index, bool(on[0]), int(value[0]), int(votes[0]))
-        return self._state_by_kind(kind, index, what)
-
-    def _state_by_kind(self, kind: str, index: int, what: str) -> ResourceState:
-        """The same from the per-kind host calls (a host library without _res_state)."""
-        ffi, lib, h = self._m.ffi, self._m.lib, self._m.handle
-        u32a, u32b, u32c = ffi.new("uint32_t *"), ffi.new("uint32_t *"), ffi.new("uint32_t *")
-        on = ffi.new("int *")
-        if kind == "clock":
-            rate = ffi.new("uint64_t *")
-            self._check(lib.vbe_host_scmi_clock_state(h, index, on, rate, u32a), what)
-            return ResourceState(kind, index, bool(on[0]), int(rate[0]), int(u32a[0]))
-        if kind == "power":
-            self._check(lib.vbe_host_scmi_power_state(h, index, u32a, u32b), what)
-            return ResourceState(kind, index, u32a[0] == 0, int(u32a[0]), int(u32b[0]))
-        if kind == "perf":
-            self._check(lib.vbe_host_scmi_perf_state(h, index, u32a, u32b, u32c), what)
-            votes = 0
-            req = ffi.new("uint32_t *")
-            for agent in range(1, int(lib.vbe_host_scmi_agent_count(h)) + 1):
-                if lib.vbe_host_scmi_perf_agent(h, index, agent, req, u32b, u32c) == 0 and req[0]:
-                    votes |= 1 << (agent - 1)
-            return ResourceState(kind, index, False, int(u32a[0]), votes)
-        if kind == "reset":
-            self._check(lib.vbe_host_scmi_reset_state(h, index, on, u32a), what)
-            return ResourceState(kind, index, bool(on[0]), 0, int(u32a[0]))
-        if kind == "voltage":
-            uv = ffi.new("int32_t *")
-            self._check(lib.vbe_host_scmi_voltage_state(h, index, on, uv, u32a), what)
-            return ResourceState(kind, index, bool(on[0]), int(uv[0]), int(u32a[0]))
-        value = ffi.new("int64_t *")
-        self._check(lib.vbe_host_scmi_sensor_value(h, index, value), what)
-        return ResourceState(kind, index, False, int(value[0]), 0)
+        # the core function the bare-metal image's mailbox runs too: one definition
+        self._check(lib.vbe_host_scmi_res_state(h, code, index, on, value, votes), what)
+        return ResourceState(kind, index, bool(on[0]), int(value[0]), int(votes[0]))
 
     def set_sensor(self, index: int, value: int) -> None:
         rc = self._m.lib.vbe_host_scmi_sensor_set(self._m.handle, index, value)

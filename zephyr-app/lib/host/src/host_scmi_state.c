@@ -32,46 +32,6 @@ static bool host_agent_ok(struct vbe_host *h, int agent)
 	return c != NULL && agent >= 1 && agent <= c->agent_count;
 }
 
-int vbe_host_scmi_clock_state(struct vbe_host *h, int clk, int *on, uint64_t *rate_hz,
-			      uint32_t *votes)
-{
-	uint16_t pid;
-
-	if (!vbe_host_scmi_has(h, VBE_SCMI_RES_CLOCK, clk)) {
-		return -ENOENT;
-	}
-	pid = vbe_host_scmi_cfg(h)->clocks[clk].plat_id;
-	*on = h->sim.scmi.clock[pid].on;
-	*rate_hz = h->sim.scmi.clock[pid].rate;
-	*votes = h->started ? h->sys.scmi.clock[clk].votes : 0U;
-	return 0;
-}
-
-int vbe_host_scmi_power_state(struct vbe_host *h, int pd, uint32_t *state, uint32_t *votes)
-{
-	if (!vbe_host_scmi_has(h, VBE_SCMI_RES_POWER, pd)) {
-		return -ENOENT;
-	}
-	*state = h->sim.scmi.power[vbe_host_scmi_cfg(h)->power[pd].plat_id];
-	*votes = h->started ? h->sys.scmi.power[pd].votes : 0U;
-	return 0;
-}
-
-int vbe_host_scmi_perf_state(struct vbe_host *h, int dom, uint32_t *level, uint32_t *lim_max,
-			     uint32_t *lim_min)
-{
-	const struct vbe_scmi_perf_cfg *c;
-
-	if (!vbe_host_scmi_has(h, VBE_SCMI_RES_PERF, dom)) {
-		return -ENOENT;
-	}
-	c = &vbe_host_scmi_cfg(h)->perf[dom];
-	*level = h->sim.scmi.perf[c->plat_id];
-	*lim_max = h->started ? h->sys.scmi.perf[dom].eff_max : c->levels[c->level_count - 1].level;
-	*lim_min = h->started ? h->sys.scmi.perf[dom].eff_min : c->levels[0].level;
-	return 0;
-}
-
 int vbe_host_scmi_perf_agent(struct vbe_host *h, int dom, int agent, uint32_t *requested,
 			     uint32_t *lim_max, uint32_t *lim_min)
 {
@@ -82,31 +42,6 @@ int vbe_host_scmi_perf_agent(struct vbe_host *h, int dom, int agent, uint32_t *r
 	*requested = h->sys.scmi.perf[dom].req[agent - 1];
 	*lim_max = h->sys.scmi.perf[dom].max[agent - 1];
 	*lim_min = h->sys.scmi.perf[dom].min[agent - 1];
-	return 0;
-}
-
-int vbe_host_scmi_reset_state(struct vbe_host *h, int line, int *asserted, uint32_t *holders)
-{
-	if (!vbe_host_scmi_has(h, VBE_SCMI_RES_RESET, line)) {
-		return -ENOENT;
-	}
-	*asserted = h->sim.scmi.reset[vbe_host_scmi_cfg(h)->resets[line].plat_id];
-	*holders = h->started ? h->sys.scmi.reset[line].holders : 0U;
-	return 0;
-}
-
-int vbe_host_scmi_voltage_state(struct vbe_host *h, int reg, int *on, int32_t *uv,
-				uint32_t *votes)
-{
-	uint16_t pid;
-
-	if (!vbe_host_scmi_has(h, VBE_SCMI_RES_VOLTAGE, reg)) {
-		return -ENOENT;
-	}
-	pid = vbe_host_scmi_cfg(h)->voltages[reg].plat_id;
-	*on = h->sim.scmi.reg[pid].on;
-	*uv = h->sim.scmi.reg[pid].uv;
-	*votes = h->started ? h->sys.scmi.voltage[reg].votes : 0U;
 	return 0;
 }
 
@@ -127,15 +62,6 @@ int vbe_host_scmi_res_state(struct vbe_host *h, int kind, int idx, int *on, int6
 		*votes = st.votes;
 	}
 	return rc;
-}
-
-int vbe_host_scmi_sensor_value(struct vbe_host *h, int sensor, int64_t *value)
-{
-	if (!vbe_host_scmi_has(h, VBE_SCMI_RES_SENSOR, sensor)) {
-		return -ENOENT;
-	}
-	*value = h->sim.scmi.sensor[vbe_host_scmi_cfg(h)->sensors[sensor].plat_id];
-	return 0;
 }
 
 int vbe_host_scmi_sensor_set(struct vbe_host *h, int sensor, int64_t value)

@@ -177,22 +177,9 @@ int vbe_host_scmi_perf_levels(struct vbe_host *h, int dom, uint32_t *levels,
 int vbe_host_scmi_sensor_info(struct vbe_host *h, int sensor, int *unit, int *scale,
 			      int *trip_count);
 
-/** Clock @p clk as the platform has it (on, rate) and the agents that enabled it. */
-int vbe_host_scmi_clock_state(struct vbe_host *h, int clk, int *on, uint64_t *rate_hz,
-			      uint32_t *votes);
-/** Power domain: platform state (0 on, 0x40000000 off) and the agents that want it on. */
-int vbe_host_scmi_power_state(struct vbe_host *h, int pd, uint32_t *state, uint32_t *votes);
-/** Perf domain: the platform's level and the limits in force (intersection of all agents'). */
-int vbe_host_scmi_perf_state(struct vbe_host *h, int dom, uint32_t *level, uint32_t *lim_max,
-			     uint32_t *lim_min);
 /** Perf domain as agent @p agent set it: requested level (0: none) and its own limits. */
 int vbe_host_scmi_perf_agent(struct vbe_host *h, int dom, int agent, uint32_t *requested,
 			     uint32_t *lim_max, uint32_t *lim_min);
-/** Reset line: asserted on the platform, and the agents holding it asserted. */
-int vbe_host_scmi_reset_state(struct vbe_host *h, int line, int *asserted, uint32_t *holders);
-/** Regulator: on, level (µV) on the platform, and the agents that switched it on. */
-int vbe_host_scmi_voltage_state(struct vbe_host *h, int reg, int *on, int32_t *uv,
-				uint32_t *votes);
 /**
  * Any resource as the machines' Platform.state() reports it (the same core function,
  * vbe_sim_res_state(), the bare-metal image's mailbox runs): @p on (clock or regulator
@@ -201,8 +188,6 @@ int vbe_host_scmi_voltage_state(struct vbe_host *h, int reg, int *on, int32_t *u
  */
 int vbe_host_scmi_res_state(struct vbe_host *h, int kind, int idx, int *on, int64_t *value,
 			    uint32_t *votes);
-/** Sensor value on the simulated platform. */
-int vbe_host_scmi_sensor_value(struct vbe_host *h, int sensor, int64_t *value);
 /**
  * Set a simulated sensor's value. Once started, the server samples it: agents whose armed
  * trip points the change crossed get SENSOR_TRIP_POINT_EVENT (if they subscribed).
