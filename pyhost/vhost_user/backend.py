@@ -63,6 +63,14 @@ class Host:
     def device(self, guest: str, kind: str) -> Device:
         return Device(self, guest, kind)
 
+    def has_device(self, guest: str, kind: str) -> bool:
+        """Whether ``guest`` has a virtio-``kind`` device (that is not being served)."""
+        try:
+            Device(self, guest, kind).close()
+        except BackendError:
+            return False
+        return True
+
     def close(self) -> None:
         if self.handle is not None:
             self.core.lib.vbe_host_destroy(self.handle)

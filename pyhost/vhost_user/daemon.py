@@ -83,6 +83,12 @@ class Endpoint:
 
 
 class Daemon:
+    """Serves every endpoint added with :meth:`add` from one loop (:meth:`serve`).
+
+    ``host`` makes the devices (``host.device(guest, kind)``); a host with a ``tick()``
+    method has it called once per loop iteration, at least every ``host.tick_interval``
+    seconds (the bridge forwards the backend's notifications there)."""
+
     def __init__(self, host: Host, info: Log, warn: Log, debug: Log | None = None) -> None:
         self.host = host
         self.info = info
@@ -90,6 +96,9 @@ class Daemon:
         self.debug = debug
         self.sel = selectors.DefaultSelector()
         self.endpoints: list[Endpoint] = []
+        #: held while the daemon touches the backend; another thread that reads or changes
+        #: the platform (a test setting a sensor) takes it too
+        self.lock = threading.RLock()
 
     def add(self, path: Path, guest: str, kind: str) -> Endpoint:
         device = self.host.device(guest, kind)
@@ -201,17 +210,23 @@ class Daemon:
                 self.info(f"no front-end for {idle_timeout:g} s: stopping")
                 return
             polling = [ep for ep in self.endpoints if ep.session and ep.session.polling]
-            for key, _ in self.sel.select(POLL_TICK if polling else IDLE_TICK):
-                kind, ep, _q = key.data
-                if kind == "listen":
-                    self._accept(ep)
-                elif kind == "conn":
-                    self._message(ep)
-                elif kind == "kick" and isinstance(key.fileobj, int):
-                    self._kick(ep, key.fileobj)
-            for ep in polling:
-                if ep.session is not None:
-                    ep.session.kick_pass(lambda s, ep=ep: self.warn(f"{ep.label}: {s}"))
+            tick = getattr(self.host, "tick", None)
+            wait = POLL_TICK if polling else getattr(self.host, "tick_interval", IDLE_TICK)
+            events = self.sel.select(min(wait, IDLE_TICK))
+            with self.lock:
+                for key, _ in events:
+                    kind, ep, _q = key.data
+                    if kind == "listen":
+                        self._accept(ep)
+                    elif kind == "conn":
+                        self._message(ep)
+                    elif kind == "kick" and isinstance(key.fileobj, int):
+                        self._kick(ep, key.fileobj)
+                for ep in polling:
+                    if ep.session is not None:
+                        ep.session.kick_pass(lambda s, ep=ep: self.warn(f"{ep.label}: {s}"))
+                if tick is not None:
+                    tick()
 
     def close(self) -> None:
         for ep in self.endpoints:

@@ -1,5 +1,5 @@
-"""``vbe serve``: the vhost-user back-end daemon for one guest device (QEMU's
-vhost-user-i2c / vhost-user-scmi front-ends)."""
+"""``vbe serve``: the vhost-user back-end daemon for guest devices (QEMU's vhost-user-i2c /
+vhost-user-scmi front-ends): one socket per device, every device on one platform."""
 
 from __future__ import annotations
 
@@ -14,12 +14,14 @@ from vbe.commands.base import VbeCommand
 from vbe.output import dbg, die, inf, wrn
 
 DESCRIPTION = """\
-Serve one guest's virtio-i2c or virtio-scmi device over a vhost-user socket, running the
+Serve guests' virtio-i2c and virtio-scmi devices over vhost-user sockets, running the
 vbe C core (on the simulated platform) on the rings in the guest's RAM. Start it before
 QEMU: QEMU connects to SOCKET as the vhost-user front-end, maps nothing of ours, and
 hands over its guest RAM (which must be shared: memory-backend-memfd or -file with
 share=on) and the rings. The guest is the SCMI agent / I2C view the system description
-gives it.
+gives it. With --socket-dir, every device of every guest (or of --guest, or only --device)
+is served from one process and one simulated platform, at DIR/GUEST-DEVICE.sock: guests
+sharing a clock or a bus share it as they would on the real SoC.
 
 When the front-end disconnects (QEMU quits or restarts), the device is reset and the
 socket accepts the next connection. Malformed requests are answered with a failure when
@@ -31,6 +33,9 @@ EPILOG = """\
 examples:
   vbe serve --socket /tmp/ivi-i2c.sock --guest ivi --device i2c --idle-timeout 1
                            serve ivi's virtio-i2c; gives up after 1 s without a front-end
+  vbe serve --socket-dir /tmp/vbe
+                           every guest's devices: /tmp/vbe/ivi-i2c.sock, /tmp/vbe/ivi-scmi.sock,
+                           /tmp/vbe/cluster-i2c.sock, ...
 
   then, for a guest (its RAM shared), or with --system SYSTEM.yaml for another system:
 
@@ -47,11 +52,16 @@ class ServeCommand(VbeCommand):
 
     def do_add_parser(self, parser_adder: Any) -> argparse.ArgumentParser:
         parser = self._parser(parser_adder, epilog=EPILOG)
-        parser.add_argument("--socket", required=True, type=Path, metavar="PATH",
-                            help="UNIX socket to listen on (replaced if a stale socket)")  # fmt: skip
-        parser.add_argument("--guest", required=True, metavar="NAME",
+        where = parser.add_mutually_exclusive_group(required=True)
+        where.add_argument("--socket", type=Path, metavar="PATH",
+                           help="UNIX socket to listen on (replaced if a stale socket); "
+                                "needs --guest and --device")  # fmt: skip
+        where.add_argument("--socket-dir", type=Path, metavar="DIR",
+                           help="serve every device (of --guest, of kind --device, when "
+                                "given) at DIR/GUEST-DEVICE.sock; DIR is created")  # fmt: skip
+        parser.add_argument("--guest", metavar="NAME",
                             help="guest of the system description whose device to serve")  # fmt: skip
-        parser.add_argument("--device", required=True, choices=("i2c", "scmi"),
+        parser.add_argument("--device", choices=("i2c", "scmi"),
                             help="which of the guest's devices")  # fmt: skip
         parser.add_argument("--system", type=Path, metavar="SYSTEM.yaml",
                             help="system description (default: the built-in demo system)")  # fmt: skip
@@ -75,7 +85,8 @@ class ServeCommand(VbeCommand):
             die(str(exc))
         daemon = Daemon(host, inf, wrn, dbg)
         try:
-            daemon.add(args.socket, args.guest, args.device)
+            for guest, kind, path in self._endpoints(args, host):
+                daemon.add(path, guest, kind)
         except (BackendError, OSError) as exc:
             daemon.close()
             host.close()
@@ -91,3 +102,23 @@ class ServeCommand(VbeCommand):
             host.close()
         inf("vbe serve: stopped")
         return 0
+
+    @staticmethod
+    def _endpoints(args: argparse.Namespace, host: Any) -> list[tuple[str, str, Path]]:
+        """(guest, device kind, socket path) for each device to serve."""
+        from pyhost.vhost_user.backend import KINDS, BackendError
+
+        if args.socket is not None:
+            if args.guest is None or args.device is None:
+                raise BackendError("--socket serves one device: give --guest and --device")
+            return [(args.guest, args.device, args.socket)]
+        if args.guest is not None:
+            host.guest_index(args.guest)  # BackendError naming the guests there are
+        guests = [args.guest] if args.guest is not None else host.guests()
+        kinds = [args.device] if args.device is not None else list(KINDS)
+        found = [(g, k) for g in guests for k in kinds if host.has_device(g, k)]
+        if not found:
+            raise BackendError(f"no {args.device or 'virtio-i2c or virtio-scmi'} device "
+                               f"for {args.guest or 'any guest'} in the system")  # fmt: skip
+        args.socket_dir.mkdir(parents=True, exist_ok=True)
+        return [(g, k, args.socket_dir / f"{g}-{k}.sock") for g, k in found]
