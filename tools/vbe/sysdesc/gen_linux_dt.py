@@ -27,7 +27,15 @@ an at24 with a 1-byte word address (256 bytes, the simulated EEPROM's size), ``a
 for a 2-byte one (the smallest such part: change it to the part fitted), ``national,lm75``
 for an lm75, ``read-only`` on read-only EEPROMs; generic targets and addresses with nothing
 on the bus get a comment.
+
+The children are ``status = "disabled"``: Linux's i2c-virtio (checked up to 6.12) registers
+its adapter inside probe, before the virtio core sets DRIVER_OK, so a child whose probe
+transfers (at24 and lm75 both read the chip) queues a request no vhost-user back-end is
+started for yet, and the kernel waits for it forever: the boot hangs. Instantiate them once
+the guest runs (the comment of each gives the line), or enable them on a kernel that marks
+the device ready before adding the adapter.
 """
+
 
 from __future__ import annotations
 
@@ -43,6 +51,8 @@ FILE_PATTERN = "linux-{guest}.dtsi"
 I2C_TRANSPORT_LABEL = "vbe_virtio_i2c"
 #: virtio device id of virtio-i2c (virtio 1.2, 5), in hex as "virtio,device<id>" wants it
 VIRTIO_ID_I2C = 34
+#: the Linux driver id (``new_device`` name) of each target kind with a node
+_LINUX_NAME = {"atmel,24c02": "24c02", "atmel,24c32": "24c32", "national,lm75": "lm75"}
 
 # kind -> (protocol define in scmi_wire.h, node label, cells property or None, what)
 _PROTOCOLS = {
@@ -149,12 +159,19 @@ def _i2c_child(r: Route) -> Node | str:
     if t.kind == "at24":
         compatible = "atmel,24c02" if t.address_width == 1 else "atmel,24c32"
         node = Node(f"eeprom@{reg:x}", comment=where)
-        node.prop("compatible", string(compatible)).prop("reg", cells(reg))
-        if r.read_only:
-            node.prop("read-only")
-        return node
-    node = Node(f"sensor@{reg:x}", comment=where)
-    return node.prop("compatible", string("national,lm75")).prop("reg", cells(reg))
+    else:
+        compatible = "national,lm75"
+        node = Node(f"sensor@{reg:x}", comment=where)
+    node.prop("compatible", string(compatible)).prop("reg", cells(reg))
+    if t.kind == "at24" and r.read_only:
+        node.prop("read-only")
+    node.prop("status", string("disabled"))
+    node.note(
+        "disabled: Linux's i2c-virtio adds the adapter before DRIVER_OK, so a probe-time "
+        f"transfer would hang the boot; at run time: echo {_LINUX_NAME[compatible]} {reg:#x} > "
+        "/sys/bus/i2c/devices/i2c-N/new_device"
+    )
+    return node
 
 
 def _i2c(guest: Guest) -> Node:
