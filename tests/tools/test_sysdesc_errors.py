@@ -402,3 +402,14 @@ def test_every_problem_reported_at_once() -> None:
         "platform.clocks[0].default",
         "guests[0].i2c.devices[1].target",
     }
+
+
+def test_more_clock_rates_than_linux_reads_is_a_warning() -> None:
+    rates = ", ".join(f"{100 + i}MHz" for i in range(17))
+    text = BASE.replace("rates: [100MHz, 200MHz]", f"rates: [{rates}]")
+    loaded = loads_system(text, "w.yaml")
+    assert [w.path for w in loaded.warnings] == ["platform.clocks[0].rates"]
+    assert "17 rates: Linux guests read at most 16" in loaded.warnings[0].message
+    sixteen = ", ".join(f"{100 + i}MHz" for i in range(16))
+    assert not loads_system(BASE.replace("rates: [100MHz, 200MHz]", f"rates: [{sixteen}]"),
+                            "ok.yaml").warnings  # fmt: skip

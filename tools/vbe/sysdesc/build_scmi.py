@@ -85,6 +85,22 @@ def _levels_limit(ctx: Ctx, path: PathKey, n: int, what: str) -> None:
         )
 
 
+#: what Linux's arm_scmi keeps per resource (checked in 6.12): SCMI_MAX_NUM_RATES discrete
+#: clock rates (include/linux/scmi_protocol.h), MAX_OPPS performance levels (perf.c). More
+#: makes the guest's rate/level query fail ("No. of resources can't exceed N").
+LINUX_MAX_RATES = 16
+LINUX_MAX_OPPS = 32
+
+
+def _linux_limit(ctx: Ctx, path: PathKey, n: int, what: str, most: int) -> None:
+    if n > most:
+        ctx.warn(
+            path,
+            f"{n} {what}: Linux guests read at most {most} (arm_scmi, up to 6.12 at least) and "
+            f"fail this resource's {what} query; list {most} or fewer, or use a range",
+        )
+
+
 def _clock(ctx: Ctx, i: int, raw: dict[str, Any], devices: tuple[str, ...]) -> Clock | None:
     r = _Res(ctx, "clocks", i, raw, devices)
     path = r.path
@@ -107,6 +123,7 @@ def _clock(ctx: Ctx, i: int, raw: dict[str, Any], devices: tuple[str, ...]) -> C
             seen.append(hz)
         rates = tuple(sorted(set(seen)))
         _levels_limit(ctx, (*path, "rates"), len(rates), "rates")
+        _linux_limit(ctx, (*path, "rates"), len(rates), "rates", LINUX_MAX_RATES)
     else:
         rng = rate_range(
             ctx,
@@ -173,6 +190,7 @@ def _perf(ctx: Ctx, i: int, raw: dict[str, Any], devices: tuple[str, ...]) -> Pe
         levels[lv["level"]] = PerfLevel(lv["level"], power, khz, lv.get("latency_us", 0))
     ordered = tuple(levels[k] for k in sorted(levels))
     _levels_limit(ctx, (*r.path, "levels"), len(ordered), "levels")
+    _linux_limit(ctx, (*r.path, "levels"), len(ordered), "levels", LINUX_MAX_OPPS)
     sustained = len(ordered) - 1
     if "sustained" in raw:
         values = [lv.level for lv in ordered]

@@ -38,12 +38,14 @@ static const uint64_t demo_gpu_rates[] = { MHZ(200), MHZ(400), MHZ(600), MHZ(800
 static const uint64_t demo_uart_rates[] = { MHZ(24), MHZ(48) };
 static const uint64_t demo_can_rates[] = { MHZ(20), MHZ(40), MHZ(80) };
 static const uint64_t demo_usb_rates[] = { MHZ(12), MHZ(24), MHZ(48), MHZ(60) };
-/* 20 standard pixel clocks: more than one 128-byte page of DESCRIBE_RATES */
+/*
+ * 16 standard pixel clocks: more than one 128-byte page of DESCRIBE_RATES (15 a page), and
+ * the most a Linux guest reads (SCMI_MAX_NUM_RATES)
+ */
 static const uint64_t demo_pixel_rates[] = {
-	KHZ(25175),  KHZ(27000),  KHZ(33750),  KHZ(40000),  KHZ(49500),
-	KHZ(65000),  KHZ(74250),  KHZ(83500),  KHZ(85500),  KHZ(106500),
-	KHZ(108000), KHZ(119000), KHZ(135000), KHZ(146250), KHZ(148500),
-	KHZ(154000), KHZ(162000), KHZ(193250), KHZ(241500), KHZ(297000),
+	KHZ(25175),  KHZ(27000),  KHZ(33750),  KHZ(40000),  KHZ(49500),  KHZ(65000),
+	KHZ(74250),  KHZ(83500),  KHZ(85500),  KHZ(106500), KHZ(108000), KHZ(119000),
+	KHZ(135000), KHZ(146250), KHZ(148500), KHZ(162000),
 };
 static const uint64_t demo_audio_rates[] = { 11289600, 12288000, 22579200, 24576000 };
 static const uint64_t demo_cluster_pix_rates[] = { KHZ(33260), KHZ(51200), KHZ(71100) };
