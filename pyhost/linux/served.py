@@ -1,0 +1,259 @@
+"""Linux guests whose virtio-i2c and virtio-scmi devices are served by vbe's vhost-user
+daemon running in this process (a thread), so a test can both drive the guest and read or
+change the platform the daemon simulates.
+
+    with ServedBackend(run_dir) as be:                    # every guest's devices
+        with served_guest(be, "ivi", images) as g:        # QEMU + vhost-user devices
+            be.platform.set_sensor(0, 61000)
+            g.check("cat /sys/class/hwmon/hwmon0/temp1_input")
+
+:class:`ServedBackend` is ``vbe serve --socket-dir`` (one platform for every guest, one
+socket per device) with its lock held around every platform access, so the daemon thread
+and the test never run the C core at once. ``host`` may be any daemon host (the bridge's):
+then the platform is the one of the machine behind it.
+
+:func:`served_guest` boots a :class:`LinuxGuest` with:
+
+- the guest's devicetree: QEMU's tree plus vbe.sysdesc.gen_linux_dt's fragment for it;
+- ``-global virtio-mmio.force-legacy=false``: QEMU virt's virtio-mmio transports are
+  legacy (version 1) by default, and the vhost-user back-end is only started for a modern
+  driver;
+- one ``vhost-user-scmi`` and/or ``vhost-user-i2c-device`` on virtio-mmio, SCMI first
+  (the fragment's ``&vbe_virtio_i2c`` label goes on the I2C one's transport), each on a
+  socket chardev. Not ``reconnect-ms``: with it QEMU 10 connects asynchronously and both
+  devices fail at realize ("Failed to set msg fds"; vhost-user-scmi then aborts).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import TracebackType
+from typing import Any, Self
+
+from pyhost.linux.cache import LinuxError
+from pyhost.linux.dt import guest_dtb
+from pyhost.linux.fixtures import LinuxImages
+from pyhost.linux.guest import CPU, RAM_SIZE, LinuxGuest
+from pyhost.vhost_user.backend import KINDS, Host
+from pyhost.vhost_user.daemon import Daemon
+
+REPO = Path(__file__).resolve().parents[2]
+DEMO_YAML = REPO / "examples" / "demo.yaml"  # field for field the built-in demo system
+QDEV = {"scmi": "vhost-user-scmi", "i2c": "vhost-user-i2c-device"}
+STOP_TIMEOUT = 10.0
+
+
+@dataclass
+class _HostView:
+    """What pyhost.machine.inprocess's platform and scmi_info read of a backend."""
+
+    lib: Any
+    ffi: Any
+    handle: Any
+    name: str = "vbe serve"
+
+
+class _Locked:
+    """Every method call of ``target`` under ``lock``."""
+
+    def __init__(self, target: Any, lock: threading.RLock) -> None:
+        self._target, self._lock = target, lock
+
+    def __getattr__(self, name: str) -> Any:
+        attr = getattr(self._target, name)
+        if not callable(attr):
+            return attr
+
+        def call(*args: Any, **kwargs: Any) -> Any:
+            with self._lock:
+                return attr(*args, **kwargs)
+
+        return call
+
+
+@dataclass
+class ServedBackend:
+    """The vhost-user daemon in a thread of this process, serving every guest device of
+    ``system`` (default: the built-in demo) at ``run_dir``/GUEST-KIND.sock."""
+
+    run_dir: Path
+    system: Path | None = None
+    host: Any = None
+    log: list[str] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self._own_host = self.host is None
+        self.daemon: Daemon | None = None
+        self._thread: threading.Thread | None = None
+        self._stop = threading.Event()
+        self._error: BaseException | None = None
+
+    # ---- lifecycle ----------------------------------------------------------------------
+
+    def start(self) -> Self:
+        if self.host is None:
+            self.host = Host(self.system)
+        self.run_dir.mkdir(parents=True, exist_ok=True)
+        d = Daemon(self.host, self._say("info"), self._say("warn"))
+        self.daemon = d
+        for guest in self.host.guests():
+            for kind in KINDS:
+                if self.host.has_device(guest, kind):
+                    d.add(self.socket(guest, kind), guest, kind)
+        self._thread = threading.Thread(target=self._serve, name="vbe-serve", daemon=True)
+        self._thread.start()
+        return self
+
+    def _serve(self) -> None:
+        assert self.daemon is not None
+        try:
+            self.daemon.serve(self._stop)
+        except BaseException as exc:  # noqa: BLE001 (reported by check() and stop())
+            self._error = exc
+            self.log.append(f"ERROR: daemon stopped: {exc!r}")
+
+    def stop(self) -> None:
+        """Stop serving (the front-ends see their sockets close) and free the backend."""
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(STOP_TIMEOUT)
+            if self._thread.is_alive():
+                raise LinuxError(f"the vhost-user daemon did not stop in {STOP_TIMEOUT:.0f} s")
+            self._thread = None
+        if self.daemon is not None:
+            self.daemon.close()
+            self.daemon = None
+        if self._own_host and self.host is not None:
+            self.host.close()
+            self.host = None
+
+    def __enter__(self) -> Self:
+        return self.start()
+
+    def __exit__(
+        self, t: type[BaseException] | None, v: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.stop()
+
+    def check(self) -> None:
+        """LinuxError if the daemon thread died."""
+        if self._error is not None:
+            raise LinuxError(f"the vhost-user daemon died: {self._error!r}")
+
+    # ---- what tests use -----------------------------------------------------------------
+
+    def socket(self, guest: str, kind: str) -> Path:
+        return self.run_dir / f"{guest}-{kind}.sock"
+
+    def devices(self, guest: str) -> list[str]:
+        """The device kinds served for ``guest``, SCMI first (the command-line order)."""
+        return [k for k in ("scmi", "i2c") if self.socket(guest, k).exists()]
+
+    @property
+    def lock(self) -> threading.RLock:
+        assert self.daemon is not None, "start() the backend first"
+        return self.daemon.lock
+
+    @property
+    def platform(self) -> Any:
+        """The simulated platform (pyhost.machine.base.Platform), every call locked."""
+        from pyhost.machine.inprocess import InProcessPlatform
+
+        return _Locked(InProcessPlatform(self._view()), self.lock)  # type: ignore[arg-type]
+
+    def scmi_info(self) -> Any:
+        from pyhost.machine.inprocess_scmi import scmi_info
+
+        with self.lock:
+            return scmi_info(self._view())  # type: ignore[arg-type]
+
+    def _view(self) -> _HostView:
+        core = self.host.core
+        return _HostView(core.lib, core.ffi, self.host.handle)
+
+    def wait_log(self, text: str, timeout: float = 10.0) -> None:
+        import time
+
+        deadline = time.monotonic() + timeout
+        while not any(text in line for line in self.log):
+            if time.monotonic() > deadline:
+                tail = "\n".join(self.log[-20:])
+                raise LinuxError(f"the daemon never logged {text!r}; its last lines:\n{tail}")
+            time.sleep(0.02)
+
+    def _say(self, level: str) -> Callable[[str], None]:
+        def say(text: str) -> None:
+            self.log.append(f"{level}: {text}")
+
+        return say
+
+
+def system_model(system: Path | None) -> Any:
+    """The loaded description of ``system`` (the demo's YAML for the built-in demo)."""
+    from vbe.sysdesc import load_system
+
+    return load_system(system or DEMO_YAML).system
+
+
+def vhost_user_args(sockets: dict[str, Path]) -> list[str]:
+    """QEMU arguments for one guest's vhost-user devices (``kind -> socket``), in the
+    order given."""
+    args = ["-global", "virtio-mmio.force-legacy=false"]
+    for kind, path in sockets.items():
+        args += ["-chardev", f"socket,id=vbe-{kind},path={path}",
+                 "-device", f"{QDEV[kind]},chardev=vbe-{kind}"]  # fmt: skip
+    return args
+
+
+def make_guest(
+    backend: ServedBackend,
+    guest: str,
+    images: LinuxImages,
+    run_dir: Path,
+    *,
+    kinds: tuple[str, ...] | None = None,
+    **kwargs: Any,
+) -> LinuxGuest:
+    """A (not yet booted) LinuxGuest wired to ``guest``'s devices of ``backend``; ``kinds``
+    limits them (default: every device the guest has)."""
+    from vbe.sysdesc import gen_linux_dt
+
+    model = system_model(backend.system)
+    spec = next((g for g in model.guests if g.name == guest), None)
+    if spec is None:
+        raise LinuxError(f"no guest {guest!r} in the system description")
+    served = [k for k in backend.devices(guest) if kinds is None or k in kinds]
+    if not served:
+        raise LinuxError(f"guest {guest!r} has no served device (of {kinds or 'any kind'})")
+    sockets = {k: backend.socket(guest, k) for k in served}
+    spec = dataclasses.replace(
+        spec,
+        scmi=spec.scmi if "scmi" in served else None,
+        i2c=spec.i2c if "i2c" in served else None,
+    )
+    fragment = gen_linux_dt.fragment(model, spec)
+    i2c_index = served.index("i2c") if "i2c" in served else None
+    machine = ["-cpu", CPU, "-m", f"{RAM_SIZE >> 20}M"]
+    dtb = guest_dtb(run_dir / f"{guest}.dtb", machine, fragment, i2c_device_index=i2c_index)
+    return LinuxGuest(
+        kernel=images.kernel,
+        initramfs=images.initramfs,
+        dtb=dtb,
+        extra_args=vhost_user_args(sockets),
+        **kwargs,
+    )
+
+
+@contextmanager
+def served_guest(
+    backend: ServedBackend, guest: str, images: LinuxImages, run_dir: Path, **kwargs: Any
+) -> Iterator[LinuxGuest]:
+    """:func:`make_guest`, booted; stopped on leaving."""
+    g = make_guest(backend, guest, images, run_dir, **kwargs)
+    with g:
+        yield g

@@ -1,0 +1,191 @@
+"""Real Linux drivers against vbe's devices, direct mode: QEMU's vhost-user-scmi and
+vhost-user-i2c front-ends, the daemon running the C core on the guest's rings.
+
+Each expectation comes from the system description (examples/demo.yaml, what the built-in
+demo serves) or from the platform the daemon simulates, never from a copy of the answer.
+Marked ``linux``: skipped unless the guest kernel is cached (VBE_LINUX=1 builds it).
+"""
+
+from __future__ import annotations
+
+import random
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from pyhost.headers import defines
+from pyhost.linux.fixtures import LinuxImages
+from pyhost.linux.guest import LinuxGuest
+from pyhost.linux.served import ServedBackend, make_guest, system_model
+
+pytestmark = pytest.mark.linux
+REPO = Path(__file__).resolve().parents[2]
+SCMI_WIRE = REPO / "zephyr-app" / "lib" / "scmi" / "include" / "vbe" / "scmi_wire.h"
+#: clocks QEMU's own devicetree gives the guest (the PL011's), not SCMI's
+QEMU_CLOCKS = {"clk24mhz"}
+CLK_DEBUGFS_FILES = {"clk_dump", "clk_summary", "clk_orphan_dump", "clk_orphan_summary"}
+
+
+@pytest.fixture(scope="module")
+def backend(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServedBackend]:
+    with ServedBackend(tmp_path_factory.mktemp("served") / "sock") as be:
+        yield be
+        be.check()
+
+
+def _boot(be: ServedBackend, name: str, images: LinuxImages, run: Path) -> Iterator[LinuxGuest]:
+    g = make_guest(be, name, images, run)
+    try:
+        g.boot()
+        yield g
+    finally:
+        g.close()
+
+
+@pytest.fixture(scope="module")
+def ivi(
+    backend: ServedBackend, linux_images: LinuxImages, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[LinuxGuest]:
+    yield from _boot(backend, "ivi", linux_images, tmp_path_factory.mktemp("ivi"))
+
+
+@pytest.fixture(scope="module")
+def cluster(
+    backend: ServedBackend, linux_images: LinuxImages, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[LinuxGuest]:
+    yield from _boot(backend, "cluster", linux_images, tmp_path_factory.mktemp("cluster"))
+
+
+def guest_spec(name: str):  # noqa: ANN201 (a vbe.sysdesc.model.Guest)
+    return next(g for g in system_model(None).guests if g.name == name)
+
+
+def i2c_bus_number(g: LinuxGuest) -> int:
+    """The guest's virtio-i2c adapter's bus number (from its sysfs name)."""
+    out = g.check("grep -l i2c_virtio /sys/bus/i2c/devices/i2c-*/name")
+    buses = re.findall(r"/i2c-(\d+)/name", out)
+    assert len(buses) == 1, out
+    return int(buses[0])
+
+
+def i2cdetect(g: LinuxGuest, bus: int) -> set[int]:
+    """The addresses ``i2cdetect -y`` finds: rows "NN:" then 16 cells of 3 characters,
+    blank where it does not probe, "--" where nothing answered."""
+    out = g.check(f"i2cdetect -y {bus}", timeout=60)
+    found: set[int] = set()
+    for line in out.splitlines()[1:]:
+        row, _, cells = line.partition(":")
+        for col in range(16):
+            cell = cells[1 + col * 3 : 3 + col * 3].strip()
+            if cell and cell != "--":
+                assert int(cell, 16) == int(row, 16) + col, line
+                found.add(int(cell, 16))
+    return found
+
+
+# ---- SCMI --------------------------------------------------------------------------------
+
+
+def test_arm_scmi_probes_the_server(backend: ServedBackend, ivi: LinuxGuest) -> None:
+    info = backend.scmi_info()
+    version = defines(SCMI_WIRE)["VBE_SCMI_VERSION_BASE"].value
+    want = (
+        f"SCMI Protocol v{version >> 16}.{version & 0xFFFF} "
+        f"'{info.vendor}:{info.sub_vendor}' Firmware version {info.impl_version:#x}"
+    )
+    dmesg = ivi.dmesg()
+    assert want in dmesg
+    assert "Using scmi_virtio_transport" in dmesg
+    assert "can't exceed" not in dmesg  # every list fits Linux's tables (16 rates, 32 OPPs)
+
+
+def test_debugfs_clk_lists_exactly_the_granted_clocks_at_their_rates(
+    backend: ServedBackend, ivi: LinuxGuest
+) -> None:
+    info = backend.scmi_info()
+    agent = info.agent_of_guest(guest_spec("ivi").index)
+    granted = {g.name: g.resource for g in agent.granted("clock")}
+    listed = set(ivi.check("ls /sys/kernel/debug/clk").split()) - CLK_DEBUGFS_FILES
+    assert listed - QEMU_CLOCKS == set(granted)
+    for name, res in granted.items():
+        rate = int(ivi.check(f"cat /sys/kernel/debug/clk/{name}/clk_rate"))
+        assert rate == backend.platform.state("clock", res).value, name
+
+
+def test_each_guest_sees_only_its_own_clocks(
+    backend: ServedBackend, ivi: LinuxGuest, cluster: LinuxGuest
+) -> None:
+    info = backend.scmi_info()
+    for g, name in ((ivi, "ivi"), (cluster, "cluster")):
+        agent = info.agent_of_guest(guest_spec(name).index)
+        listed = set(g.check("ls /sys/kernel/debug/clk").split()) - CLK_DEBUGFS_FILES
+        assert listed - QEMU_CLOCKS == {x.name for x in agent.granted("clock")}, name
+
+
+def test_hwmon_reads_the_value_set_in_the_platform(backend: ServedBackend, ivi: LinuxGuest) -> None:
+    info = backend.scmi_info()
+    agent = info.agent_of_guest(guest_spec("ivi").index)
+    sensor = next(s for s in agent.granted("sensor") if s.name == "soc_temp")
+    hwmon = ivi.check("grep -l scmi_sensors /sys/class/hwmon/*/name").strip().rsplit("/", 1)[0]
+    label = ivi.check(f"grep -l '^{sensor.name}$' {hwmon}/temp*_label").strip()
+    value = random.Random().randrange(20_000, 90_000)
+    backend.platform.set_sensor(sensor.resource, value)
+    assert int(ivi.check(f"cat {label.replace('_label', '_input')}")) == value
+    backend.platform.set_sensor(sensor.resource, value + 1500)
+    assert int(ivi.check(f"cat {label.replace('_label', '_input')}")) == value + 1500
+
+
+# ---- I2C ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", ["ivi", "cluster"])
+def test_i2cdetect_shows_exactly_the_allowed_present_addresses(
+    name: str, request: pytest.FixtureRequest
+) -> None:
+    g: LinuxGuest = request.getfixturevalue(name)
+    spec = guest_spec(name)
+    present = {r.guest_address for r in spec.i2c.routes if r.target is not None and not r.ten_bit}
+    assert i2cdetect(g, i2c_bus_number(g)) == present
+
+
+def test_i2ctransfer_writes_and_reads_back_the_eeprom(backend: ServedBackend, ivi: LinuxGuest) -> None:
+    bus = i2c_bus_number(ivi)
+    data = random.Random().randbytes(4)
+    offset = 0x40
+    hexes = " ".join(f"{b:#04x}" for b in data)
+    ivi.check(f"i2ctransfer -y {bus} w{1 + len(data)}@0x50 {offset:#04x} {hexes}")
+    out = ivi.check(f"i2ctransfer -y {bus} w1@0x50 {offset:#04x} r{len(data)}@0x50")
+    assert bytes(int(x, 16) for x in out.split()) == data
+    route = next(r for r in guest_spec("ivi").i2c.routes if r.guest_address == 0x50)
+    eeprom = backend.platform.eeprom(0, route.bus_address)
+    assert eeprom[offset : offset + len(data)] == data  # the platform's EEPROM holds it
+
+
+def test_read_only_eeprom_refuses_the_write_and_keeps_its_content(
+    backend: ServedBackend, cluster: LinuxGuest
+) -> None:
+    bus = i2c_bus_number(cluster)
+    before = backend.platform.eeprom(0, 0x50)
+    _, out = cluster.run(f"i2ctransfer -y {bus} w2@0x50 0x00 0x5a")
+    # i2c-virtio reports the messages that went through: none (busybox still exits 0)
+    assert "only 0/1 messages sent" in out
+    assert backend.platform.eeprom(0, 0x50) == before
+
+
+def test_linux_at24_and_lm75_drivers_on_the_virtio_adapter(
+    backend: ServedBackend, ivi: LinuxGuest
+) -> None:
+    """The kernel's own client drivers, instantiated at run time (the devicetree keeps them
+    disabled: see vbe.sysdesc.gen_linux_dt)."""
+    bus = i2c_bus_number(ivi)
+    dev = f"/sys/bus/i2c/devices/i2c-{bus}"
+    ivi.check(f"echo 24c02 0x50 > {dev}/new_device; echo lm75 0x48 > {dev}/new_device")
+    eeprom = backend.platform.eeprom(0, 0x50)
+    got = ivi.check(f"od -A n -t x1 -v -N 256 {dev}/{bus}-0050/eeprom")
+    assert bytes(int(x, 16) for x in got.split()) == eeprom
+    temp = random.Random().randrange(10, 60) * 500  # LM75: 0.5 degree steps
+    backend.platform.set_temp(0, 0x48, temp)
+    hwmon = ivi.check(f"ls {dev}/{bus}-0048/hwmon").split()[0]
+    assert int(ivi.check(f"cat {dev}/{bus}-0048/hwmon/{hwmon}/temp1_input")) == temp
