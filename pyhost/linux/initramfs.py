@@ -12,16 +12,23 @@ before VBE-END is the protocol's, not the command's. After READY the console log
 (only panics reach the console, so kernel messages cannot split a command's output):
 read them with ``dmesg``.
 
+The archive also holds ``/usr/bin/vbe-guest`` (guest-tools/vbe-guest.c, cross-compiled here
+with aarch64-linux-gnu-gcc, static; pyhost.linux.guest_tool drives it).
+
 The archive (newc cpio, uncompressed) is written here, byte-reproducibly (mtime 0), and
-cached in ``<cache>/linux/initramfs-<key>.cpio``; ``<key>`` hashes the busybox .deb and this
-module's layout. The .deb comes from ``apt-get download`` with a private arm64 package list
-(``<cache>/linux/apt-arm64``); once it is in ``<cache>/linux/dl`` no network is needed.
+cached in ``<cache>/linux/initramfs-<key>.cpio``; ``<key>`` hashes the busybox .deb, this
+module's layout and init, and the guest tool (its source, flags, the cross compiler's version
+and the static libc it links). The .deb comes from ``apt-get download`` with a private arm64
+package list (``<cache>/linux/apt-arm64``); once it is in ``<cache>/linux/dl`` no network is
+needed.
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
+import re
+import shutil
 import stat
 import subprocess
 import tempfile
@@ -31,6 +38,7 @@ from pathlib import Path
 
 from pyhost.linux.cache import (
     APT_TIMEOUT,
+    SETUP_HINT,
     LinuxError,
     Progress,
     apt_download,
@@ -43,7 +51,7 @@ from pyhost.linux.cache import (
 )
 
 PACKAGE = "busybox-static"
-LAYOUT_VERSION = "1"  # bump when the archive's layout changes without the script changing
+LAYOUT_VERSION = "2"  # bump when the archive's layout changes without the script changing
 READY = "VBE-GUEST-READY"
 BEGIN = "VBE-BEGIN"
 END = "VBE-END"
@@ -70,6 +78,13 @@ done
 echo "vbe init: console closed" >&2
 exec sleep 2147483647
 """
+
+TOOL_SOURCE = Path(__file__).resolve().with_name("guest-tools") / "vbe-guest.c"
+TOOL_PATH = "usr/bin/vbe-guest"
+CROSS_CC = "aarch64-linux-gnu-gcc"
+CROSS_PACKAGES = ("gcc-aarch64-linux-gnu", "libc6-dev-arm64-cross")
+TOOL_CFLAGS = ("-std=c11", "-static", "-O2", "-Wall", "-Wextra", "-Werror", "-s")
+EM_AARCH64 = 183
 
 # directories of the archive, then the device nodes the kernel needs before devtmpfs
 DIRS = ("bin", "sbin", "usr", "usr/bin", "usr/sbin", "dev", "proc", "sys", "tmp", "root", "etc")
@@ -117,36 +132,114 @@ def cpio_newc(entries: Iterable[Entry]) -> bytes:
     return bytes(out)
 
 
-def entries(busybox: bytes) -> list[Entry]:
-    """The whole initramfs: directories, device nodes, busybox, /init."""
+def entries(busybox: bytes, tool: bytes | None = None) -> list[Entry]:
+    """The whole initramfs: directories, device nodes, busybox, /init and, when given, the
+    guest tool at :data:`TOOL_PATH`."""
     items = [Entry(d, stat.S_IFDIR | 0o755) for d in DIRS]
     items += [Entry(n, stat.S_IFCHR | 0o600, rdev=(ma, mi)) for n, ma, mi in DEVICES]
     items.append(Entry("bin/busybox", stat.S_IFREG | 0o755, busybox))
     items.append(Entry("bin/sh", stat.S_IFLNK | 0o777, b"busybox"))
     items.append(Entry("init", stat.S_IFREG | 0o755, INIT_SCRIPT.encode()))
+    if tool is not None:
+        items.append(Entry(TOOL_PATH, stat.S_IFREG | 0o755, tool))
     return items
+
+
+def _is_arm64_elf(data: bytes) -> bool:
+    return data[:4] == b"\x7fELF" and int.from_bytes(data[18:20], "little") == EM_AARCH64
+
+
+def _missing_cross(detail: str = "") -> LinuxError:
+    return LinuxError(
+        f"the guest tool ({TOOL_SOURCE.name}) needs the arm64 cross compiler {CROSS_CC} and "
+        f"its static C library and headers: install the Debian packages "
+        f"{' '.join(CROSS_PACKAGES)} ({SETUP_HINT})" + (f"; {detail}" if detail else "")
+    )
+
+
+def _cc_output(cc: str, *args: str) -> str:
+    try:
+        p = subprocess.run([cc, *args], capture_output=True, text=True, timeout=60, check=False)
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        raise LinuxError(f"{cc} {' '.join(args)}: {exc}") from exc
+    if p.returncode != 0:
+        raise LinuxError(f"{cc} {' '.join(args)} failed: {p.stderr.strip()[-500:]}")
+    return p.stdout
+
+
+def cross_toolchain(cc: str = CROSS_CC) -> str:
+    """What the tool's bytes depend on besides its source: the cross compiler's version line
+    and the sha256 of the static libc it links. LinuxError naming the Debian packages when
+    either is missing."""
+    if shutil.which(cc) is None:
+        raise _missing_cross()
+    version = _cc_output(cc, "--version").splitlines()[0].strip()
+    libc = Path(_cc_output(cc, "-print-file-name=libc.a").strip())
+    if not libc.is_absolute() or not libc.is_file():  # gcc echoes the bare name if not found
+        raise _missing_cross()
+    return f"{version}\nlibc.a sha256 {hashlib.sha256(libc.read_bytes()).hexdigest()}"
+
+
+def tool_key(source: bytes, toolchain: str) -> str:
+    """Hash of everything the guest tool's bytes follow: source, flags, toolchain."""
+    h = hashlib.sha256(source)
+    h.update("\0".join(TOOL_CFLAGS).encode() + b"\0" + toolchain.encode())
+    return h.hexdigest()
+
+
+def compile_guest_tool(out: Path, *, source: Path | None = None, cc: str = CROSS_CC) -> bytes:
+    """Cross-compile guest-tools/vbe-guest.c (static, -Werror) to ``out``; its bytes.
+    LinuxError with the compiler's messages when it fails."""
+    src = source or TOOL_SOURCE
+    if shutil.which(cc) is None:
+        raise _missing_cross()
+    out.parent.mkdir(parents=True, exist_ok=True)
+    # compiled from its own directory under a fixed name, so no path reaches the binary
+    cmd = [cc, *TOOL_CFLAGS, "-o", str(out.resolve()), src.name]
+    try:
+        p = subprocess.run(
+            cmd, cwd=src.parent, capture_output=True, text=True, timeout=300, check=False
+        )
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        raise LinuxError(f"compiling {src}: {exc}") from exc
+    if p.returncode != 0:
+        if re.search(r"fatal error: [\w/.-]+\.h: No such file|cannot find -lc\b", p.stderr):
+            raise _missing_cross(p.stderr.strip()[-500:])
+        raise LinuxError(f"compiling {src} failed:\n$ {' '.join(cmd)}\n{p.stderr.strip()}")
+    data = out.read_bytes()
+    if not _is_arm64_elf(data):
+        raise LinuxError(f"{cc} did not produce an arm64 ELF from {src}")
+    return data
 
 
 def _busybox_debs() -> list[Path]:
     return sorted((linux_dir() / "dl").glob(f"{PACKAGE}_*_arm64.deb"))
 
 
-def _key(deb: Path) -> str:
-    h = hashlib.sha256(hashlib.sha256(deb.read_bytes()).digest())
+def cache_key(busybox_sha256: str, tool: str) -> str:
+    """16 hex digits over busybox (the .deb's sha256), layout, init and :func:`tool_key`."""
+    h = hashlib.sha256(bytes.fromhex(busybox_sha256))
     h.update(LAYOUT_VERSION.encode() + INIT_SCRIPT.encode())
+    h.update(b"\0tool\0" + tool.encode())
     return h.hexdigest()[:16]
 
 
 def _path(deb: Path) -> Path:
-    return linux_dir() / f"initramfs-{_key(deb)}.cpio"
+    busybox = hashlib.sha256(deb.read_bytes()).hexdigest()
+    tool = tool_key(TOOL_SOURCE.read_bytes(), cross_toolchain())
+    return linux_dir() / f"initramfs-{cache_key(busybox, tool)}.cpio"
 
 
 def cached_initramfs() -> Path | None:
-    """The cached archive for the downloaded busybox and this init, or None."""
+    """The cached archive for the downloaded busybox, this init and the guest tool's source
+    and toolchain, or None (also when the cross compiler is missing: building says so)."""
     debs = _busybox_debs()
     if not debs:
         return None
-    path = _path(debs[-1])
+    try:
+        path = _path(debs[-1])
+    except LinuxError:
+        return None
     return path if path.is_file() else None
 
 
@@ -179,7 +272,7 @@ def extract_busybox(deb: Path) -> bytes:
         if not path.is_file():
             raise LinuxError(f"{deb}: no bin/busybox inside")
         data = path.read_bytes()
-    if data[:4] != b"\x7fELF" or int.from_bytes(data[18:20], "little") != 183:  # EM_AARCH64
+    if not _is_arm64_elf(data):
         raise LinuxError(f"{deb}: bin/busybox is not an arm64 ELF")
     return data
 
@@ -195,8 +288,11 @@ def build_initramfs(*, progress: Progress = no_progress, force: bool = False) ->
         path = _path(deb)
         if path.is_file() and not force:
             return path
+        progress(f"compiling {TOOL_PATH} ({TOOL_SOURCE.name}, {CROSS_CC})")
+        with tempfile.TemporaryDirectory(prefix="vbe-guest-tool-") as tool_dir:
+            tool = compile_guest_tool(Path(tool_dir) / "vbe-guest")
         progress(f"writing {path.name} (busybox from {deb.name})")
-        data = cpio_newc(entries(extract_busybox(deb)))
+        data = cpio_newc(entries(extract_busybox(deb), tool))
         tmp = path.with_suffix(f".tmp{os.getpid()}")
         tmp.write_bytes(data)
         tmp.rename(path)

@@ -6,13 +6,14 @@
 
 set(VBE_CORE_DIR ${CMAKE_CURRENT_LIST_DIR})
 
-set(VBE_CORE_COMPONENTS vq fvq vhu i2c scmi sim sys)
+set(VBE_CORE_COMPONENTS vq fvq vhu relay i2c scmi sim sys)
 
 set(VBE_CORE_SOURCES_vq  ${VBE_CORE_DIR}/vq/src/vq_split.c)
 set(VBE_CORE_SOURCES_fvq ${VBE_CORE_DIR}/fvq/src/fvq.c
                          ${VBE_CORE_DIR}/fvq/src/fvq_service.c)
 set(VBE_CORE_SOURCES_vhu ${VBE_CORE_DIR}/vhu/src/memtab.c
                          ${VBE_CORE_DIR}/vhu/src/vhu.c)
+set(VBE_CORE_SOURCES_relay ${VBE_CORE_DIR}/relay/src/relay.c)
 set(VBE_CORE_SOURCES_i2c ${VBE_CORE_DIR}/i2c/src/i2c.c
                          ${VBE_CORE_DIR}/i2c/src/i2c_check.c)
 set(VBE_CORE_SOURCES_scmi ${VBE_CORE_DIR}/scmi/src/scmi_msg.c
@@ -47,6 +48,7 @@ set(VBE_CORE_INCLUDE_DIRS
   ${VBE_CORE_DIR}/vq/include
   ${VBE_CORE_DIR}/fvq/include
   ${VBE_CORE_DIR}/vhu/include
+  ${VBE_CORE_DIR}/relay/include
   ${VBE_CORE_DIR}/i2c/include
   ${VBE_CORE_DIR}/scmi/include
   ${VBE_CORE_DIR}/sim/include

@@ -33,9 +33,9 @@ EPILOG = """\
 examples:
   vbe serve --socket /tmp/ivi-i2c.sock --guest ivi --device i2c --idle-timeout 1
                            serve ivi's virtio-i2c; gives up after 1 s without a front-end
-  vbe serve --socket-dir /tmp/vbe
-                           every guest's devices: /tmp/vbe/ivi-i2c.sock, /tmp/vbe/ivi-scmi.sock,
-                           /tmp/vbe/cluster-i2c.sock, ...
+  vbe serve --socket-dir /tmp/vbe --idle-timeout 1
+                           every guest's devices, one platform: /tmp/vbe/ivi-i2c.sock,
+                           /tmp/vbe/ivi-scmi.sock, /tmp/vbe/cluster-i2c.sock, ...
 
   then, for a guest (its RAM shared), or with --system SYSTEM.yaml for another system:
 
