@@ -226,7 +226,11 @@ def cache_key(busybox_sha256: str, tool: str) -> str:
 
 def _path(deb: Path) -> Path:
     busybox = hashlib.sha256(deb.read_bytes()).hexdigest()
-    tool = tool_key(TOOL_SOURCE.read_bytes(), cross_toolchain())
+    try:
+        source = TOOL_SOURCE.read_bytes()
+    except OSError as exc:
+        raise LinuxError(f"the guest tool's source is missing: {exc}") from exc
+    tool = tool_key(source, cross_toolchain())
     return linux_dir() / f"initramfs-{cache_key(busybox, tool)}.cpio"
 
 
