@@ -84,6 +84,7 @@ class ServedBackend:
     run_dir: Path
     system: Path | None = None
     host: Any = None
+    connect: bool = False  # QEMU listens on the sockets, the daemon connects (reconnects)
     log: list[str] = field(default_factory=list)
 
     def __post_init__(self) -> None:
@@ -104,7 +105,7 @@ class ServedBackend:
         for guest in self.host.guests():
             for kind in KINDS:
                 if self.host.has_device(guest, kind):
-                    d.add(self.socket(guest, kind), guest, kind)
+                    d.add(self.socket(guest, kind), guest, kind, connect=self.connect)
         self._thread = threading.Thread(target=self._serve, name="vbe-serve", daemon=True)
         self._thread.start()
         return self
@@ -152,7 +153,9 @@ class ServedBackend:
 
     def devices(self, guest: str) -> list[str]:
         """The device kinds served for ``guest``, SCMI first (the command-line order)."""
-        return [k for k in ("scmi", "i2c") if self.socket(guest, k).exists()]
+        assert self.daemon is not None, "start() the backend first"
+        served = {(ep.device.guest, ep.device.kind) for ep in self.daemon.endpoints}
+        return [k for k in ("scmi", "i2c") if (guest, k) in served]
 
     @property
     def lock(self) -> threading.RLock:
@@ -193,6 +196,22 @@ class ServedBackend:
         return say
 
 
+@dataclass
+class SocketDir:
+    """Where a ``vbe serve --socket-dir`` in another process serves (for make_guest)."""
+
+    run_dir: Path
+    system: Path | None = None
+    connect: bool = False
+    kinds: tuple[str, ...] = ("scmi", "i2c")
+
+    def socket(self, guest: str, kind: str) -> Path:
+        return self.run_dir / f"{guest}-{kind}.sock"
+
+    def devices(self, guest: str) -> list[str]:
+        return list(self.kinds)
+
+
 def system_model(system: Path | None) -> Any:
     """The loaded description of ``system`` (the demo's YAML for the built-in demo)."""
     from vbe.sysdesc import load_system
@@ -200,12 +219,13 @@ def system_model(system: Path | None) -> Any:
     return load_system(system or DEMO_YAML).system
 
 
-def vhost_user_args(sockets: dict[str, Path]) -> list[str]:
+def vhost_user_args(sockets: dict[str, Path], server: bool = False) -> list[str]:
     """QEMU arguments for one guest's vhost-user devices (``kind -> socket``), in the
-    order given."""
+    order given; ``server``: QEMU listens and waits for the back-end to connect."""
     args = ["-global", "virtio-mmio.force-legacy=false"]
+    listen = ",server=on,wait=on" if server else ""
     for kind, path in sockets.items():
-        args += ["-chardev", f"socket,id=vbe-{kind},path={path}",
+        args += ["-chardev", f"socket,id=vbe-{kind},path={path}{listen}",
                  "-device", f"{QDEV[kind]},chardev=vbe-{kind}"]  # fmt: skip
     return args
 
@@ -217,10 +237,14 @@ def make_guest(
     run_dir: Path,
     *,
     kinds: tuple[str, ...] | None = None,
+    server: bool | None = None,
     **kwargs: Any,
 ) -> LinuxGuest:
     """A (not yet booted) LinuxGuest wired to ``guest``'s devices of ``backend``; ``kinds``
-    limits them (default: every device the guest has)."""
+    limits them (default: every device the guest has). ``server`` (default: the backend's
+    ``connect``): QEMU listens on the sockets. ``backend`` may be any object with
+    ``system``, ``devices(guest)`` and ``socket(guest, kind)`` (a daemon in another
+    process, for instance)."""
     from vbe.sysdesc import gen_linux_dt
 
     model = system_model(backend.system)
@@ -244,7 +268,9 @@ def make_guest(
         kernel=images.kernel,
         initramfs=images.initramfs,
         dtb=dtb,
-        extra_args=vhost_user_args(sockets),
+        extra_args=vhost_user_args(
+            sockets, getattr(backend, "connect", False) if server is None else server
+        ),
         **kwargs,
     )
 

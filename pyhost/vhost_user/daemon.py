@@ -3,6 +3,13 @@
 Each endpoint takes one front-end at a time. When it goes away (or sends something that
 breaks the protocol), the device is reset, every fd and mapping is released and the
 socket accepts again: a restarted QEMU, or a reconnecting one, starts clean.
+
+An endpoint added with ``connect=True`` is the socket's client instead: QEMU listens
+(``-chardev socket,server=on``) and the daemon connects, and connects again whenever the
+connection is lost. That is the reconnect QEMU 10 supports for vhost-user-i2c/-scmi: a
+restarted daemon connects, QEMU sees the back-end come back and replays the set-up of a
+running device (memory table, rings from the last used index), and the guest's requests
+that were in flight are served.
 """
 
 from __future__ import annotations
@@ -26,6 +33,7 @@ from pyhost.vhost_user.session import EXPLICIT_REPLY, Session
 #: Seconds a front-end may take to finish sending a message it started.
 MSG_TIMEOUT = 5.0
 IDLE_TICK = 0.2
+CONNECT_RETRY = 0.1  # client mode: seconds between connection attempts
 POLL_TICK = 0.005
 
 Log = Callable[[str], None]
@@ -72,10 +80,11 @@ def _recv_exact(sock: socket.socket, n: int) -> bytes:
 class Endpoint:
     path: Path
     device: Device
-    listener: socket.socket
+    listener: socket.socket | None  # None: the daemon connects to path (client mode)
     conn: socket.socket | None = None
     session: Session | None = None
     connections: int = 0
+    next_try: float = 0.0  # client mode: when to try connecting again
 
     @property
     def label(self) -> str:
@@ -100,8 +109,17 @@ class Daemon:
         #: the platform (a test setting a sensor) takes it too
         self.lock = threading.RLock()
 
-    def add(self, path: Path, guest: str, kind: str) -> Endpoint:
+    def add(self, path: Path, guest: str, kind: str, connect: bool = False) -> Endpoint:
+        """Serve ``guest``'s ``kind`` device on the socket ``path``: listening, or with
+        ``connect`` connecting to the front-end listening there (retried until it does)."""
         device = self.host.device(guest, kind)
+        if connect:
+            ep = Endpoint(path, device, None)
+            self.endpoints.append(ep)
+            self.info(f"{ep.label}: virtio id {device.device_id}, {device.num_queues} "
+                      "queue(s), connecting to the front-end")  # fmt: skip
+            self._try_connect(ep)
+            return ep
         if path.exists() or path.is_symlink():
             if not stat.S_ISSOCK(path.lstat().st_mode):
                 device.close()
@@ -120,11 +138,26 @@ class Daemon:
     # ---- connections --------------------------------------------------------------------
 
     def _accept(self, ep: Endpoint) -> None:
+        assert ep.listener is not None
         conn, _ = ep.listener.accept()
         if ep.conn is not None:
             self.warn(f"{ep.label}: a second front-end connected; refused (one at a time)")
             conn.close()
             return
+        self._attach(ep, conn)
+
+    def _try_connect(self, ep: Endpoint) -> None:
+        """Client mode: one connection attempt, the next one CONNECT_RETRY s later."""
+        ep.next_try = time.monotonic() + CONNECT_RETRY
+        conn = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        try:
+            conn.connect(str(ep.path))
+        except OSError:
+            conn.close()
+            return
+        self._attach(ep, conn)
+
+    def _attach(self, ep: Endpoint, conn: socket.socket) -> None:
         conn.settimeout(MSG_TIMEOUT)
         ep.conn = conn
         ep.connections += 1
@@ -149,7 +182,8 @@ class Daemon:
             self.sel.unregister(ep.conn)
             ep.conn.close()
             ep.conn = None
-        self.info(f"{ep.label}: {why}; device reset, waiting for a front-end")
+        again = "waiting for a front-end" if ep.listener else "connecting again"
+        self.info(f"{ep.label}: {why}; device reset, {again}")
 
     def _message(self, ep: Endpoint) -> None:
         assert ep.conn is not None and ep.session is not None
@@ -210,8 +244,11 @@ class Daemon:
                 self.info(f"no front-end for {idle_timeout:g} s: stopping")
                 return
             polling = [ep for ep in self.endpoints if ep.session and ep.session.polling]
+            dialing = [ep for ep in self.endpoints if ep.listener is None and ep.conn is None]
             tick = getattr(self.host, "tick", None)
             wait = POLL_TICK if polling else getattr(self.host, "tick_interval", IDLE_TICK)
+            if dialing:
+                wait = min(wait, CONNECT_RETRY)
             events = self.sel.select(min(wait, IDLE_TICK))
             with self.lock:
                 for key, _ in events:
@@ -227,17 +264,21 @@ class Daemon:
                         ep.session.kick_pass(lambda s, ep=ep: self.warn(f"{ep.label}: {s}"))
                 if tick is not None:
                     tick()
+                for ep in dialing:
+                    if ep.conn is None and time.monotonic() >= ep.next_try:
+                        self._try_connect(ep)
 
     def close(self) -> None:
         for ep in self.endpoints:
             if ep.conn is not None:
                 self._drop(ep, "daemon stopping")
-            self.sel.unregister(ep.listener)
-            ep.listener.close()
-            try:
-                ep.path.unlink()
-            except FileNotFoundError:
-                pass
+            if ep.listener is not None:  # a client leaves the front-end's socket alone
+                self.sel.unregister(ep.listener)
+                ep.listener.close()
+                try:
+                    ep.path.unlink()
+                except FileNotFoundError:
+                    pass
             ep.device.close()
         self.endpoints = []
         self.sel.close()

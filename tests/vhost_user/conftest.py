@@ -41,7 +41,8 @@ class Served:
 def serve(tmp_path: Path) -> Iterator[Callable[..., Served]]:
     started: list[Served] = []
 
-    def start(guest: str = "ivi", device: str = "i2c", verbose: bool = False) -> Served:
+    def start(guest: str = "ivi", device: str = "i2c", verbose: bool = False,
+              connect: bool = False) -> Served:  # fmt: skip
         path = tmp_path / f"{guest}-{device}.sock"
         log = tmp_path / f"{guest}-{device}.log"
         env = dict(os.environ, PYTHONPATH=f"{REPO}/tools:{REPO}")
@@ -49,12 +50,13 @@ def serve(tmp_path: Path) -> Iterator[Callable[..., Served]]:
             proc = subprocess.Popen(
                 [sys.executable, "-m", "vbe", *(["-vv"] if verbose else []), "serve",
                  "--socket", str(path), "--guest", guest,
-                 "--device", device],
+                 "--device", device, *(["--connect"] if connect else [])],
                 stdout=f, stderr=subprocess.STDOUT, text=True, env=env, cwd=REPO,
             )  # fmt: skip
         s = Served(proc, path, log)
         started.append(s)
-        s.wait_log("waiting for a front-end", timeout=30.0)
+        s.wait_log("connecting to the front-end" if connect else "waiting for a front-end",
+                   timeout=30.0)  # fmt: skip
         return s
 
     yield start

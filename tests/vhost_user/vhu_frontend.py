@@ -75,11 +75,13 @@ class Queue:
 
 
 class FrontEnd:
-    def __init__(self, path: Path, timeout: float = 10.0) -> None:
-        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    def __init__(self, path: Path, timeout: float = 10.0, sock: socket.socket | None = None):
+        """Connect to the back-end at ``path``, or use ``sock``, a connection the back-end
+        made to a socket this front-end listens on (``vbe serve --connect``)."""
+        self.sock = sock or socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         self.sock.settimeout(timeout)
         deadline = time.monotonic() + timeout
-        while True:
+        while sock is None:
             try:
                 self.sock.connect(str(path))
                 break

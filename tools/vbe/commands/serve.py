@@ -24,7 +24,10 @@ is served from one process and one simulated platform, at DIR/GUEST-DEVICE.sock:
 sharing a clock or a bus share it as they would on the real SoC.
 
 When the front-end disconnects (QEMU quits or restarts), the device is reset and the
-socket accepts the next connection. Malformed requests are answered with a failure when
+socket accepts the next connection. With --connect, QEMU listens and the daemon connects:
+the way to survive a daemon restart, since QEMU 10's vhost-user-i2c/-scmi cannot start
+with a reconnecting client socket (reconnect-ms) but do replay a running device's set-up
+when a back-end connects to their server socket again. Malformed requests are answered with a failure when
 the front-end asked for an acknowledgement (REPLY_ACK), else the connection is dropped;
 the daemon keeps serving. Ctrl-C or SIGTERM stops it and removes the socket.
 """
@@ -65,6 +68,11 @@ class ServeCommand(VbeCommand):
                             help="which of the guest's devices")  # fmt: skip
         parser.add_argument("--system", type=Path, metavar="SYSTEM.yaml",
                             help="system description (default: the built-in demo system)")  # fmt: skip
+        parser.add_argument("--connect", action="store_true",
+                            help="connect to the sockets instead of listening on them: QEMU "
+                                 "is the server (-chardev socket,server=on,...); the daemon "
+                                 "connects again whenever the connection is lost, so a "
+                                 "restarted daemon picks up running guests")  # fmt: skip
         parser.add_argument("--idle-timeout", type=float, metavar="SECONDS",
                             help="exit (status 0) once no front-end has been connected for "
                                  "SECONDS (default: serve until stopped)")  # fmt: skip
@@ -86,7 +94,7 @@ class ServeCommand(VbeCommand):
         daemon = Daemon(host, inf, wrn, dbg)
         try:
             for guest, kind, path in self._endpoints(args, host):
-                daemon.add(path, guest, kind)
+                daemon.add(path, guest, kind, connect=args.connect)
         except (BackendError, OSError) as exc:
             daemon.close()
             host.close()
