@@ -16,13 +16,6 @@
 
 #include "host_internal.h"
 
-struct vbe_host_vhu {
-	struct vbe_host *h;
-	int guest;
-	int kind;
-	struct vbe_vhu dev;
-};
-
 int vbe_host_start_vhu(struct vbe_host *h)
 {
 	int err;
@@ -82,8 +75,8 @@ struct vbe_host_vhu *vbe_host_vhu_create(struct vbe_host *h, int guest, int kind
 
 void vbe_host_vhu_destroy(struct vbe_host_vhu *v)
 {
-	if (v == NULL) {
-		return;
+	if (v == NULL || v->h == NULL) {
+		return; /* a relay's binding goes with vbe_host_relay_destroy() */
 	}
 	vbe_vhu_reset(&v->dev);
 	v->h->vhu_bound[v->guest][v->kind] = false;

@@ -278,6 +278,62 @@ int vbe_host_vhu_queue_state(struct vbe_host_vhu *v, uint32_t q, uint32_t *fault
 /** Name of a queue fault code as vbe_host_vhu_queue_state() gives it. Never NULL. */
 const char *vbe_host_vhu_fault_str(uint32_t fault);
 
+/* ---- bridge mode: a relay bound to a guest's rings (vbe/relay.h) ----
+ *
+ * The relay answers nothing itself: the guest's chains are popped (checked by the core as
+ * in direct mode) into a fixed table, pyhost takes each request as flat bytes, has it
+ * answered elsewhere (a backend's window) and writes the answer back. Drive the guest side
+ * with the vbe_host_vhu_* calls on vbe_host_relay_vhu() (never vbe_host_vhu_destroy()).
+ * Functions returning int give 0 or a negative errno (see vbe/relay.h for each).
+ */
+
+/* counters, vbe_host_relay_stats() fills all of them (enum vbe_relay_stat) */
+#define VBE_HOST_RELAY_STAT_POPPED 0
+#define VBE_HOST_RELAY_STAT_HANDED 1
+#define VBE_HOST_RELAY_STAT_DONE 2
+#define VBE_HOST_RELAY_STAT_REJECTED 3
+#define VBE_HOST_RELAY_STAT_STALE 4
+#define VBE_HOST_RELAY_STAT_VOIDED 5
+#define VBE_HOST_RELAY_STAT_TRUNCATED 6
+#define VBE_HOST_RELAY_STATS 7
+
+struct vbe_host_relay;
+
+/**
+ * A relay for a device of @p kind (VBE_HOST_VHU_*) offering the device-specific bits of
+ * @p features (the far device's; ring features are the binding's own). NULL on ENOMEM or
+ * an unknown kind.
+ */
+struct vbe_host_relay *vbe_host_relay_create(int kind, uint64_t features);
+/** Reset the binding (requests in flight are void) and free the relay. */
+void vbe_host_relay_destroy(struct vbe_host_relay *r);
+/** The relay's binding to the guest's rings, for the vbe_host_vhu_* calls. */
+struct vbe_host_vhu *vbe_host_relay_vhu(struct vbe_host_relay *r);
+/**
+ * Oldest request of queue @p q not taken yet: device-readable bytes into @p out
+ * (*out_len), its device-writable size (*in_cap) and its id. Requests larger than
+ * @p out_cap / @p in_max are rejected by the relay and skipped.
+ * @retval 0 a request. @retval -EAGAIN none. @retval -EIO queue broken. @retval -EINVAL.
+ */
+int vbe_host_relay_next(struct vbe_host_relay *r, uint32_t q, uint8_t *out, uint32_t out_cap,
+			uint32_t in_max, uint32_t *out_len, uint32_t *in_cap, uint32_t *id);
+/**
+ * Answer request @p id: @p in is written (cut at its writable size), the chain handed
+ * back; *written is the used length, *signal 1 when the driver must be notified.
+ * @retval 0 done. @retval -ESTALE not in flight (completed, or voided by a ring stop or a
+ * reset): nothing written. @retval -EIO queue broken. @retval -EINVAL.
+ */
+int vbe_host_relay_done(struct vbe_host_relay *r, uint32_t q, uint32_t id, const uint8_t *in,
+			uint32_t in_len, uint32_t *written, int *signal);
+/** Complete request @p id as rejected (virtio-i2c: status ERR). Errors as _done(). */
+int vbe_host_relay_reject(struct vbe_host_relay *r, uint32_t q, uint32_t id, int *signal);
+/** Requests of queue @p q held by the relay (taken or not). */
+uint32_t vbe_host_relay_held(struct vbe_host_relay *r, uint32_t q);
+/** Features the front-end acknowledged (0 before SET_FEATURES or after a reset). */
+uint64_t vbe_host_relay_features(struct vbe_host_relay *r);
+/** Counters: VBE_HOST_RELAY_STATS values into @p stats. */
+int vbe_host_relay_stats(struct vbe_host_relay *r, uint32_t *stats);
+
 /* ---- an echo device for ring conformance tests ---- */
 
 /*
