@@ -77,20 +77,19 @@ class Host:
             self.handle = None
 
 
-class Device:
-    """A guest's virtio-i2c or virtio-scmi device, bound to rings in guest RAM."""
+class Binding:
+    """A device bound to rings in guest RAM through the core's vbe_vhu (handle ``v``): the
+    calls the Session makes. Subclasses create the handle and release it in close()."""
 
-    def __init__(self, host: Host, guest: str, kind: str) -> None:
-        if kind not in KINDS:
-            raise BackendError(f"device kind {kind!r}: use one of {', '.join(KINDS)}")
-        self.host = host
-        self.lib: Any = host.core.lib
-        self.ffi = host.core.ffi
-        self.guest = guest
-        self.kind = kind
-        v = self.lib.vbe_host_vhu_create(host.handle, host.guest_index(guest), KINDS[kind])
-        if v == self.ffi.NULL:
-            raise BackendError(f"guest {guest!r} has no virtio-{kind} device (or it is in use)")
+    lib: Any
+    ffi: Any
+    v: Any
+    guest: str
+    kind: str
+    num_queues: int
+    device_id: int
+
+    def _bind(self, v: Any) -> None:
         self.v = v
         self.num_queues = int(self.lib.vbe_host_vhu_num_queues(v))
         self.device_id = int(self.lib.vbe_host_vhu_device_id(v))
@@ -145,6 +144,23 @@ class Device:
 
     def fault_str(self, fault: int) -> str:
         return self.ffi.string(self.lib.vbe_host_vhu_fault_str(fault)).decode()
+
+
+class Device(Binding):
+    """A guest's virtio-i2c or virtio-scmi device, bound to rings in guest RAM."""
+
+    def __init__(self, host: Host, guest: str, kind: str) -> None:
+        if kind not in KINDS:
+            raise BackendError(f"device kind {kind!r}: use one of {', '.join(KINDS)}")
+        self.host = host
+        self.lib = host.core.lib
+        self.ffi = host.core.ffi
+        self.guest = guest
+        self.kind = kind
+        v = self.lib.vbe_host_vhu_create(host.handle, host.guest_index(guest), KINDS[kind])
+        if v == self.ffi.NULL:
+            raise BackendError(f"guest {guest!r} has no virtio-{kind} device (or it is in use)")
+        self._bind(v)
 
     def close(self) -> None:
         if self.v is not None:

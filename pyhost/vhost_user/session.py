@@ -14,7 +14,7 @@ import os
 from collections.abc import Callable
 
 from pyhost.vhost_user import protocol as p
-from pyhost.vhost_user.backend import Device, errno_name
+from pyhost.vhost_user.backend import Binding, errno_name
 from pyhost.vhost_user.protocol import Message, ProtocolError, Req
 
 
@@ -55,7 +55,7 @@ def _check(rc: int, what: str) -> None:
 
 
 class Session:
-    def __init__(self, device: Device, on_kick_fd: Callable[[int, int | None, int | None], None]):
+    def __init__(self, device: Binding, on_kick_fd: Callable[[int, int | None, int | None], None]):
         self.dev = device
         self.on_kick_fd = on_kick_fd  # (queue, old fd, new fd): the daemon (un)registers
         self.protocol_features = 0
