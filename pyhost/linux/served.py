@@ -179,14 +179,18 @@ class ServedBackend:
         core = self.host.core
         return _HostView(core.lib, core.ffi, self.host.handle)
 
-    def wait_log(self, text: str, timeout: float = 10.0) -> None:
+    def wait_log(self, *texts: str, timeout: float = 10.0) -> str:
+        """The first log line holding every one of ``texts``; LinuxError after ``timeout``."""
         import time
 
         deadline = time.monotonic() + timeout
-        while not any(text in line for line in self.log):
+        while True:
+            for line in list(self.log):
+                if all(t in line for t in texts):
+                    return line
             if time.monotonic() > deadline:
                 tail = "\n".join(self.log[-20:])
-                raise LinuxError(f"the daemon never logged {text!r}; its last lines:\n{tail}")
+                raise LinuxError(f"the daemon never logged {texts!r}; its last lines:\n{tail}")
             time.sleep(0.02)
 
     def _say(self, level: str) -> Callable[[str], None]:

@@ -18,6 +18,7 @@ import pytest
 from pyhost.headers import defines
 from pyhost.linux.fixtures import LinuxImages
 from pyhost.linux.guest import LinuxGuest
+from pyhost.linux.guest_tool import scmi_raw
 from pyhost.linux.served import ServedBackend, make_guest, system_model
 
 pytestmark = pytest.mark.linux
@@ -189,3 +190,44 @@ def test_linux_at24_and_lm75_drivers_on_the_virtio_adapter(
     backend.platform.set_temp(0, 0x48, temp)
     hwmon = ivi.check(f"ls {dev}/{bus}-0048/hwmon").split()[0]
     assert int(ivi.check(f"cat {dev}/{bus}-0048/hwmon/{hwmon}/temp1_input")) == temp
+
+
+# ---- sharing -----------------------------------------------------------------------------
+
+CLOCK_PROTOCOL, CLOCK_CONFIG_SET = 0x14, 0x7
+
+
+def _clock_set(g: LinuxGuest, local_id: int, on: bool) -> None:
+    reply = scmi_raw(g, CLOCK_PROTOCOL, CLOCK_CONFIG_SET, [local_id, int(on), 0])
+    assert reply.status == 0, reply
+
+
+def test_two_guests_sharing_a_clock_do_not_turn_it_off_for_each_other(
+    backend: ServedBackend, ivi: LinuxGuest, cluster: LinuxGuest
+) -> None:
+    """CLOCK_CONFIG_SET from each guest's kernel (the SCMI raw interface, the guest's own
+    transport and token): the platform clock stays on while either guest holds it."""
+    info = backend.scmi_info()
+    agents = {n: info.agent_of_guest(guest_spec(n).index) for n in ("ivi", "cluster")}
+    shared = {n: next(x for x in a.granted("clock") if x.name == "uart0") for n, a in agents.items()}
+    res = shared["ivi"].resource
+    assert shared["cluster"].resource == res
+    bit = {n: 1 << (a.agent_id - 1) for n, a in agents.items()}
+    guests = {"ivi": ivi, "cluster": cluster}
+
+    def state() -> tuple[bool, int]:
+        s = backend.platform.state("clock", res)
+        return s.on, s.votes
+
+    assert state() == (False, 0)
+    for first, second in (("ivi", "cluster"), ("cluster", "ivi")):
+        _clock_set(guests[first], shared[first].local_id, True)
+        assert state() == (True, bit[first])
+        _clock_set(guests[second], shared[second].local_id, True)
+        assert state() == (True, bit[first] | bit[second])
+        _clock_set(guests[first], shared[first].local_id, False)
+        assert state() == (True, bit[second])  # still on: the other guest holds it
+        _clock_set(guests[first], shared[first].local_id, False)  # no vote left to drop
+        assert state() == (True, bit[second])
+        _clock_set(guests[second], shared[second].local_id, False)
+        assert state() == (False, 0)

@@ -17,6 +17,7 @@ import pytest
 from pyhost.linux.cache import LinuxError
 from pyhost.linux.fixtures import LinuxImages
 from pyhost.linux.guest import LinuxGuest
+from pyhost.linux.guest_tool import scmi_raw
 from pyhost.linux.served import ServedBackend, SocketDir, make_guest
 
 pytestmark = pytest.mark.linux
@@ -43,6 +44,14 @@ def test_killed_guest_leaves_the_other_guest_served(
         cluster = make_guest(be, "cluster", linux_images, tmp_path)
         with ivi, cluster:
             served_and_healthy(be, cluster)
+            # both guests hold the shared clock uart0 (agent 1: ivi, agent 2: cluster)
+            info = be.scmi_info()
+            uart = {}
+            for i, g in enumerate((ivi, cluster)):
+                grant = next(x for x in info.agent_of_guest(i).granted("clock") if x.name == "uart0")
+                assert scmi_raw(g, 0x14, 0x7, [grant.local_id, 1, 0]).status == 0
+                uart[i] = grant.resource
+            assert be.platform.state("clock", uart[0]).votes == 0b11
             busy: dict[str, BaseException] = {}
 
             def hammer() -> None:  # I2C requests in flight when QEMU dies
@@ -58,8 +67,11 @@ def test_killed_guest_leaves_the_other_guest_served(
             os.kill(ivi.proc.pid, signal.SIGKILL)
             t.join(30)
             assert "error" in busy  # the guest really died under load
-            be.wait_log("ivi/i2c")
-            be.wait_log("front-end disconnected")
+            be.wait_log("ivi/i2c", "front-end disconnected")
+            be.wait_log("ivi/scmi", "front-end disconnected")
+            # ivi's agent is reset with its device: its vote goes, cluster's stays
+            assert be.platform.state("clock", uart[0]).votes == 0b10
+            assert be.platform.state("clock", uart[0]).on
             served_and_healthy(be, cluster)
             be.check()
 
