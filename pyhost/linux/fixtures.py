@@ -21,8 +21,8 @@ from pyhost.linux.initramfs import build_initramfs, cached_initramfs
 from pyhost.linux.kernel import build_kernel, cached_kernel
 
 SKIP_REASON = (
-    "Linux guest kernel not cached: `vbe guest build` (a few minutes) or VBE_LINUX=1 builds "
-    "it; CI sets VBE_LINUX=1 only once issue 6 (real Linux guests) is complete"
+    "Linux guest kernel not cached: scripts/setup builds it (unless VBE_SETUP_GUEST=0), or "
+    "`vbe guest build` (a few minutes), or run with VBE_LINUX=1 to build it first"
 )
 
 
