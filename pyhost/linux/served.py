@@ -237,15 +237,17 @@ def vhost_user_args(sockets: dict[str, Path], server: bool = False) -> list[str]
 def make_guest(
     backend: ServedBackend,
     guest: str,
-    images: LinuxImages,
+    images: LinuxImages | None,
     run_dir: Path,
     *,
     kinds: tuple[str, ...] | None = None,
+    extra: list[str] | None = None,
     server: bool | None = None,
     **kwargs: Any,
 ) -> LinuxGuest:
     """A (not yet booted) LinuxGuest wired to ``guest``'s devices of ``backend``; ``kinds``
-    limits them (default: every device the guest has). ``server`` (default: the backend's
+    limits them (default: every device the guest has); ``images`` None: the cached ones;
+    ``extra``: more QEMU arguments. ``server`` (default: the backend's
     ``connect``): QEMU listens on the sockets. ``backend`` may be any object with
     ``system``, ``devices(guest)`` and ``socket(guest, kind)`` (a daemon in another
     process, for instance)."""
@@ -269,12 +271,13 @@ def make_guest(
     machine = ["-cpu", CPU, "-m", f"{RAM_SIZE >> 20}M"]
     dtb = guest_dtb(run_dir / f"{guest}.dtb", machine, fragment, i2c_device_index=i2c_index)
     return LinuxGuest(
-        kernel=images.kernel,
-        initramfs=images.initramfs,
+        kernel=images.kernel if images else None,
+        initramfs=images.initramfs if images else None,
         dtb=dtb,
         extra_args=vhost_user_args(
             sockets, getattr(backend, "connect", False) if server is None else server
-        ),
+        )
+        + list(extra or []),
         **kwargs,
     )
 

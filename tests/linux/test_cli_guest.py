@@ -40,3 +40,23 @@ def test_guest_help_example_runs(line: str, linux_images: LinuxImages) -> None:
     assert p.returncode == 0, f"{command}: {p.stdout}{p.stderr}"
     if "boot" in args:
         assert "guest up: Linux" in p.stdout + p.stderr
+
+
+def test_boot_as_a_system_guest_serves_its_devices(linux_images: LinuxImages) -> None:
+    p = subprocess.run(
+        [sys.executable, "-m", "vbe", "guest", "boot", "--as", "cluster", "--serve",
+         "--cmd", "dmesg | grep -c 'SCMI Protocol v2.1'", "--cmd", "ls /sys/kernel/debug/clk"],
+        capture_output=True, text=True, timeout=300, check=False,
+    )  # fmt: skip
+    assert p.returncode == 0, p.stdout + p.stderr
+    lines = p.stdout.splitlines()
+    up = next(i for i, ln in enumerate(lines) if ln.startswith("guest up: Linux"))
+    assert lines[up + 1] == "1"  # arm_scmi probed the served agent
+    clocks = set(" ".join(lines[up + 2 :]).split())
+    assert {"uart0", "can0", "cluster_pix"} <= clocks and "gpu" not in clocks
+
+
+def test_boot_as_needs_a_backend() -> None:
+    p = subprocess.run([sys.executable, "-m", "vbe", "guest", "boot", "--as", "ivi"],
+                       capture_output=True, text=True, timeout=60, check=False)  # fmt: skip
+    assert p.returncode == 2 and "--as GUEST needs --serve or --sockets DIR" in p.stderr
