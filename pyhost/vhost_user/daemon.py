@@ -4,12 +4,11 @@ Each endpoint takes one front-end at a time. When it goes away (or sends somethi
 breaks the protocol), the device is reset, every fd and mapping is released and the
 socket accepts again: a restarted QEMU, or a reconnecting one, starts clean.
 
-An endpoint added with ``connect=True`` is the socket's client instead: QEMU listens
-(``-chardev socket,server=on``) and the daemon connects, and connects again whenever the
-connection is lost. That is the reconnect QEMU 10 supports for vhost-user-i2c/-scmi: a
-restarted daemon connects, QEMU sees the back-end come back and replays the set-up of a
-running device (memory table, rings from the last used index), and the guest's requests
-that were in flight are served.
+An endpoint added with ``connect=True`` is the socket's client instead: the front-end
+listens (QEMU: ``-chardev socket,server=on``) and the daemon connects, and connects again
+whenever the connection is lost, so a restarted daemon finds its front-ends again. (QEMU
+10.0's vhost-user-i2c/-scmi abort when a back-end comes back to a running device:
+vhost-user-base's connect never re-initialises what its disconnect cleaned up.)
 """
 
 from __future__ import annotations

@@ -24,12 +24,11 @@ is served from one process and one simulated platform, at DIR/GUEST-DEVICE.sock:
 sharing a clock or a bus share it as they would on the real SoC.
 
 When the front-end disconnects (QEMU quits or restarts), the device is reset and the
-socket accepts the next connection. With --connect, QEMU listens and the daemon connects:
-the way to survive a daemon restart, since QEMU 10's vhost-user-i2c/-scmi cannot start
-with a reconnecting client socket (reconnect-ms) but do replay a running device's set-up
-when a back-end connects to their server socket again. Malformed requests are answered with a failure when
-the front-end asked for an acknowledgement (REPLY_ACK), else the connection is dropped;
-the daemon keeps serving. Ctrl-C or SIGTERM stops it and removes the socket.
+socket accepts the next connection. With --connect, QEMU listens (-chardev
+socket,server=on) and the daemon connects, and connects again whenever the connection is
+lost, so a restarted daemon finds its front-ends again. QEMU 10.0 cannot use that yet: its
+vhost-user-i2c/-scmi abort when a back-end comes back to a running device (and cannot
+start at all with a reconnecting client socket, reconnect-ms); docs/vhost-user.md.
 """
 
 EPILOG = """\
