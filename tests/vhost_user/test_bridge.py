@@ -268,7 +268,7 @@ def test_malformed_guest_ring_faults_relay_and_backend_sees_nothing(bridge, fron
         os.close(err)
     dev = device(bridge, "ivi", "i2c")
     with bridge.lock:
-        fault, live = dev.queue_state(0)
+        fault, _live = dev.queue_state(0)
         assert dev.fault_str(fault) == "descriptor loop" and dev.counters.forwarded == 0
         assert dev.reqq.ring.avail_idx == 0  # nothing was put into the window
         assert bridge.host.machine.platform.bus_log_seq() == 0

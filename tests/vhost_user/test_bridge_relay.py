@@ -211,7 +211,7 @@ def test_malformed_ring_breaks_the_queue_and_hands_nothing_out(guest: Guest, i2c
     ring.write_avail_idx(1)
     rc, _ = i2c.kick()
     assert rc == -errno.EIO
-    fault, live = i2c.queue_state(0)
+    fault, _live = i2c.queue_state(0)
     assert i2c.fault_str(fault) != "none" and i2c.next(0) is None
     assert i2c.stats()["handed"] == 0
 
