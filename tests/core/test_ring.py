@@ -344,6 +344,10 @@ def _bad_setups() -> list[tuple[str, str, object]]:
         ("desc_misaligned", "QUEUE_ALIGN", lambda s, d, a, u, w: (s, d + 8, a, u)),
         ("avail_odd", "QUEUE_ALIGN", lambda s, d, a, u, w: (s, d, a + 1, u)),
         ("used_misaligned", "QUEUE_ALIGN", lambda s, d, a, u, w: (s, d, a, u + 2)),
+        ("used_over_desc", "QUEUE_OVERLAP", lambda s, d, a, u, w: (s, d, a, d)),
+        ("used_over_desc_tail", "QUEUE_OVERLAP", lambda s, d, a, u, w: (s, d, a, d + 16 * s - 4)),
+        ("used_over_avail", "QUEUE_OVERLAP", lambda s, d, a, u, w: (s, d, a, a & ~3)),
+        ("desc_over_used", "QUEUE_OVERLAP", lambda s, d, a, u, w: (s, u & ~15, a, u)),
     ]
 
 

@@ -170,3 +170,29 @@ def test_many_commands_in_flight_are_all_answered(scmi):
     assert mid == W("VERSION_BASE")
     assert len({r.hdr.token for r in replies}) == n
     assert [r.words[0] for r in replies] == [i % 3 for i in range(n)]
+
+
+def test_used_ring_over_another_queues_ring_needs_reset_and_a_reset_recovers(machine, scmi):
+    """The eventq's used ring placed on the cmdq's descriptor table: the device would write
+    its answers over the driver's descriptors, so DRIVER_OK is refused (QUEUE_OVERLAP on
+    the eventq); a clean set-up afterwards works."""
+    from pyhost.headers import fvq_faults
+    from pyhost.scmi.agent import VIRTIO_ID_SCMI
+    from pyhost.virtio import VirtioDevice
+    from pyhost.virtio.ring import RingLayout
+    from pyhost.virtio.window import DRIVER_FEATURES
+
+    a, b = _pair(scmi)
+    dev = VirtioDevice.find(machine, a.guest.index, VIRTIO_ID_SCMI)
+    dev.reset()
+    dev.negotiate(dev.device_features & DRIVER_FEATURES)
+    size = min(dev.queue_size_max(0), dev.queue_size_max(1))
+    cmdq = RingLayout.at(dev.window.layout.ring_off, size)
+    evtq = RingLayout.at(-(-cmdq.end // 64) * 64, size)
+    dev.configure_queue_raw(0, size, cmdq.desc, cmdq.avail, cmdq.used)
+    dev.configure_queue_raw(1, size, evtq.desc, evtq.avail, cmdq.desc)
+    with pytest.raises(DeviceNeedsReset) as exc:
+        dev.driver_ok()
+    assert exc.value.fault == fvq_faults()["QUEUE_OVERLAP"].value == dev.queue_fault(1)
+    _still_fine(b)
+    assert ScmiAgent(machine, a.guest).base.version() == W("VERSION_BASE")  # opens it again

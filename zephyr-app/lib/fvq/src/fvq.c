@@ -205,6 +205,8 @@ const char *vbe_fvq_fault_str(uint32_t fault)
 		return "status bits cleared without a reset";
 	case VBE_FVQ_FAULT_DEVICE_START:
 		return "device refused DRIVER_OK";
+	case VBE_FVQ_FAULT_QUEUE_OVERLAP:
+		return "used ring overlaps a ring part";
 	default:
 		return vbe_vq_fault_str((enum vbe_vq_fault)fault);
 	}
@@ -240,9 +242,44 @@ static uint32_t ring_part_check(const struct vbe_fvq *w, uint32_t off, uint32_t 
 	return 0U;
 }
 
+/* One ring part: [off, off + len) of the window, inside the ring area (already checked). */
+struct ring_span {
+	uint32_t off;
+	uint32_t len;
+};
+
+static bool spans_overlap(struct ring_span a, struct ring_span b)
+{
+	return a.len != 0U && b.len != 0U && a.off < b.off + b.len && b.off < a.off + a.len;
+}
+
+/*
+ * The device writes the used rings: one that overlaps any other ring part of the device
+ * (its own queue's or another's) would have the device overwrite what the driver wrote,
+ * or another queue's answers. Driver-written parts may overlap each other: only the driver
+ * is fooled. Returns the first queue whose used ring overlaps, or -1.
+ */
+static int used_overlap(const struct ring_span part[][3], unsigned int nq)
+{
+	for (unsigned int q = 0U; q < nq; q++) {
+		for (unsigned int p = 0U; p < nq; p++) {
+			for (unsigned int k = 0U; k < 3U; k++) {
+				if ((p != q || k != 2U) && spans_overlap(part[q][2], part[p][k])) {
+					return (int)q;
+				}
+			}
+		}
+	}
+	return -1;
+}
+
 /* DRIVER_OK: check the driver's queue set-up and start the rings. */
 static int slot_start_queues(struct vbe_fvq *w, struct vbe_fvq_slot *s, struct vbe_fvq_devblock *b)
 {
+	/* the values checked, read once: the driver may change the registers meanwhile */
+	struct ring_span part[VBE_FVQ_MAX_QUEUES][3] = { 0 };
+	int bad;
+
 	for (unsigned int q = 0U; q < s->ops->num_queues; q++) {
 		const struct vbe_fvq_drv_queue *dq = &b->drv.queue[q];
 		uint16_t size = vbe_ld16(&dq->size);
@@ -275,6 +312,14 @@ static int slot_start_queues(struct vbe_fvq *w, struct vbe_fvq_slot *s, struct v
 			slot_fail(w, s, b, q, VBE_FVQ_FAULT_QUEUE_SIZE);
 			return -EINVAL;
 		}
+		part[q][0] = (struct ring_span){ desc, 16U * size };
+		part[q][1] = (struct ring_span){ avail, 6U + 2U * size };
+		part[q][2] = (struct ring_span){ used, 6U + 8U * size };
+	}
+	bad = used_overlap(part, s->ops->num_queues);
+	if (bad >= 0) {
+		slot_fail(w, s, b, (unsigned int)bad, VBE_FVQ_FAULT_QUEUE_OVERLAP);
+		return -EINVAL;
 	}
 	return 0;
 }

@@ -46,6 +46,7 @@
 #define VBE_FVQ_FAULT_QUEUE_ALIGN 102 /* a ring part is misaligned (16/2/4 bytes) */
 #define VBE_FVQ_FAULT_STATUS 103      /* driver cleared status bits without a reset */
 #define VBE_FVQ_FAULT_DEVICE_START 104 /* the device refused DRIVER_OK (e.g. queue disabled) */
+#define VBE_FVQ_FAULT_QUEUE_OVERLAP 105 /* a used ring overlaps a ring part of the device */
 
 /* header.backend_state */
 #define VBE_FVQ_BACKEND_DOWN 0
