@@ -85,6 +85,7 @@ class ServedBackend:
     system: Path | None = None
     host: Any = None
     connect: bool = False  # QEMU listens on the sockets, the daemon connects (reconnects)
+    machine: Any = None  # bridge mode: the backend machine the host forwards to
     log: list[str] = field(default_factory=list)
 
     def __post_init__(self) -> None:
@@ -163,13 +164,22 @@ class ServedBackend:
         return self.daemon.lock
 
     @property
+    def mode(self) -> str:
+        return "direct" if self.machine is None else "bridge"
+
+    @property
     def platform(self) -> Any:
-        """The simulated platform (pyhost.machine.base.Platform), every call locked."""
+        """The platform (pyhost.machine.base.Platform): the daemon's simulated one, or in
+        bridge mode the backend machine's; every call under the daemon's lock."""
+        if self.machine is not None:
+            return _Locked(self.machine.platform, self.lock)
         from pyhost.machine.inprocess import InProcessPlatform
 
         return _Locked(InProcessPlatform(self._view()), self.lock)  # type: ignore[arg-type]
 
     def scmi_info(self) -> Any:
+        if self.machine is not None:
+            return self.machine.scmi
         from pyhost.machine.inprocess_scmi import scmi_info
 
         with self.lock:
@@ -198,6 +208,43 @@ class ServedBackend:
             self.log.append(f"{level}: {text}")
 
         return say
+
+
+@contextmanager
+def bridge_backend(run_dir: Path, notify: str = "doorbell") -> Iterator[ServedBackend]:
+    """Bridge mode: the bare-metal backend image (the demo system) in its own QEMU
+    machine, and the daemon copying every guest request into that guest's fat window and
+    the answer back (pyhost.vhost_user.bridge). Both stopped on leaving."""
+    from pyhost.machine.qemu import QemuMachine
+    from pyhost.vhost_user.bridge import BridgeHost
+
+    machine = QemuMachine(notify=notify)
+    machine.launch()
+    try:
+        host = BridgeHost(machine)
+        try:
+            with ServedBackend(run_dir / "sock", host=host, machine=machine) as be:
+                be.log.append(f"info: bridge to {machine.name} ({notify}), console "
+                              f"{machine.console_log}")  # fmt: skip
+                yield be
+        finally:
+            host.close()
+    finally:
+        machine.close()
+
+
+@contextmanager
+def served_backend(mode: str, run_dir: Path, system: Path | None = None) -> Iterator[ServedBackend]:
+    """``direct`` (the daemon runs the core on ``system``) or ``bridge``
+    (:func:`bridge_backend`: the bare-metal image's system, the demo)."""
+    if mode == "direct":
+        with ServedBackend(run_dir / "sock", system) as be:
+            yield be
+    elif mode == "bridge":
+        with bridge_backend(run_dir) as be:
+            yield be
+    else:
+        raise ValueError(f"mode {mode!r}: use direct or bridge")
 
 
 @dataclass

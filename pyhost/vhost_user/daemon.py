@@ -20,7 +20,7 @@ import socket
 import stat
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -95,7 +95,8 @@ class Daemon:
 
     ``host`` makes the devices (``host.device(guest, kind)``); a host with a ``tick()``
     method has it called once per loop iteration, at least every ``host.tick_interval``
-    seconds (the bridge forwards the backend's notifications there)."""
+    seconds (the bridge forwards late answers and the backend's notifications there); the
+    devices it returns are served once more, so their drivers are signalled."""
 
     def __init__(self, host: Host, info: Log, warn: Log, debug: Log | None = None) -> None:
         self.host = host
@@ -222,6 +223,14 @@ class Daemon:
             except OSError as exc:
                 self._drop(ep, f"reply to {msg.name} failed: {exc}")
 
+    def _signal(self, devices: Iterable[object]) -> None:
+        """Devices that completed guest buffers outside a kick (the host's tick(): late
+        answers, events): serve them once, which signals their drivers."""
+        for dev in devices:
+            for ep in self.endpoints:
+                if ep.device is dev and ep.session is not None:
+                    ep.session.kick_pass(lambda s, ep=ep: self.warn(f"{ep.label}: {s}"))
+
     def _kick(self, ep: Endpoint, fd: int) -> None:
         try:
             os.eventfd_read(fd)
@@ -262,7 +271,7 @@ class Daemon:
                     if ep.session is not None:
                         ep.session.kick_pass(lambda s, ep=ep: self.warn(f"{ep.label}: {s}"))
                 if tick is not None:
-                    tick()
+                    self._signal(tick() or ())
                 for ep in dialing:
                     if ep.conn is None and time.monotonic() >= ep.next_try:
                         self._try_connect(ep)

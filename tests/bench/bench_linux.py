@@ -21,8 +21,7 @@ import json
 import statistics
 import sys
 import tempfile
-from collections.abc import Callable, Iterator
-from contextlib import ExitStack, contextmanager
+from contextlib import ExitStack
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -32,9 +31,9 @@ for p in (REPO, REPO / "tools"):
     if str(p) not in sys.path:
         sys.path.insert(0, str(p))
 
-from pyhost.linux.fixtures import LinuxImages  # noqa: E402
-from pyhost.linux.guest_tool import BenchResult, i2c_bench, scmi_bench  # noqa: E402
-from pyhost.linux.served import ServedBackend, make_guest  # noqa: E402
+from pyhost.linux.fixtures import LinuxImages
+from pyhost.linux.guest_tool import BenchResult, i2c_bench, scmi_bench
+from pyhost.linux.served import make_guest, served_backend
 
 OUT = REPO / "build" / "bench" / "linux.json"
 GUEST = "ivi"
@@ -69,21 +68,7 @@ class ModeResult:
     figures: list[Figure]
 
 
-@contextmanager
-def direct(run_dir: Path) -> Iterator[ServedBackend]:
-    with ServedBackend(run_dir / "sock") as be:
-        yield be
-
-
-@contextmanager
-def bridged(run_dir: Path) -> Iterator[ServedBackend]:
-    from pyhost.vhost_user.bridge import bridge_backend
-
-    with bridge_backend(run_dir) as be:
-        yield be
-
-
-MODES: dict[str, Callable[[Path], Any]] = {"direct": direct, "bridge": bridged}
+MODES = ("direct", "bridge")
 
 
 def _once(g: Any, kind: str, addr: int, n: int) -> BenchResult:
@@ -95,7 +80,7 @@ def _once(g: Any, kind: str, addr: int, n: int) -> BenchResult:
 def run_mode(mode: str, images: LinuxImages | None, n: int, runs: int) -> ModeResult:
     with ExitStack() as stack:
         run_dir = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="vbe-bench-")))
-        be = stack.enter_context(MODES[mode](run_dir))
+        be = stack.enter_context(served_backend(mode, run_dir))
         g = stack.enter_context(make_guest(be, GUEST, images, run_dir))
         figures = []
         for name, kind, addr in FIGURES:

@@ -18,7 +18,8 @@ from pyhost.linux.cache import LinuxError
 from pyhost.linux.fixtures import LinuxImages
 from pyhost.linux.guest import LinuxGuest
 from pyhost.linux.guest_tool import scmi_raw
-from pyhost.linux.served import ServedBackend, SocketDir, make_guest
+from pyhost.linux.served import ServedBackend, SocketDir, make_guest, served_backend
+from pyhost.machine.qemu_image import qemu_available
 
 pytestmark = pytest.mark.linux
 REPO = Path(__file__).resolve().parents[2]
@@ -36,10 +37,13 @@ def served_and_healthy(backend: ServedBackend | None, g: LinuxGuest) -> None:
         assert int(g.check(f"cat {hwmon}/temp1_input", timeout=20)) == value + 500
 
 
+@pytest.mark.parametrize("mode", ["direct", "bridge"])
 def test_killed_guest_leaves_the_other_guest_served(
-    linux_images: LinuxImages, tmp_path: Path
+    mode: str, linux_images: LinuxImages, tmp_path: Path
 ) -> None:
-    with ServedBackend(tmp_path / "sock") as be:
+    if mode == "bridge" and not qemu_available()[0]:
+        pytest.skip(f"bridge mode needs the bare-metal backend in QEMU: {qemu_available()[1]}")
+    with served_backend(mode, tmp_path) as be:
         ivi = make_guest(be, "ivi", linux_images, tmp_path)
         cluster = make_guest(be, "cluster", linux_images, tmp_path)
         with ivi, cluster:
@@ -48,7 +52,9 @@ def test_killed_guest_leaves_the_other_guest_served(
             info = be.scmi_info()
             uart = {}
             for i, g in enumerate((ivi, cluster)):
-                grant = next(x for x in info.agent_of_guest(i).granted("clock") if x.name == "uart0")
+                grant = next(
+                    x for x in info.agent_of_guest(i).granted("clock") if x.name == "uart0"
+                )
                 assert scmi_raw(g, 0x14, 0x7, [grant.local_id, 1, 0]).status == 0
                 uart[i] = grant.resource
             assert be.platform.state("clock", uart[0]).votes == 0b11
@@ -84,7 +90,10 @@ def _daemon(run_dir: Path, guest: str, log: Path) -> subprocess.Popen[bytes]:
             stdout=f, stderr=subprocess.STDOUT, env=env,
         )  # fmt: skip
     deadline = time.monotonic() + 30
-    while not (run_dir / f"{guest}-i2c.sock").exists() or not (run_dir / f"{guest}-scmi.sock").exists():
+    while (
+        not (run_dir / f"{guest}-i2c.sock").exists()
+        or not (run_dir / f"{guest}-scmi.sock").exists()
+    ):
         assert p.poll() is None and time.monotonic() < deadline, log.read_text()
         time.sleep(0.05)
     return p

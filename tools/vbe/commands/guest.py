@@ -63,6 +63,8 @@ examples (need `vbe guest build` first; tests/linux/test_cli_guest.py runs them)
     vbe guest boot --cmd 'dmesg | grep -i i2c' --dmesg
   as guest "ivi" of the demo system, its devices served from this process:
     vbe guest boot --as ivi --serve --cmd 'i2cdetect -y 0' --cmd 'ls /sys/kernel/debug/clk'
+  the same in bridge mode (the requests go through the bare-metal backend's window):
+    vbe guest boot --as ivi --serve --bridge --cmd 'i2ctransfer -y 0 w1@0x50 0x00 r4@0x50'
   with a vhost-user device served on /tmp/i2c.sock (vbe serve):
     vbe guest boot --cmd 'i2cdetect -l' -- -chardev socket,id=i2c0,path=/tmp/i2c.sock
         -device vhost-user-i2c-device,chardev=i2c0
@@ -139,21 +141,26 @@ class GuestBoot(VbeCommand):
                               "`vbe serve --socket-dir DIR`")  # fmt: skip
         p.add_argument("--system", type=Path, metavar="SYSTEM.yaml",
                        help="with --as: the system description (default: the demo)")  # fmt: skip
+        p.add_argument("--bridge", action="store_true",
+                       help="with --serve: bridge mode, the daemon copying each request into "
+                            "the guest's window of the bare-metal backend in a second QEMU "
+                            "machine and the answer back")  # fmt: skip
         return p
 
     def do_run(self, args: argparse.Namespace, unknown: list[str]) -> int:
-        from vbe.sysdesc import SysdescError
-
         from pyhost.linux.cache import LinuxError
         from pyhost.machine.base import MachineError
         from pyhost.vhost_user.backend import BackendError
+        from vbe.sysdesc import SysdescError
 
         extra = unknown[1:] if unknown[:1] == ["--"] else unknown
         assert self.parser is not None
         if extra and not extra[0].startswith("-"):
             self.parser.error(f"unexpected arguments: {' '.join(extra)} (QEMU's go after --)")
-        if args.as_guest is None and (args.serve or args.sockets or args.system):
-            self.parser.error("--serve, --sockets and --system go with --as GUEST")
+        if args.as_guest is None and (args.serve or args.sockets or args.system or args.bridge):
+            self.parser.error("--serve, --sockets, --system and --bridge go with --as GUEST")
+        if args.bridge and not args.serve:
+            self.parser.error("--bridge goes with --serve")
         if args.as_guest is not None and not (args.serve or args.sockets):
             self.parser.error("--as GUEST needs --serve or --sockets DIR")
         if args.as_guest is not None and args.dtb:
@@ -171,8 +178,9 @@ class GuestBoot(VbeCommand):
 
     @staticmethod
     def _guest(args: argparse.Namespace, extra: list[str], stack: ExitStack) -> Any:
+        from pyhost.linux.cache import LinuxError
         from pyhost.linux.guest import LinuxGuest
-        from pyhost.linux.served import ServedBackend, SocketDir, make_guest
+        from pyhost.linux.served import SocketDir, make_guest, served_backend
 
         keep = args.keep_logs or None
         if args.as_guest is None:
@@ -180,7 +188,13 @@ class GuestBoot(VbeCommand):
                               build=args.build, keep_logs=keep)  # fmt: skip
         run_dir = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="vbe-guest-")))
         if args.serve:
-            backend: Any = stack.enter_context(ServedBackend(run_dir / "sock", args.system))
+            if args.bridge:
+                if args.system is not None:
+                    raise LinuxError("--bridge serves the bare-metal image's system (the demo): "
+                                     "drop --system")  # fmt: skip
+                inf("starting the bare-metal backend in QEMU (bridge mode)")
+            mode = "bridge" if args.bridge else "direct"
+            backend: Any = stack.enter_context(served_backend(mode, run_dir, args.system))
             if not backend.devices(args.as_guest):
                 backend.host.guest_index(args.as_guest)  # names the guests there are
                 raise LinuxError(f"guest {args.as_guest!r} has no virtio-i2c or -scmi device")

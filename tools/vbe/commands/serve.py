@@ -38,6 +38,8 @@ examples:
   vbe serve --socket-dir /tmp/vbe --idle-timeout 1
                            every guest's devices, one platform: /tmp/vbe/ivi-i2c.sock,
                            /tmp/vbe/ivi-scmi.sock, /tmp/vbe/cluster-i2c.sock, ...
+  vbe serve --socket-dir /tmp/vbe --bridge --idle-timeout 1
+                           the same through the bare-metal backend in QEMU (bridge mode)
 
   then, for a guest (its RAM shared), or with --system SYSTEM.yaml for another system:
 
@@ -72,12 +74,18 @@ class ServeCommand(VbeCommand):
                                  "is the server (-chardev socket,server=on,...); the daemon "
                                  "connects again whenever the connection is lost, so a "
                                  "restarted daemon picks up running guests")  # fmt: skip
+        parser.add_argument("--bridge", nargs="?", const="doorbell", choices=("doorbell", "poll"),
+                            help="bridge mode: boot the bare-metal backend image in QEMU and "
+                                 "copy each guest request into that guest's window there and "
+                                 "the answer back (the backend never sees guest memory); "
+                                 "the image waits on a doorbell (default) or polls")  # fmt: skip
         parser.add_argument("--idle-timeout", type=float, metavar="SECONDS",
                             help="exit (status 0) once no front-end has been connected for "
                                  "SECONDS (default: serve until stopped)")  # fmt: skip
         return parser
 
     def do_run(self, args: argparse.Namespace, unknown: list[str]) -> int:
+        from pyhost.machine.base import MachineError
         from pyhost.vhost_user.backend import BackendError, Host
         from pyhost.vhost_user.daemon import Daemon
 
@@ -86,9 +94,13 @@ class ServeCommand(VbeCommand):
         def on_signal(signum: int, frame: FrameType | None) -> None:
             stop.set()
 
+        machine = None
         try:
-            host = Host(args.system)
-        except BackendError as exc:
+            if args.bridge:
+                machine, host = self._bridge(args)
+            else:
+                host = Host(args.system)
+        except (BackendError, MachineError) as exc:
             die(str(exc))
         daemon = Daemon(host, inf, wrn, dbg)
         try:
@@ -97,6 +109,8 @@ class ServeCommand(VbeCommand):
         except (BackendError, OSError) as exc:
             daemon.close()
             host.close()
+            if machine is not None:
+                machine.close()
             die(str(exc))
         old = signal.signal(signal.SIGTERM, on_signal)
         try:
@@ -107,8 +121,30 @@ class ServeCommand(VbeCommand):
             signal.signal(signal.SIGTERM, old)
             daemon.close()
             host.close()
+            if machine is not None:
+                machine.close()
         inf("vbe serve: stopped")
         return 0
+
+    @staticmethod
+    def _bridge(args: argparse.Namespace) -> tuple[Any, Any]:
+        """The launched bare-metal backend machine and the bridge host in front of it."""
+        from pyhost.machine.qemu import QemuMachine
+        from pyhost.vhost_user.bridge import BridgeHost
+
+        image = None
+        if args.system is not None:
+            from vbe.commands.sysdesc_cli import load_or_fail
+            from vbe.imagebuild import build_baremetal
+
+            system = load_or_fail(args.system, "; nothing served").system
+            inf(f"building the bare-metal image for system {system.name!r}")
+            image = build_baremetal(progress=dbg, system=system).elf
+        inf(f"starting the bare-metal backend in QEMU ({args.bridge})")
+        machine = QemuMachine(notify=args.bridge, image=image)
+        machine.launch()
+        inf(f"backend up in {machine.boot_seconds or 0:.2f} s; console log {machine.console_log}")
+        return machine, BridgeHost(machine, warn=wrn, debug=dbg)
 
     @staticmethod
     def _endpoints(args: argparse.Namespace, host: Any) -> list[tuple[str, str, Path]]:
