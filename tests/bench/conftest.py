@@ -12,3 +12,6 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     for item in items:
         if item.get_closest_marker("bench"):
             item.add_marker(skip)
+
+
+from pyhost.linux.fixtures import linux_images  # noqa: E402,F401 (bench_linux's guest)
