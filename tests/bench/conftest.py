@@ -14,4 +14,4 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.add_marker(skip)
 
 
-from pyhost.linux.fixtures import linux_images  # noqa: E402,F401 (bench_linux's guest)
+from pyhost.linux.fixtures import linux_images  # noqa: F401 (bench_linux's guest)
