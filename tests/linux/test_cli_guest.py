@@ -4,6 +4,7 @@ guest; the quick suite's help-example test skips them because they are indented 
 from __future__ import annotations
 
 import argparse
+import json
 import shlex
 import subprocess
 import sys
@@ -60,3 +61,14 @@ def test_boot_as_needs_a_backend() -> None:
     p = subprocess.run([sys.executable, "-m", "vbe", "guest", "boot", "--as", "ivi"],
                        capture_output=True, text=True, timeout=60, check=False)  # fmt: skip
     assert p.returncode == 2 and "--as GUEST needs --serve or --sockets DIR" in p.stderr
+
+
+def test_vbe_run_drives_a_linux_guest_bridged_onto_the_backend(linux_images: LinuxImages) -> None:
+    p = subprocess.run(
+        [sys.executable, "-m", "vbe", "run", "--machine", "inprocess", "--json", "--linux", "yes"],
+        capture_output=True, text=True, timeout=300, check=False,
+    )  # fmt: skip
+    assert p.returncode == 0, p.stdout[-3000:] + p.stderr
+    linux = json.loads(p.stdout)["linux"]
+    assert linux["skipped"] is None and linux["release"].endswith("-vbe")
+    assert len(linux["steps"]) == 5 and all(s["passed"] for s in linux["steps"])

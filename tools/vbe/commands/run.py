@@ -8,12 +8,14 @@ import json
 from typing import Any
 
 from pyhost.i2c import I2cError, I2cUsageError, format_addr
+from pyhost.linux.cache import LinuxError
 from pyhost.machine.base import BusTransaction, MachineError
 from pyhost.scmi import ScmiError, ScmiProtocolError, ScmiTimeout
 from pyhost.virtio.errors import VirtioError
 from vbe.commands.base import VbeCommand
 from vbe.output import dbg, die, err, inf, out, paint
 from vbe.scenario import RunReport, ScenarioError, Step, run_demo
+from vbe.scenario_linux import LinuxReport, run_linux
 from vbe.scenario_scmi import ScmiReport, ScmiStep
 from vbe.session import add_json_arg, add_machine_args, machine_session
 
@@ -36,6 +38,13 @@ refused a clock only the other has (NOT_FOUND) and a rate change its grant does 
 (DENIED). A step that needs the platform's SCMI state on a machine that cannot show it is
 reported as skipped, with the reason, and does not fail.
 
+Last, a real Linux guest (when built: `vbe guest build`): Linux 6.12 boots as guest ivi,
+its virtio-scmi and virtio-i2c devices bridged onto the same backend (the daemon copies
+each request into ivi's window and the answer back), and what its drivers see is checked
+against the platform: the arm_scmi probe, the granted clocks, i2cdetect, an EEPROM read
+with i2ctransfer, a sensor through hwmon. --linux no leaves it out; --linux yes fails when
+it cannot run.
+
 Each step has an expected outcome: OK, REFUSED (the device said ERR and nothing reached
 the bus) or NACK (ERR after reaching the bus); for SCMI the status or the platform's
 clock state (ON, OFF). The report shows each step, what reached the bus and the SCMI
@@ -49,6 +58,7 @@ examples:
   vbe run --machine inprocess   the same with the C core loaded in this process
   vbe run --json           the same as JSON (steps, bus log, counters)
   vbe -v run               also the messages of every step
+  vbe run --linux no       without the Linux guest part
 """
 
 _MARK = {True: ("pass", "ok"), False: ("FAIL", "err")}
@@ -110,6 +120,36 @@ def render_scmi(rep: ScmiReport, first: int) -> None:
     for op, guest, target in rep.ops:
         result = "OK" if op.result == 0 else str(op.result)
         inf(f"  #{op.seq:<3} {guest:<8} {op.op:<22} {target:<20} value {op.value:<12} {result}")
+
+
+def render_linux(rep: LinuxReport) -> None:
+    inf("")
+    if rep.skipped:
+        inf(f"Linux guest: skipped: {rep.skipped}")
+        return
+    inf(f"Linux guest {rep.release} as ivi, devices bridged onto the backend "
+        f"(booted in {rep.boot_s:.2f} s):")  # fmt: skip
+    for i, s in enumerate(rep.steps, 1):
+        word, colour = _MARK[s.passed]
+        inf(f"  L{i:<2} {paint(word, colour)}  {s.title}")
+        inf(f"{'':9}saw      {s.outcome}")
+        if not s.passed:
+            inf(f"{'':9}expected {s.expected}")
+    passed = sum(s.passed for s in rep.steps)
+    inf(f"  Linux: {len(rep.steps)} steps, {passed} as expected")
+
+
+def linux_json(rep: LinuxReport) -> dict[str, Any]:
+    return {
+        "skipped": rep.skipped,
+        "release": rep.release,
+        "boot_s": rep.boot_s,
+        "mode": rep.mode,
+        "steps": [
+            {"title": s.title, "expected": s.expected, "outcome": s.outcome, "passed": s.passed}
+            for s in rep.steps
+        ],
+    }
 
 
 def render(rep: RunReport) -> None:
@@ -273,15 +313,25 @@ class RunCommand(VbeCommand):
         p = self._parser(parser_adder, epilog=EPILOG)
         add_machine_args(p, guest=False, default="qemu")
         add_json_arg(p)
+        p.add_argument("--linux", choices=("auto", "yes", "no"), default="auto",
+                       help="the Linux guest part: auto (when the guest is built; the "
+                            "default), yes (fail when it cannot run), no")  # fmt: skip
         return p
 
     def do_run(self, args: argparse.Namespace, unknown: list[str]) -> int:
         kw = {"keep_logs": True} if args.machine == "qemu" else {}
         console_log = None
+        linux: LinuxReport | None = None
         with machine_session(args.machine, **kw) as machine:
             console_log = getattr(machine, "console_log", None)
             try:
                 rep = run_demo(machine)
+                if args.linux != "no":
+                    linux = run_linux(machine)
+                    if linux.skipped and args.linux == "yes":
+                        die(f"--linux yes: the Linux guest cannot run: {linux.skipped}")
+            except LinuxError as exc:
+                die(f"the Linux guest part stopped: {exc}")
             except ScenarioError as exc:
                 die(str(exc))
             except (
@@ -290,15 +340,21 @@ class RunCommand(VbeCommand):
             ) as exc:  # fmt: skip
                 die(f"the demo run stopped: {exc}")  # before machine_session's generic one
         if args.json:
-            out(json.dumps(to_json(rep), indent=2))
+            doc = to_json(rep)
+            doc["linux"] = None if linux is None else linux_json(linux)
+            out(json.dumps(doc, indent=2))
         else:
             render(rep)
+            if linux is not None:
+                render_linux(linux)
             if console_log is not None:
                 inf(f"backend console log: {console_log}")
-        if not rep.ok:
+        if not rep.ok or (linux is not None and not linux.ok):
             failed = [s.title for s in rep.steps if not s.passed]
             if rep.scmi is not None:
                 failed += [f"SCMI: {s.title}" for s in rep.scmi.steps if not s.passed]
+            if linux is not None:
+                failed += [f"Linux: {s.title}" for s in linux.steps if not s.passed]
             err(f"{len(failed)} step(s) did not go as expected: {'; '.join(failed)}")
             return 1
         return 0
