@@ -145,6 +145,11 @@ class Binding:
     def fault_str(self, fault: int) -> str:
         return self.ffi.string(self.lib.vbe_host_vhu_fault_str(fault)).decode()
 
+    def driver_restarts(self) -> int:
+        """Times the backend was reset because the guest's rings restarted from 0 (a new
+        driver after a virtio reset, which vhost-user only shows that way: vbe/vhu.h)."""
+        return int(self.lib.vbe_host_vhu_driver_restarts(self.v))
+
 
 class Device(Binding):
     """A guest's virtio-i2c or virtio-scmi device, bound to rings in guest RAM."""

@@ -103,6 +103,7 @@ class BridgeDevice(Relay):
         self.pending_call = 0  # queues to signal, completed outside a kick()
         self.dead: str | None = None  # why the backend can no longer answer
         self._kind = kind
+        self._restarts_seen = 0  # the relay's driver_restarts() already followed
         self._open_window(None)
         assert self.window is not None
         super().__init__(guest.name, kind, self.window.device_features)
@@ -305,6 +306,12 @@ class BridgeDevice(Relay):
     def kick(self) -> tuple[int, int]:
         """Pop the guest's requests, forward them, wait for the answers, complete them."""
         rc, call = super().kick()
+        restarts = self.driver_restarts()
+        if restarts != self._restarts_seen:
+            # a new driver (the guest's device was reset): the relay voided the old one's
+            # requests; the window device is reset so the backend releases what it held
+            self._restarts_seen = restarts
+            self._new_driver()
         for _ in range(64):  # bounded: a guest that keeps refilling is served next kick
             forwarded = self._forward_all()
             self._events()
@@ -343,6 +350,10 @@ class BridgeDevice(Relay):
         """Device reset: the relay voids what it held; the window device is reset too (the
         backend releases what this guest's agent held, as in direct mode)."""
         super().reset()
+        self._new_driver()
+
+    def _new_driver(self) -> None:
+        """Forget the old driver's buffers and reset the window device."""
         self.event_buffers.clear()
         self.held_delayed.clear()
         self.pending_call = 0

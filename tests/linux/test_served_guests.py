@@ -245,3 +245,23 @@ def test_two_guests_sharing_a_clock_do_not_turn_it_off_for_each_other(
         assert state() == (True, bit[second])
         _clock_set(guests[second], shared[second].local_id, False)
         assert state() == (False, 0)
+
+
+def test_a_rebound_scmi_driver_starts_without_the_old_drivers_votes(
+    backend: ServedBackend, ivi: LinuxGuest
+) -> None:
+    """Unbinding the guest's scmi-virtio driver resets the virtio device; the daemon only
+    sees rings stop and, with the new driver, start again at 0: the old driver's votes go
+    (vbe/vhu.h). Run last: ivi's SCMI devices are re-registered."""
+    info = backend.scmi_info()
+    uart = next(x for x in info.agent_of_guest(guest_spec("ivi").index).granted("clock")
+                if x.name == "uart0")  # fmt: skip
+    _clock_set(ivi, uart.local_id, True)
+    assert backend.platform.state("clock", uart.resource).on
+    dev = ivi.check("ls /sys/bus/virtio/drivers/scmi-virtio | grep virtio").strip()
+    ivi.check(f"echo {dev} > /sys/bus/virtio/drivers/scmi-virtio/unbind")
+    assert backend.platform.state("clock", uart.resource).on  # stopped, not yet a new driver
+    ivi.check(f"echo {dev} > /sys/bus/virtio/drivers/scmi-virtio/bind")
+    state = backend.platform.state("clock", uart.resource)
+    assert (state.on, state.votes) == (False, 0)
+    assert scmi_raw(ivi, 0x10, 0x0).status == 0  # the new driver is served

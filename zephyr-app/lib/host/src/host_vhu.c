@@ -165,6 +165,11 @@ int vbe_host_vhu_queue_state(struct vbe_host_vhu *v, uint32_t q, uint32_t *fault
 	return 0;
 }
 
+uint32_t vbe_host_vhu_driver_restarts(struct vbe_host_vhu *v)
+{
+	return v->dev.driver_restarts;
+}
+
 const char *vbe_host_vhu_fault_str(uint32_t fault)
 {
 	return fault == 0U ? "none" : vbe_fvq_fault_str(fault);

@@ -98,6 +98,7 @@ void vbe_vhu_reset(struct vbe_vhu *d)
 	d->features = 0U;
 	d->running = false;
 	d->broken = 0U;
+	d->new_driver = false;
 	vbe_memtab_clear(&d->mem);
 }
 
@@ -195,6 +196,9 @@ int vbe_vhu_set_base(struct vbe_vhu *d, uint32_t q, uint32_t base)
 	if (d->ring[q].live) {
 		return -EBUSY;
 	}
+	if (base == 0U && d->ring[q].base != 0U) {
+		d->new_driver = true; /* the ring starts over: a reset driver (vhu.h) */
+	}
 	d->ring[q].base = (uint16_t)base;
 	return 0;
 }
@@ -276,6 +280,15 @@ int vbe_vhu_kick(struct vbe_vhu *d, uint32_t *call)
 	if (rings_start(d, &rc) || !d->running) {
 		for (uint32_t q = 0U; q < d->ops->num_queues; q++) {
 			any_live = any_live || d->ring[q].live;
+		}
+		if (any_live && d->new_driver) {
+			/* what the old driver held goes, before the new one is served */
+			VBE_LOG(VBE_LOG_INF, "vhu: rings restarted from 0: new driver, backend reset");
+			if (d->ops->reset != NULL) {
+				d->ops->reset(d->be);
+			}
+			d->new_driver = false;
+			d->driver_restarts++;
 		}
 		/* start refuses (e.g. SCMI with P2A before its eventq is up): wait for more rings */
 		d->running = any_live &&

@@ -10,6 +10,14 @@
  * polling: SET_VRING_KICK) and it is enabled. The backend is started (ops->start) once the
  * ready rings satisfy it, and stopped when any ring is stopped (GET_VRING_BASE) or the
  * memory table changes; it restarts on the next kick. See docs/vhost-user.md.
+ *
+ * A guest's virtio reset reaches a vhost-user back-end only as a ring stop (the front-end
+ * stops the rings the same way when the VM pauses) followed, once the new driver is ready,
+ * by SET_VRING_BASE 0. So a ring that had moved (stopped at a base other than 0) and comes
+ * back at base 0 means a new driver: before the backend starts again it is reset
+ * (ops->reset: the SCMI agent's clocks, domains and votes are released, as on a real
+ * device reset) and driver_restarts counts it. The one false positive is a VM paused with
+ * a ring exactly at a multiple of 65536 requests: the agent is then reset while paused.
  */
 
 #ifndef VBE_VHU_H
@@ -48,6 +56,8 @@ struct vbe_vhu {
 	uint64_t features;     /* acknowledged by SET_FEATURES */
 	bool running;          /* ops->start accepted the live rings */
 	uint32_t broken;       /* bit per queue latched broken: the front-end must reset */
+	bool new_driver;       /* a ring came back at base 0 after it had moved (see below) */
+	uint32_t driver_restarts; /* times the backend was reset for a new driver */
 };
 
 /**

@@ -1,0 +1,90 @@
+"""A guest's virtio reset reaches a vhost-user back-end only as a ring stop and, when the
+new driver is ready, rings that start again at 0. The daemon must then release what the old
+driver's SCMI agent held (as a real device reset does), and must not when the rings only
+paused (a VM stop: the same stop, then the same bases again). vbe/vhu.h has the rule."""
+
+from __future__ import annotations
+
+import os
+import struct
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from vhu_frontend import F_EVENT_IDX, F_VERSION_1, FrontEnd, Queue
+
+from pyhost.linux.served import ServedBackend
+from pyhost.scmi.wire import encode_header
+from pyhost.vhost_user import protocol as p
+from pyhost.vhost_user.protocol import Req
+
+F_SCMI_P2A = 1 << 0
+CLOCK, CONFIG_SET = 0x14, 0x7
+UART0 = 2  # platform clock index of uart0 in the demo system; ivi's local id 2 as well
+
+
+@pytest.fixture
+def backend(tmp_path: Path) -> Iterator[ServedBackend]:
+    with ServedBackend(tmp_path / "sock") as be:
+        yield be
+        be.check()
+
+
+def clock_set(q: Queue, token: int, local_id: int, on: bool) -> int:
+    hdr = encode_header(CONFIG_SET, CLOCK, token=token)
+    reply = q.call([struct.pack("<4I", hdr, local_id, int(on), 0)], [136])
+    got, status = struct.unpack_from("<Ii", reply)
+    assert got == hdr
+    return status
+
+
+def _device(be: ServedBackend):  # noqa: ANN202 (a pyhost.vhost_user.backend.Device)
+    assert be.daemon is not None
+    return next(ep.device for ep in be.daemon.endpoints
+                if (ep.device.guest, ep.device.kind) == ("ivi", "scmi"))  # fmt: skip
+
+
+def pause(fe: FrontEnd, qs: list[Queue]) -> list[int]:
+    bases = []
+    for q in qs:
+        fe.send(Req.GET_VRING_BASE, p.STATE.pack(q.index, 0))
+        bases.append(p.STATE.unpack(fe.recv(Req.GET_VRING_BASE))[1])
+    return bases
+
+
+def resume(fe: FrontEnd, qs: list[Queue], bases: list[int]) -> None:
+    for q, base in zip(qs, bases, strict=True):
+        fe.do(Req.SET_VRING_BASE, p.STATE.pack(q.index, base))
+        q.kick_fd = os.eventfd(0, os.EFD_NONBLOCK | os.EFD_CLOEXEC)
+        fe.do(Req.SET_VRING_KICK, p.U64.pack(q.index), [q.kick_fd])
+
+
+def test_paused_rings_keep_the_agents_holdings_a_new_driver_releases_them(
+    backend: ServedBackend,
+) -> None:
+    fe = FrontEnd(backend.socket("ivi", "scmi"))
+    try:
+        features = F_VERSION_1 | F_EVENT_IDX | F_SCMI_P2A
+        qs = fe.start(features, queues=2)
+        assert clock_set(qs[0], 1, UART0, True) == 0
+        assert backend.platform.state("clock", UART0).votes == 0b01
+
+        resume(fe, qs, pause(fe, qs))  # a VM stop and cont: same bases
+        assert backend.platform.state("clock", UART0).votes == 0b01
+        assert clock_set(qs[0], 2, UART0, True) == 0  # served again, nothing reset
+        assert backend.platform.state("clock", UART0).votes == 0b01
+
+        pause(fe, qs)  # the guest resets its device; the new driver starts over at 0
+        fe.negotiate(features)
+        new = [fe.setup_queue(i) for i in range(2)]
+        assert clock_set(new[0], 1, 0, False) == 0  # any request: the backend starts
+        state = backend.platform.state("clock", UART0)
+        assert (state.on, state.votes) == (False, 0)  # the old driver's vote went
+        assert _device(backend).driver_restarts() == 1
+        resume(fe, new, pause(fe, new))  # the new driver pauses too: nothing released
+        assert clock_set(new[0], 2, UART0, True) == 0
+        resume(fe, new, pause(fe, new))
+        assert backend.platform.state("clock", UART0).votes == 0b01
+        assert _device(backend).driver_restarts() == 1
+    finally:
+        fe.close()
