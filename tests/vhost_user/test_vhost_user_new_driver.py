@@ -38,7 +38,7 @@ def clock_set(q: Queue, token: int, local_id: int, on: bool) -> int:
     return status
 
 
-def _device(be: ServedBackend):  # noqa: ANN202 (a pyhost.vhost_user.backend.Device)
+def _device(be: ServedBackend):
     assert be.daemon is not None
     return next(ep.device for ep in be.daemon.endpoints
                 if (ep.device.guest, ep.device.kind) == ("ivi", "scmi"))  # fmt: skip
