@@ -88,3 +88,39 @@ def test_paused_rings_keep_the_agents_holdings_a_new_driver_releases_them(
         assert _device(backend).driver_restarts() == 1
     finally:
         fe.close()
+
+
+def test_a_used_ring_over_another_rings_part_is_refused(backend: ServedBackend) -> None:
+    """The eventq's used ring placed on the cmdq's descriptor table: the device would write
+    its answers over the driver's descriptors, so that ring does not go live
+    (QUEUE_OVERLAP) and the device does not start; a clean set-up then works."""
+    from pyhost.headers import fvq_faults
+    from pyhost.virtio.ring import RingLayout
+
+    fe = FrontEnd(backend.socket("ivi", "scmi"))
+    try:
+        features = F_VERSION_1 | F_EVENT_IDX | F_SCMI_P2A
+        fe.negotiate(features)
+        fe.set_mem_table()
+        cmdq = fe.setup_queue(0)
+        evq = RingLayout.at(0x4000, 16)
+        fe.do(Req.SET_VRING_NUM, p.STATE.pack(1, 16))
+        fe.do(Req.SET_VRING_BASE, p.STATE.pack(1, 0))
+        fe.do(Req.SET_VRING_ADDR, p.ADDR.pack(1, 0, fe.uaddr(evq.desc),
+                                              fe.uaddr(cmdq.ring.layout.desc),
+                                              fe.uaddr(evq.avail), 0))  # fmt: skip
+        kick = os.eventfd(0, os.EFD_NONBLOCK | os.EFD_CLOEXEC)
+        fe.do(Req.SET_VRING_KICK, p.U64.pack(1), [kick])
+        fe.do(Req.SET_VRING_ENABLE, p.STATE.pack(1, 1))
+        with backend.lock:
+            fault, live = _device(backend).queue_state(1)
+        assert (fault, live) == (fvq_faults()["QUEUE_OVERLAP"].value, False)
+        os.close(kick)
+    finally:
+        fe.close()
+    fe = FrontEnd(backend.socket("ivi", "scmi"))  # the device was reset with the connection
+    try:
+        qs = fe.start(F_VERSION_1 | F_EVENT_IDX | F_SCMI_P2A, queues=2)
+        assert clock_set(qs[0], 1, UART0, True) == 0
+    finally:
+        fe.close()

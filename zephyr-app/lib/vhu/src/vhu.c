@@ -235,6 +235,49 @@ int vbe_vhu_set_enable(struct vbe_vhu *d, uint32_t q, uint32_t on)
 	return 0;
 }
 
+/* [ua, ua + len) of a ring part; k: 0 desc, 1 avail, 2 used (sizes: virtio 1.2, 2.7). */
+static void ring_span(const struct vbe_vhu_ring *r, unsigned int k, uint64_t *ua, uint64_t *len)
+{
+	uint64_t n = r->num;
+
+	*ua = k == 0U ? r->desc_ua : (k == 1U ? r->avail_ua : r->used_ua);
+	*len = k == 0U ? 16U * n : (k == 1U ? 6U + 2U * n : 6U + 8U * n);
+}
+
+/*
+ * Does ring q, about to go live, have its used ring (the device writes it) over one of its
+ * own parts or a live ring's, or a part over a live ring's used ring? Only live rings count:
+ * the others may still hold a previous driver's addresses (QEMU sets rings up one after
+ * the other), and each pair is checked when the later of the two goes live. The parts are
+ * inside the memory table (ring_parts), so the sums do not wrap. Driver-written parts may
+ * overlap each other: only the driver is fooled.
+ */
+static bool ring_overlaps(const struct vbe_vhu *d, uint32_t q)
+{
+	for (uint32_t p = 0U; p < d->ops->num_queues; p++) {
+		const struct vbe_vhu_ring *o = &d->ring[p];
+
+		if (p != q && !o->live) {
+			continue;
+		}
+		for (unsigned int k = 0U; k < 3U; k++) {
+			for (unsigned int j = 0U; j < 3U; j++) {
+				uint64_t a, alen, b, blen;
+
+				if ((p == q && k == j) || (k != 2U && j != 2U)) {
+					continue; /* a part itself; two driver-written parts */
+				}
+				ring_span(&d->ring[q], k, &a, &alen);
+				ring_span(o, j, &b, &blen);
+				if (a < b + blen && b < a + alen) {
+					return true;
+				}
+			}
+		}
+	}
+	return false;
+}
+
 /* Set up every ready ring that is not live yet. Returns true when one went live. */
 static bool rings_start(struct vbe_vhu *d, int *rc)
 {
@@ -251,6 +294,9 @@ static bool rings_start(struct vbe_vhu *d, int *rc)
 			continue;
 		}
 		fault = ring_parts(d, r, &desc, &avail, &used);
+		if (fault == 0U && ring_overlaps(d, q)) {
+			fault = VBE_FVQ_FAULT_QUEUE_OVERLAP;
+		}
 		if (fault == 0U && vbe_vq_init_at(&d->vq[q], r->num, desc, avail, used, &d->vq_mem,
 						  d->features, r->base) != 0) {
 			fault = VBE_FVQ_FAULT_QUEUE_ALIGN; /* host mapping misaligned */
