@@ -82,26 +82,32 @@ def test_killed_guest_leaves_the_other_guest_served(
             be.check()
 
 
-def _daemon(run_dir: Path, guest: str, log: Path) -> subprocess.Popen[bytes]:
+def _daemon(run_dir: Path, guest: str, log: Path, mode: str) -> subprocess.Popen[bytes]:
     env = dict(os.environ, PYTHONPATH=f"{REPO}/tools:{REPO}")
+    bridge = ["--bridge"] if mode == "bridge" else []  # its own backend machine in QEMU
     with log.open("ab") as f:
         p = subprocess.Popen(
-            [sys.executable, "-m", "vbe", "serve", "--socket-dir", str(run_dir), "--guest", guest],
+            [sys.executable, "-m", "vbe", "serve", "--socket-dir", str(run_dir), "--guest", guest,
+             *bridge],
             stdout=f, stderr=subprocess.STDOUT, env=env,
         )  # fmt: skip
-    deadline = time.monotonic() + 30
-    while (
-        not (run_dir / f"{guest}-i2c.sock").exists()
-        or not (run_dir / f"{guest}-scmi.sock").exists()
-    ):
+    deadline = time.monotonic() + 60
+    sockets = [run_dir / f"{guest}-{k}.sock" for k in ("i2c", "scmi")]
+    while not all(s.exists() for s in sockets):
         assert p.poll() is None and time.monotonic() < deadline, log.read_text()
         time.sleep(0.05)
     return p
 
 
-@pytest.fixture
-def two_daemons(tmp_path: Path) -> Iterator[dict[str, subprocess.Popen[bytes]]]:
-    procs = {g: _daemon(tmp_path, g, tmp_path / f"{g}.log") for g in ("ivi", "cluster")}
+@pytest.fixture(params=["direct", "bridge"])
+def two_daemons(
+    request: pytest.FixtureRequest, tmp_path: Path
+) -> Iterator[dict[str, subprocess.Popen[bytes]]]:
+    if request.param == "bridge" and not qemu_available()[0]:
+        pytest.skip(f"bridge mode needs the bare-metal backend in QEMU: {qemu_available()[1]}")
+    procs = {
+        g: _daemon(tmp_path, g, tmp_path / f"{g}.log", request.param) for g in ("ivi", "cluster")
+    }
     yield procs
     for p in procs.values():
         if p.poll() is None:
