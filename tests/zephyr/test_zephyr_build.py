@@ -44,7 +44,16 @@ PAGE = 4096
 # Headers the port may use besides <zephyr/...>: C library basics and the core's public
 # entry points. Reaching for vq/fvq internals would mean logic moved into the port.
 PORT_STD_HEADERS = {"errno.h", "stdarg.h", "stdbool.h", "stddef.h", "stdint.h", "string.h"}
-PORT_VBE_HEADERS = {"vbe/port.h", "vbe/plat.h", "vbe/sys.h", "vbe/i2c.h"}
+# vbe/scmi.h and vbe/scmi_wire.h: the SCMI platform description (units, scales, table sizes)
+# the SCMI platform files read.
+PORT_VBE_HEADERS = {
+    "vbe/port.h",
+    "vbe/plat.h",
+    "vbe/sys.h",
+    "vbe/i2c.h",
+    "vbe/scmi.h",
+    "vbe/scmi_wire.h",
+}
 
 
 def _read(path: Path) -> str:

@@ -1,8 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * Zephyr port: the platform operations (vbe/plat.h) on Zephyr drivers. Today that is I2C:
- * vbe_plat_ops.i2c_transfer forwards a transaction to i2c_transfer() on a bus named in the
- * devicetree by a chosen node:
+ * Zephyr port: the I2C platform operation (vbe/plat.h). vbe_plat_ops.i2c_transfer forwards
+ * a transaction to i2c_transfer() on a bus named in the devicetree by a chosen node:
  *
  *   chosen { vbe,i2c-bus0 = &some_i2c_controller; };
  *
@@ -66,8 +65,8 @@ static const struct device *vbe_zephyr_i2c_bus(uint8_t bus)
 	return vbe_zephyr_i2c_buses[bus];
 }
 
-static int vbe_zephyr_i2c_transfer(void *ctx, uint8_t bus, struct vbe_i2c_msg *msgs,
-				   uint8_t num_msgs, uint16_t addr)
+int vbe_zephyr_i2c_transfer(void *ctx, uint8_t bus, struct vbe_i2c_msg *msgs, uint8_t num_msgs,
+			    uint16_t addr)
 {
 	struct i2c_msg zmsgs[VBE_ZEPHYR_I2C_MAX_MSGS];
 	const struct device *dev = vbe_zephyr_i2c_bus(bus);
@@ -109,21 +108,8 @@ static int vbe_zephyr_i2c_transfer(void *ctx, uint8_t bus, struct vbe_i2c_msg *m
 	return i2c_transfer(dev, zmsgs, num_msgs, addr);
 }
 
-static const struct vbe_plat_ops vbe_zephyr_plat_ops = {
-	.i2c_transfer = vbe_zephyr_i2c_transfer,
-};
-
-static const struct vbe_plat vbe_zephyr_plat = {
-	.ops = &vbe_zephyr_plat_ops,
-	.ctx = NULL,
-};
-
-int vbe_zephyr_plat_init(const struct vbe_sys_cfg *cfg, const struct vbe_plat **plat)
+void vbe_zephyr_i2c_report(const struct vbe_sys_cfg *cfg)
 {
-	if ((cfg == NULL) || (plat == NULL)) {
-		return -EINVAL;
-	}
-
 	for (uint8_t i = 0U; i < cfg->bus_count; i++) {
 		const struct vbe_sys_bus *b = &cfg->buses[i];
 		const struct device *dev = vbe_zephyr_i2c_bus(b->id);
@@ -138,8 +124,4 @@ int vbe_zephyr_plat_init(const struct vbe_sys_cfg *cfg, const struct vbe_plat **
 			LOG_INF("i2c bus %u '%s': %s", (unsigned int)b->id, b->name, dev->name);
 		}
 	}
-
-	*plat = &vbe_zephyr_plat;
-
-	return 0;
 }

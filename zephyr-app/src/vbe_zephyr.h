@@ -1,12 +1,24 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * Zephyr port internals shared by main.c and the platform file. Not part of the core.
+ * Zephyr port internals shared by main.c and the platform files. Not part of the core.
+ *
+ * The platform (struct vbe_plat) is assembled in plat_zephyr.c from the ops of
+ * plat_zephyr_i2c.c (I2C), plat_zephyr_clock.c (clocks), plat_zephyr_scmi.c (power domains,
+ * reset lines, regulators) and plat_zephyr_sensor.c (sensors). An SCMI op whose kind has no devicetree
+ * hookup node (vbe,scmi-clocks, ...; see zephyr-app/dts/bindings) is compiled out and left
+ * NULL, so the core answers NOT_SUPPORTED for it.
  */
 
 #ifndef VBE_ZEPHYR_H
 #define VBE_ZEPHYR_H
 
 #include "port_zephyr.h"
+
+#include <errno.h>
+#include <stdint.h>
+
+#include <zephyr/device.h>
+#include <zephyr/devicetree.h>
 
 #include <vbe/plat.h>
 #include <vbe/sys.h>
@@ -17,9 +29,10 @@
 /**
  * @brief Check the platform against a system description and hand it out.
  *
- * Logs, for every bus the description names, the Zephyr device that serves it. A bus
- * without a ready device is reported and left in place: transfers on it fail with
- * -ENODEV, and the guests using it get an error status, while the other guests are served.
+ * Logs, for every bus the description names, the Zephyr device that serves it, and for
+ * every SCMI resource kind how many resources have a Zephyr device behind them. A bus or
+ * resource without a ready device is reported and left in place: requests on it fail, and
+ * the guests using it get an error status, while the other guests are served.
  *
  * @param cfg system description.
  * @param plat set to the Zephyr platform (static storage).
@@ -27,5 +40,93 @@
  * @retval -EINVAL NULL argument.
  */
 int vbe_zephyr_plat_init(const struct vbe_sys_cfg *cfg, const struct vbe_plat **plat);
+
+/* plat_zephyr_i2c.c */
+
+/** vbe_plat_ops.i2c_transfer on i2c_transfer(). */
+int vbe_zephyr_i2c_transfer(void *ctx, uint8_t bus, struct vbe_i2c_msg *msgs, uint8_t num_msgs,
+			    uint16_t addr);
+
+/** Log the Zephyr device behind each bus of @p cfg. */
+void vbe_zephyr_i2c_report(const struct vbe_sys_cfg *cfg);
+
+/* Child @p node of a vbe,scmi-<kind> node is platform resource DT_REG_ADDR(node). */
+#define VBE_ZEPHYR_ID(node) DT_REG_ADDR(node)
+
+/**
+ * @brief Whether a hooked-up device can be used.
+ *
+ * @retval 0 ready.
+ * @retval -ENOSYS @p dev is NULL: no devicetree hookup (the core answers NOT_SUPPORTED).
+ * @retval -EIO the driver failed to initialize (HARDWARE_ERROR, not "no such resource").
+ */
+static inline int vbe_zephyr_ready(const struct device *dev)
+{
+	if (dev == NULL) {
+		return -ENOSYS;
+	}
+
+	return device_is_ready(dev) ? 0 : -EIO;
+}
+
+/* plat_zephyr_clock.c: vbe_plat_ops on clock_control. */
+
+int vbe_zephyr_clock_on(void *ctx, uint16_t clk);
+int vbe_zephyr_clock_off(void *ctx, uint16_t clk);
+int vbe_zephyr_clock_set_rate(void *ctx, uint16_t clk, uint64_t rate_hz);
+int vbe_zephyr_clock_get_rate(void *ctx, uint16_t clk, uint64_t *rate_hz);
+
+/** The clock controller behind platform clock @p id, or NULL (for the boot report). */
+const struct device *vbe_zephyr_clock_dev(uint16_t id);
+
+/* plat_zephyr_scmi.c: vbe_plat_ops on pm_device_runtime, reset, regulator. */
+int vbe_zephyr_power_set_state(void *ctx, uint16_t pd, uint32_t state);
+int vbe_zephyr_reset_assert(void *ctx, uint16_t line);
+int vbe_zephyr_reset_deassert(void *ctx, uint16_t line);
+int vbe_zephyr_regulator_enable(void *ctx, uint16_t reg);
+int vbe_zephyr_regulator_disable(void *ctx, uint16_t reg);
+int vbe_zephyr_regulator_set_voltage(void *ctx, uint16_t reg, int32_t min_uv, int32_t max_uv);
+
+/** SCMI resource kinds the port hooks up to Zephyr devices. */
+enum vbe_zephyr_kind {
+	VBE_ZEPHYR_CLOCKS,
+	VBE_ZEPHYR_POWER_DOMAINS,
+	VBE_ZEPHYR_RESETS,
+	VBE_ZEPHYR_REGULATORS,
+	VBE_ZEPHYR_SENSORS,
+	VBE_ZEPHYR_KIND_COUNT,
+};
+
+/**
+ * @brief The Zephyr device behind platform resource @p id of a kind (for the boot report).
+ *
+ * @return the device, or NULL when the resource has no devicetree hookup.
+ */
+const struct device *vbe_zephyr_scmi_dev(enum vbe_zephyr_kind kind, uint16_t id);
+
+/* plat_zephyr_sensor.c: vbe_plat_ops.sensor_read on sensor_sample_fetch_chan/_channel_get. */
+
+int vbe_zephyr_sensor_read(void *ctx, uint16_t sensor, int64_t *value);
+
+/** The sensor device behind platform sensor @p id, or NULL (for the boot report). */
+const struct device *vbe_zephyr_sensor_dev(uint16_t id);
+
+/**
+ * @brief Take each sensor's unit and scale from @p scmi and check them against the channel.
+ *
+ * A sensor whose SCMI unit is not its Zephyr channel's unit, or that two SCMI sensors
+ * describe with different scales, is reported and reads -ENOTSUP.
+ */
+void vbe_zephyr_sensor_setup(const struct vbe_scmi_platform_cfg *scmi);
+
+/**
+ * @brief @p v (a Zephyr sensor_value in the channel's SI unit) in units of 10^@p scale.
+ *
+ * Truncates toward zero, as Zephyr's sensor_value_to_milli() does.
+ *
+ * @retval 0 done.
+ * @retval -ERANGE the value does not fit an int64_t at that scale.
+ */
+int vbe_zephyr_sensor_scale(int32_t val1, int32_t val2, int8_t scale, int64_t *out);
 
 #endif /* VBE_ZEPHYR_H */

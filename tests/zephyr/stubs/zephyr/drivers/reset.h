@@ -1,0 +1,24 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Stand-in for include/zephyr/drivers/reset.h: struct reset_dt_spec {dev, id},
+ * RESET_DT_SPEC_GET(node_id), reset_line_assert_dt/deassert_dt(const struct reset_dt_spec *). */
+#ifndef STUB_ZEPHYR_DRIVERS_RESET_H
+#define STUB_ZEPHYR_DRIVERS_RESET_H
+#include <stdint.h>
+
+#include <zephyr/device.h>
+
+struct reset_dt_spec {
+	const struct device *dev;
+	uint32_t id;
+};
+
+#define RESET_DT_SPEC_GET_BY_IDX(node_id, idx)                                                     \
+	{                                                                                          \
+		.dev = DEVICE_DT_GET(DT_RESET_CTLR_BY_IDX(node_id, idx)),                          \
+		.id = DT_RESET_ID_BY_IDX(node_id, idx),                                            \
+	}
+#define RESET_DT_SPEC_GET(node_id) RESET_DT_SPEC_GET_BY_IDX(node_id, 0)
+
+int reset_line_assert_dt(const struct reset_dt_spec *spec);
+int reset_line_deassert_dt(const struct reset_dt_spec *spec);
+#endif
