@@ -147,6 +147,40 @@ def test_hwmon_reads_the_value_set_in_the_platform(backend: ServedBackend, ivi: 
     assert int(ivi.check(f"cat {label.replace('_label', '_input')}")) == value + 1500
 
 
+def test_regulators_and_power_and_performance_domains_are_the_granted_ones(
+    backend: ServedBackend, ivi: LinuxGuest, cluster: LinuxGuest
+) -> None:
+    """scmi-regulator, the SCMI power-domain and performance-domain genpd providers: each
+    guest's kernel registers exactly its grants, in the platform's state."""
+    info = backend.scmi_info()
+    for name, g in (("ivi", ivi), ("cluster", cluster)):
+        agent = info.agent_of_guest(guest_spec(name).index)
+        regs = {}
+        for line in g.check(
+            "for r in /sys/class/regulator/regulator.*; do n=$(cat $r/name); "
+            '[ "$n" = regulator-dummy ] || echo $n $(cat $r/microvolts) $(cat $r/state); done'
+        ).splitlines():
+            reg, uv, state = line.split()
+            regs[reg] = (int(uv), state)
+        want = {}
+        for x in agent.granted("voltage"):
+            st = backend.platform.state("voltage", x.resource)
+            want[x.name] = (st.value, "enabled" if st.on else "disabled")
+        assert regs == want, name
+        summary = g.check("cat /sys/kernel/debug/pm_genpd/pm_genpd_summary").splitlines()
+        rows = [ln.split() for ln in summary if ln and ln[0] not in " -"][1:]  # no header
+        domains = {row[0]: row[1] for row in rows}
+        power = {
+            d: st for d, st in domains.items() if d in {x.name for x in agent.granted("power")}
+        }
+        assert set(power) == {x.name for x in agent.granted("power")}, name
+        for x in agent.granted("power"):
+            on = backend.platform.state("power", x.resource).on
+            assert power[x.name].startswith("on" if on else "off"), (name, x.name, power)
+        perf = int(re.search(r"Initialized (\d+) performance domains", g.dmesg())[1])
+        assert perf == len(agent.granted("perf")), name
+
+
 # ---- I2C ---------------------------------------------------------------------------------
 
 
