@@ -53,8 +53,11 @@ def test_check_examples(example: Path) -> None:
     r = vbe("check", example)
     assert r.returncode == 0, r.stderr
     lines = r.stdout.splitlines()
-    assert len(lines) == 1 and ": valid: system " in lines[0]
-    assert r.stderr == ""
+    assert len(lines) == 1 and ": valid" in lines[0] and ": system " in lines[0]
+    # soc-3guests runs on a Zephyr board but names no board devices: a warning per SCMI kind
+    warnings = r.stderr.splitlines()
+    assert all(w.startswith("WARNING: ") and "NOT_SUPPORTED" in w for w in warnings), warnings
+    assert (example == SOC) == bool(warnings)
 
 
 def test_check_broken(broken: Path) -> None:

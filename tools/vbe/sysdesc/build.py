@@ -225,6 +225,7 @@ def build_system(
 ) -> Loaded:
     """Validate a parsed document and build the model; SysdescError lists every problem."""
     from vbe.sysdesc.build_guests import build_guests
+    from vbe.sysdesc.build_zephyr import warn_missing
 
     problems = schema_problems(data, pos, file)
     if problems:
@@ -240,6 +241,7 @@ def build_system(
             f"known boards: {', '.join(sorted(known))}",
         )
     platform = _platform(ctx, data.get("platform", {}), data["system"]["name"])
+    warn_missing(ctx, platform)
     guests = build_guests(ctx, data["guests"], platform)
     if ctx.errors:
         raise SysdescError(sorted(ctx.problems, key=lambda p: (p.line, p.warning)))

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from vbe.sysdesc.build import Ctx, rate_range, unique_names
+from vbe.sysdesc.build_zephyr import hookup
 from vbe.sysdesc.loader import PathKey, path_str
 from vbe.sysdesc.model import (
     KIND_PERMS,
@@ -59,6 +60,7 @@ class _Res:
         self.path: PathKey = ("platform", kind, i)
         self.key = path_str(self.path)
         self.device = self._device(devices)
+        self.zephyr = hookup(ctx, kind, self.path, raw)
 
     def _device(self, devices: tuple[str, ...]) -> int | None:
         name = self.raw.get("device")
@@ -153,7 +155,15 @@ def _clock(ctx: Ctx, i: int, raw: dict[str, Any], devices: tuple[str, ...]) -> C
             "pick a rate in it",
         )
     return Clock(
-        r.key, raw["name"], i, rates, rng, default, r.device, raw.get("enable_latency_us", 0)
+        r.key,
+        raw["name"],
+        i,
+        rates,
+        rng,
+        default,
+        r.device,
+        raw.get("enable_latency_us", 0),
+        r.zephyr,
     )
 
 
@@ -235,6 +245,7 @@ def _sensor(ctx: Ctx, i: int, raw: dict[str, Any], devices: tuple[str, ...]) -> 
         trips,
         raw.get("initial", 0),
         r.device,
+        r.zephyr,
     )
 
 
@@ -263,7 +274,7 @@ def _voltage(
                 f"{initial} uV is not in the range; pick a level "
                 f"of {rng.min}..{rng.max} in steps of {rng.step}",
             )
-        return VoltageDomain(r.key, raw["name"], i, (), rng, initial, r.device)
+        return VoltageDomain(r.key, raw["name"], i, (), rng, initial, r.device, r.zephyr)
     levels = raw["levels_uv"]
     for j, v in enumerate(levels):
         if v in levels[:j]:
@@ -271,7 +282,9 @@ def _voltage(
     _levels_limit(ctx, (*r.path, "levels_uv"), len(set(levels)), "levels")
     if initial is not None and initial not in levels:
         ctx.error((*r.path, "initial_uv"), f"{initial} uV is not one of levels_uv; pick one")
-    return VoltageDomain(r.key, raw["name"], i, tuple(sorted(set(levels))), None, initial, r.device)
+    return VoltageDomain(
+        r.key, raw["name"], i, tuple(sorted(set(levels))), None, initial, r.device, r.zephyr
+    )
 
 
 def scmi_platform(ctx: Ctx, raw: dict[str, Any], system_name: str) -> dict[str, Any]:
@@ -307,11 +320,11 @@ def scmi_platform(ctx: Ctx, raw: dict[str, Any], system_name: str) -> dict[str, 
 
     def power(c: Ctx, i: int, r: dict[str, Any], d: tuple[str, ...]) -> PowerDomain:
         res = _Res(c, "power_domains", i, r, d)
-        return PowerDomain(res.key, r["name"], i, res.device)
+        return PowerDomain(res.key, r["name"], i, res.device, res.zephyr)
 
     def reset(c: Ctx, i: int, r: dict[str, Any], d: tuple[str, ...]) -> Reset:
         res = _Res(c, "resets", i, r, d)
-        return Reset(res.key, r["name"], i, r.get("latency_us", 0), res.device)
+        return Reset(res.key, r["name"], i, r.get("latency_us", 0), res.device, res.zephyr)
 
     ident = raw.get("scmi", {})
     return {

@@ -13,6 +13,12 @@ boards/qemu_cortex_a53.overlay writes by hand, generated from the description.
   word address at a 7-bit address (the emulator reads the word address from one byte).
   Zephyr has no LM75 emulator, and generic targets have none: they get a comment, and a
   transfer to them fails on this board as a NACK would.
+- for each SCMI resource kind with a ``zephyr:`` hookup, a ``vbe,scmi-<kind>`` node
+  (zephyr-app/dts/bindings) whose child ``<kind>@<id>`` (``reg = <id>``) is platform resource
+  *id* and names its Zephyr device: ``clocks`` (+ ``subsys-cell``), ``domain``, ``resets``,
+  ``regulator``, ``sensor`` (+ ``channel``). zephyr-app/src/plat_zephyr_scmi.c and
+  plat_zephyr_sensor.c build their tables from them; a resource without a child answers
+  NOT_SUPPORTED. The labels referenced are the board's: the overlay does not define them.
 """
 
 from __future__ import annotations
@@ -22,7 +28,7 @@ from dataclasses import dataclass
 
 from vbe.sysdesc.dt_text import Node, cells, dec, header, string
 from vbe.sysdesc.limits import PAGE, REPO, BoardMap, boards, core_limits, read_defines
-from vbe.sysdesc.model import I2cTarget, System
+from vbe.sysdesc.model import I2cTarget, System, ZephyrHookup
 from vbe.sysdesc.values import fmt_addr, fmt_size
 
 FILE_NAME = "vbe.overlay"
@@ -40,6 +46,16 @@ BUS_REG_STRIDE = 0x100  # emulated controllers have no registers; reg is only re
 
 PORT_MAIN = REPO / "zephyr-app" / "src" / "main.c"
 PORT_HEADER = REPO / "zephyr-app" / "src" / "vbe_zephyr.h"
+
+#: SCMI resource kind -> (node name, as in compatible "vbe,<name>"; child node name; what
+#: the comments call one)
+SCMI_NODES = {
+    "clocks": ("scmi-clocks", "clock", "clock"),
+    "power_domains": ("scmi-power-domains", "domain", "power domain"),
+    "resets": ("scmi-resets", "reset", "reset line"),
+    "voltage_domains": ("scmi-regulators", "regulator", "voltage domain"),
+    "sensors": ("scmi-sensors", "sensor", "sensor"),
+}
 
 
 class OverlayError(ValueError):
@@ -126,6 +142,39 @@ def _bus_node(system: System, b_index: int) -> Node:
     return node
 
 
+def _hookup_node(kind: str, rid: int, name: str, z: ZephyrHookup) -> Node:
+    _name, child, word = SCMI_NODES[kind]
+    node = Node(f"{child}@{rid:x}", comment=f'{z.key}: platform {word} {rid} "{name}"')
+    node.prop("reg", cells(rid))
+    node.prop(z.prop, f"<{z.ref}>")
+    if z.cell is not None:
+        node.prop("subsys-cell", string(z.cell))
+    if z.channel is not None:
+        node.prop("channel", string(z.channel))
+    return node
+
+
+def scmi_nodes(system: System) -> list[Node]:
+    """One vbe,scmi-<kind> node per kind with at least one hooked-up resource."""
+    out = []
+    for kind, (name, _child, _word) in SCMI_NODES.items():
+        res = system.platform.resources(kind)
+        hooked = [r for r in res if r.zephyr is not None]  # type: ignore[union-attr]
+        if not hooked:
+            continue
+        node = Node(
+            name,
+            label="vbe_" + name.replace("-", "_"),
+            comment=f"platform.{kind}: the Zephyr devices behind SCMI {kind.replace('_', ' ')}",
+        )
+        node.prop("compatible", string(f"vbe,{name}"))
+        node.prop("#address-cells", dec(1)).prop("#size-cells", dec(0))
+        for r in hooked:
+            node.child(_hookup_node(kind, r.id, r.name, r.zephyr))  # type: ignore[union-attr,arg-type]
+        out.append(node)
+    return out
+
+
 def _check_port(system: System) -> None:
     lim = port_limits()
     if len(system.guests) > lim.windows:
@@ -163,6 +212,8 @@ def root(system: System) -> Node:
             mem.child(win)
     for i in range(len(plat.i2c_buses)):
         top.child(_bus_node(system, i))
+    for node in scmi_nodes(system):
+        top.child(node)
     return top
 
 
@@ -189,6 +240,18 @@ def generate(system: System) -> str:
             (
                 "Needs the Kconfig fragment generated with it (vbe.conf): CONFIG_EMUL, "
                 "CONFIG_I2C_EMUL and, for the AT24 emulator, CONFIG_EEPROM_AT2X_EMUL."
+            ),
+            *(
+                [
+                    (
+                        "SCMI platform resource N of a kind is the child with reg = <N> of its "
+                        "vbe,scmi-<kind> node (zephyr-app/dts/bindings); the labels those "
+                        "children reference are the board's devices. Resources without a child "
+                        "answer NOT_SUPPORTED on Zephyr."
+                    )
+                ]
+                if scmi_nodes(system)
+                else []
             ),
         ],
     )

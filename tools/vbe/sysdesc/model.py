@@ -71,6 +71,30 @@ class ScmiIdentity:
 
 
 @dataclass(frozen=True)
+class ZephyrHookup:
+    """The Zephyr device behind a platform resource (the resource's ``zephyr:`` key): what
+    gen_dts writes as the resource's child of the vbe,scmi-<kind> node.
+
+    ``prop`` is the devicetree property (``clocks``, ``resets``, ``regulator``, ``domain``,
+    ``sensor``), ``label`` the node label it references, ``cells`` the specifier after it.
+    ``cell`` (clocks) names the specifier cell passed as clock_control_subsys_t; ``channel``
+    (sensors) is the Zephyr sensor channel, lower case without SENSOR_CHAN_.
+    """
+
+    key: str
+    prop: str
+    label: str
+    cells: tuple[int, ...] = ()
+    cell: str | None = None
+    channel: str | None = None
+
+    @property
+    def ref(self) -> str:
+        """``&cru 12``: the reference as devicetree source writes it."""
+        return " ".join([f"&{self.label}", *(f"{c}" for c in self.cells)])
+
+
+@dataclass(frozen=True)
 class Clock:
     key: str
     name: str
@@ -80,6 +104,7 @@ class Clock:
     default: int | None = None  # the rate at power-on (None: the lowest)
     device: int | None = None  # index in Platform.devices (SET_DEVICE_PERMISSIONS)
     enable_latency_us: int = 0
+    zephyr: ZephyrHookup | None = None  # None: NOT_SUPPORTED on Zephyr
 
     @property
     def initial(self) -> int:
@@ -94,6 +119,7 @@ class PowerDomain:
     name: str
     id: int
     device: int | None = None
+    zephyr: ZephyrHookup | None = None  # None: NOT_SUPPORTED on Zephyr
 
 
 @dataclass(frozen=True)
@@ -126,6 +152,7 @@ class Sensor:
     trip_points: int = 0  # trip points each agent may arm
     initial: int = 0  # the simulated value at power-on, in ``unit``
     device: int | None = None
+    zephyr: ZephyrHookup | None = None  # None: NOT_SUPPORTED on Zephyr
 
 
 @dataclass(frozen=True)
@@ -135,6 +162,7 @@ class Reset:
     id: int
     latency_us: int = 0
     device: int | None = None
+    zephyr: ZephyrHookup | None = None  # None: NOT_SUPPORTED on Zephyr
 
 
 @dataclass(frozen=True)
@@ -146,6 +174,7 @@ class VoltageDomain:
     range: RateRange | None = None
     initial_uv: int | None = None  # the level at power-on (None: the lowest)
     device: int | None = None
+    zephyr: ZephyrHookup | None = None  # None: NOT_SUPPORTED on Zephyr
 
     @property
     def initial(self) -> int:
