@@ -200,8 +200,6 @@ def render(rep: RunReport) -> None:
                 f'  device of "{g.info.name}": {g.stats["requests"]} requests, '
                 f"{g.stats['transactions']} bus transactions, errors: {errs}"
             )
-    verdict = "PASS: every step as expected" if rep.ok else "FAIL: see the steps marked FAIL"
-    inf(paint(verdict, "ok" if rep.ok else "err"))
 
 
 def scmi_json(rep: ScmiReport | None) -> dict[str, Any] | None:
@@ -347,6 +345,9 @@ class RunCommand(VbeCommand):
             render(rep)
             if linux is not None:
                 render_linux(linux)
+            ok = rep.ok and (linux is None or linux.ok)
+            verdict = "PASS: every step as expected" if ok else "FAIL: see the steps marked FAIL"
+            inf(paint(verdict, "ok" if ok else "err"))
             if console_log is not None:
                 inf(f"backend console log: {console_log}")
         if not rep.ok or (linux is not None and not linux.ok):
