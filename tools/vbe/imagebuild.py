@@ -70,7 +70,7 @@ def _need(tool: str, hint: str) -> str:
     return path
 
 
-#: the symbol boards/qemu_virt_baremetal serves (VBE_SYSTEM_C must define it)
+#: the symbol boards/qemu_virt_baremetal and zephyr-app serve (VBE_SYSTEM_C must define it)
 BAREMETAL_SYMBOL = "vbe_sys_demo_cfg"
 
 
@@ -174,15 +174,21 @@ def build_zephyr(
     build_dir: Path | None = None,
     progress: Progress | None = None,
 ) -> Built:
-    """Generate the overlay and Kconfig fragment of ``system`` and west-build zephyr-app."""
+    """Generate the C tables, overlay and Kconfig fragment of ``system`` and west-build
+    zephyr-app serving them (VBE_SYSTEM_C replaces the built-in demo tables, as in the
+    bare-metal build)."""
     say = progress or (lambda _m: None)
     env_info = find_zephyr()
     out = build_dir or default_zephyr_dir(board)
     gen_dir = out.parent / f"{out.name}-gen"
-    say(f"[1/3] generate the overlay and Kconfig fragment into {gen_dir}")
+    say(f"[1/3] generate the C tables, overlay and Kconfig fragment into {gen_dir}")
+    from vbe.sysdesc import gen_c
+
     files = render(system, ["dts", "kconfig"])
+    files["vbe_sys_cfg.c"] = gen_c.generate(system, BAREMETAL_SYMBOL)
     write_atomically(gen_dir, files)
     overlay, conf = gen_dir / "vbe.overlay", gen_dir / "vbe.conf"
+    tables = gen_dir / "vbe_sys_cfg.c"
     env = {**os.environ, "ZEPHYR_BASE": str(env_info.zephyr_base)}
     cmd = [
         env_info.west,
@@ -195,6 +201,7 @@ def build_zephyr(
         "--",
         f"-DEXTRA_DTC_OVERLAY_FILE={overlay}",
         f"-DEXTRA_CONF_FILE={conf}",
+        f"-DVBE_SYSTEM_C={tables}",
     ]
     say(f"[2/3] west build -b {board} (Zephyr {env_info.zephyr_base}); this takes a while")
     _run(cmd, f"west build for {board}", REPO, env)
@@ -202,4 +209,4 @@ def build_zephyr(
     if not elf.is_file():
         raise ImageBuildError(f"west build finished but {elf} is missing; see {out}")
     say(f"[3/3] {elf}")
-    return Built(elf, out, (overlay, conf))
+    return Built(elf, out, (tables, overlay, conf))
