@@ -64,6 +64,7 @@ class QemuMachine(Machine):
         boot_timeout: float = BOOT_TIMEOUT,
         keep_logs: bool | None = None,
         image: Path | None = None,
+        qemu_args: list[str] | None = None,
     ) -> None:
         if notify not in ("doorbell", "poll"):
             raise MachineError(f'notify={notify!r}: use "doorbell" or "poll"')
@@ -73,6 +74,7 @@ class QemuMachine(Machine):
             os.environ.get("VBE_QEMU_KEEP_LOGS") == "1" if keep_logs is None else keep_logs
         )
         self._image_path = image
+        self._qemu_args = list(qemu_args or [])  # appended to QEMU's command line (tracing)
         self.image: ImageInfo | None = None
         self.proc: QemuProcess | None = None
         self._guests: list[GuestInfo] = []
@@ -105,6 +107,7 @@ class QemuMachine(Machine):
             ram_size=RAM_SIZE,
             doorbell=self.notify_mode == "doorbell",
             keep_logs=self.keep_logs,
+            extra_args=self._qemu_args,
         )
         try:
             t0 = time.monotonic()

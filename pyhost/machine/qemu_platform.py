@@ -221,3 +221,26 @@ class QemuPlatform(Platform):
         rc, _ = self.mbx.call(self.c.BM_MBX_CMD_IDLE, spin_us, sleep_max_us, what="idle")
         if rc != 0:
             raise MachineError(f"idle policy ({spin_us}, {sleep_max_us}) refused: {rc}")
+
+    # ---- the image's own figures (benchmarks) ----------------------------------------------
+
+    def counter(self) -> int:
+        """The image's virtual counter (CNTVCT_EL0) as the mailbox command ran."""
+        rc, data = self.mbx.call(self.c.BM_MBX_CMD_TIME, what="time")
+        if rc != 0 or len(data) != 8:
+            raise MachineError(f"qemu: the TIME command failed: {_errno_name(rc)}")
+        return int.from_bytes(data, "little")
+
+    def profile(self) -> dict[str, Any]:
+        """The service loop's profile (struct bm_mbx_prof, mailbox_layout.h), a snapshot:
+        every field by name, ``win`` as a list; all zero unless the image was built with
+        VBE_BM_PROFILE=ON (``enabled``). Read it while the image is idle."""
+        p = self.mbx.mb.prof
+        ffi = self.mbx.ffi
+        out: dict[str, Any] = {}
+        for name, _ in ffi.typeof("struct bm_mbx_prof").fields:
+            if name == "reserved":
+                continue
+            v = getattr(p, name)
+            out[name] = [int(x) for x in v] if name == "win" else int(v)
+        return out

@@ -174,6 +174,7 @@ class QemuProcess:
         ram_size: int,
         doorbell: bool,
         keep_logs: bool,
+        extra_args: list[str] | None = None,
     ) -> None:
         self.qemu = qemu
         self.elf = elf
@@ -182,6 +183,7 @@ class QemuProcess:
         self.qemu_log = run_dir / "qemu.log"
         self.ram_size = ram_size
         self.doorbell = doorbell
+        self.extra_args = list(extra_args or [])
         self._res = _Resources(
             shm=shm, run_dir=run_dir, sock_path=run_dir / "doorbell.sock", keep_logs=keep_logs
         )
@@ -212,6 +214,7 @@ class QemuProcess:
             "-serial", f"file:{self.console}",
             "-serial", second,
             "-kernel", str(self.elf),
+            *self.extra_args,
         ]  # fmt: skip
 
     # ---- start --------------------------------------------------------------------------

@@ -1,6 +1,7 @@
 """The QEMU machine, measured: latency against its floors, boot, idle CPU, footprint.
 
     python tests/bench/bench_qemu.py [-n 2000] [--boots 5] [--idle 5] [--json]
+    python tests/bench/bench_qemu.py --profile [-n 1000] [--trace-mmio]
 
 Prints a table and writes the same figures as JSON to build/bench/qemu.json. Asserts
 nothing about speed. Each latency is the whole round trip of one 1-byte I2C read (guest
@@ -16,18 +17,33 @@ Also: boot-to-ready time (launch() until the console says ready, every window ca
 its magic and, in doorbell mode, the doorbell answered; median of --boots), host CPU of
 an idle booted machine over --idle seconds (utime + stime of QEMU from /proc), and the
 arm64 footprint of the core (text/data/bss of each core object, read with pyelftools).
+
+``--profile`` instead builds the image with VBE_BM_PROFILE=ON (build/baremetal-prof) and
+takes one doorbell-woken request apart, p50 over N requests with the image asleep before
+each: on the host side (the driver until its kick, kick -> the image's WFI return, the
+image's wake -> its 'N' byte, 'N' -> the driver done; the image's counter is mapped to the
+host's clock through mailbox TIME commands while the image spins), and inside the image
+from its profile (mailbox_layout.h, struct bm_mbx_prof). ``--trace-mmio`` also counts the
+MMIO accesses (each one a TCG exit into QEMU's device model) per request and per ping
+with QEMU's memory_region_ops_* trace events.
 """
 
 from __future__ import annotations
 
 import argparse
+import collections
 import json
+import os
+import re
 import statistics
+import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Any
 
 from elftools.elf.constants import SH_FLAGS
 from elftools.elf.elffile import ELFFile
@@ -35,7 +51,7 @@ from elftools.elf.elffile import ELFFile
 from pyhost.i2c import I2cClient, I2cMsg
 from pyhost.machine import Machine, make_machine
 from pyhost.machine.qemu import QemuMachine
-from pyhost.machine.qemu_image import REPO, build_dir, ensure_image
+from pyhost.machine.qemu_image import BOARD, REPO, build_dir, ensure_image, stale_reason
 
 GUEST = "ivi"
 REQUEST = I2cMsg(0x48, True, 1)
@@ -45,6 +61,12 @@ TEXT_TARGET = 24 * 1024
 #: the image's doorbell-mode idle policy (spin us, longest sleep us), src/doorbell.c
 DEFAULT_IDLE = (200, 100_000)
 OUT = REPO / "build" / "bench" / "qemu.json"
+PROFILE_OUT = REPO / "build" / "bench" / "qemu-profile.json"
+PROFILE_BUILD = REPO / "build" / "baremetal-prof"
+#: profile fields (struct bm_mbx_prof) taken per request, in counter ticks unless counted
+PROFILE_TIMES = ("wake_ret", "drain", "rx_gic", "notify_write", "notify", "windows",
+                 "mailbox", "end", "tail")  # fmt: skip
+PROFILE_COUNTS = ("woken", "notified", "sleeps", "rounds", "tail_rounds", "rx_drains")
 
 
 @dataclass
@@ -275,16 +297,210 @@ def table(res: QemuBench) -> str:
     return "\n".join(lines)
 
 
+# ---- --profile: one doorbell-woken request taken apart -----------------------------------
+
+
+def profile_image() -> Path:
+    """The image built with VBE_BM_PROFILE=ON in its own build directory."""
+    elf = PROFILE_BUILD / "vbe-baremetal.elf"
+    if stale_reason(elf) is None:
+        return elf
+    cmds = [
+        ["cmake", "-S", str(BOARD), "-B", str(PROFILE_BUILD), "-DVBE_BM_PROFILE=ON"],
+        ["cmake", "--build", str(PROFILE_BUILD), "-j", str(os.cpu_count() or 2)],
+    ]
+    for cmd in cmds:
+        subprocess.run(cmd, check=True, capture_output=True)
+    os.utime(elf)
+    return elf
+
+
+def _clock_offset_ns(m: QemuMachine, samples: int = 300) -> tuple[int, int]:
+    """host CLOCK_MONOTONIC ns - image counter ns, from the narrowest TIME bracket, and
+    that bracket's width (the offset's uncertainty). The image spins meanwhile."""
+    plat = m.platform
+    period = 1e9 / plat.profile()["freq_hz"]
+    best = (1 << 62, 0)
+    for _ in range(samples):
+        t0 = time.perf_counter_ns()
+        v = plat.counter()
+        t1 = time.perf_counter_ns()
+        if t1 - t0 < best[0]:
+            best = (t1 - t0, (t0 + t1) // 2 - round(v * period))
+    return best[1], best[0]
+
+
+def _mmio_counts(lines: list[str], n: int) -> dict[str, float]:
+    names = {"0x9040018": "UART1 FR", "0x9040000": "UART1 DR", "0x8000280": "GICD_ICPENDR0",
+             "0x8000284": "GICD_ICPENDR1"}  # fmt: skip
+    c: collections.Counter[str] = collections.Counter()
+    for line in lines:
+        mm = re.search(r"memory_region_ops_(read|write) .*? addr (0x[0-9a-f]+)", line)
+        if mm:
+            c[f"{mm[1]} {names.get(mm[2], mm[2])}"] += 1
+    out = {k: v / n for k, v in sorted(c.items())}
+    out["total"] = sum(c.values()) / n
+    return out
+
+
+def _mmio_pass(elf: Path, n: int, gap_us: int) -> dict[str, dict[str, float]]:
+    """MMIO accesses per request and per ping, counted by QEMU's trace (a separate machine:
+    tracing slows every access down, so nothing is timed here)."""
+    tdir = Path(tempfile.mkdtemp(prefix="vbe-prof-"))
+    trace = tdir / "trace.log"
+    out = {}
+    try:
+        args = ["-trace", "memory_region_ops_*", "-D", str(trace)]
+        with QemuMachine(notify="doorbell", image=elf, qemu_args=args) as m:
+            m.platform.set_doorbell_idle(0, 100_000)
+            for what, fn in (("request", i2c_read(m)), ("ping", m.ping)):
+                for _ in range(WARMUP):
+                    fn()
+                time.sleep(0.05)
+                start = len(trace.read_text().splitlines())
+                for _ in range(n):
+                    _pause(gap_us)
+                    fn()
+                _pause(gap_us)
+                time.sleep(0.05)
+                out[what] = _mmio_counts(trace.read_text().splitlines()[start:], n)
+    finally:
+        for f in tdir.iterdir():
+            f.unlink()
+        tdir.rmdir()
+    return out
+
+
+def profile(n: int, gap_us: int = ASLEEP_GAP_US, trace_mmio: bool = False) -> dict[str, Any]:
+    """p50 of each part of a doorbell-woken 1-byte I2C read (and of a ping), host and image."""
+    elf = profile_image()
+    out: dict[str, Any] = {"n": n, "gap_us": gap_us, "image": str(elf)}
+    with QemuMachine(notify="doorbell", image=elf) as m:
+        plat = m.platform
+        plat.set_doorbell_idle(1_000_000, 100_000)  # spin: a tight TIME bracket
+        offset, width = _clock_offset_ns(m)
+        out["clock_offset_uncertainty_us"] = width / 1000
+        plat.set_doorbell_idle(0, 100_000)
+        one = i2c_read(m)
+        for _ in range(WARMUP):
+            one()
+        freq = plat.profile()["freq_hz"]
+        tick_us = 1e6 / freq
+        prof = plat.mbx.mb.prof
+        proc = m.proc
+        assert proc is not None
+        sends: list[int] = []
+        real_send = proc.send
+
+        def send(data: bytes) -> None:
+            sends.append(time.perf_counter_ns())
+            real_send(data)
+
+        def snap() -> dict[str, int]:
+            d = {k: int(getattr(prof, k)) for k in PROFILE_TIMES + PROFILE_COUNTS}
+            for i in range(len(m.guests)):
+                d[f"window{i}"] = int(prof.win[i])
+            return d
+
+        host: dict[str, list[float]] = collections.defaultdict(list)
+        image: dict[str, list[float]] = collections.defaultdict(list)
+        counts: dict[str, int] = collections.Counter()
+        proc.send = send  # type: ignore[method-assign]
+        try:
+            prev = snap()
+            for _ in range(n):
+                _pause(gap_us)
+                sends.clear()
+                t0 = time.perf_counter_ns()
+                one()
+                t1 = time.perf_counter_ns()
+                wake = round(int(prof.last_wake) * 1e9 / freq) + offset
+                note = round(int(prof.last_notify) * 1e9 / freq) + offset
+                _pause(gap_us)  # the round (and its tail) is over: its profile is complete
+                cur = snap()
+                d = {k: cur[k] - prev[k] for k in cur}
+                prev = cur
+                for k in PROFILE_COUNTS:
+                    counts[k] += d[k]
+                host["request"].append((t1 - t0) / 1000)
+                if not sends or d["woken"] != 1 or d["notified"] != 1:
+                    counts["not_one_woken_round"] += 1
+                    continue
+                host["driver until its kick"].append((sends[0] - t0) / 1000)
+                host["kick -> image awake (WFI returns)"].append((wake - sends[0]) / 1000)
+                host["image awake -> 'N' written"].append((note - wake) / 1000)
+                host["'N' -> driver done"].append((t1 - note) / 1000)
+                for k in PROFILE_TIMES:
+                    image[k].append(d[k] * tick_us)
+                for i in range(len(m.guests)):
+                    image[f"window{i}"].append(d[f"window{i}"] * tick_us)
+        finally:
+            proc.send = real_send  # type: ignore[method-assign]
+        out["ping"] = asdict(timed(m.ping, n, gap_us))
+    med = statistics.median
+    out["host_p50_us"] = {k: round(med(v), 2) for k, v in host.items()}
+    out["image_p50_us"] = {k: round(med(v), 2) for k, v in image.items()}
+    out["image_mean_us"] = {k: round(statistics.fmean(v), 2) for k, v in image.items()}
+    out["per_request"] = {k: round(v / n, 3) for k, v in counts.items()}
+    if trace_mmio:
+        counted = _mmio_pass(elf, min(n, 500), gap_us)
+        out["mmio_per_request"], out["mmio_per_ping"] = counted["request"], counted["ping"]
+    return out
+
+
+def profile_table(p: dict[str, Any]) -> str:
+    title = (
+        f"doorbell-woken 1-byte I2C read, image asleep before each ({p['n']} requests, "
+        f"{p['gap_us']} us pause; {p['image']})"
+    )
+    lines = [title, ""]
+    lines.append(f"{'host side (p50)':<44} {'us':>8}")
+    for k, v in p["host_p50_us"].items():
+        lines.append(f"  {k:<42} {v:>8.1f}")
+    lines.append(f"  {'raw doorbell ping (floor)':<42} {p['ping']['p50_us']:>8.1f}")
+    lines.append(
+        f"  (image clock mapped to the host's within {p['clock_offset_uncertainty_us']:.1f} us)"
+    )
+    lines.append("")
+    lines.append(f"{'image, from its WFI return (p50 / mean)':<44} {'us':>8} {'mean':>8}")
+    for k, v in p["image_p50_us"].items():
+        lines.append(f"  {k:<42} {v:>8.2f} {p['image_mean_us'][k]:>8.2f}")
+    lines.append("  per request: " + ", ".join(f"{k} {v:g}" for k, v in p["per_request"].items()))
+    for what in ("mmio_per_request", "mmio_per_ping"):
+        if what in p:
+            shown = ", ".join(f"{k} {v:.2f}" for k, v in p[what].items())
+            lines.append(f"  {what.replace('_', ' ')}: {shown}")
+    return "\n".join(lines)
+
+
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("-n", type=int, default=2000, help="requests per latency figure")
     p.add_argument("--boots", type=int, default=5, help="boots per mode (median reported)")
     p.add_argument("--idle", type=float, default=5.0, help="seconds of idle CPU measured")
     p.add_argument("--json", action="store_true", help="print JSON instead of the table")
-    p.add_argument("--out", type=Path, default=OUT, help=f"JSON file (default {OUT})")
+    p.add_argument("--out", type=Path, default=None, help=f"JSON file (default {OUT})")
+    p.add_argument(
+        "--profile",
+        action="store_true",
+        help="take a doorbell-woken request apart instead (VBE_BM_PROFILE image)",
+    )
+    p.add_argument(
+        "--trace-mmio",
+        action="store_true",
+        help="with --profile: count MMIO accesses per request (QEMU trace)",
+    )
     args = p.parse_args(argv)
     if args.n < 1 or args.boots < 1 or args.idle <= 0:
         p.error("-n and --boots must be at least 1, --idle positive")
+    if args.profile:
+        prof = profile(args.n, trace_mmio=args.trace_mmio)
+        out = args.out or PROFILE_OUT
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(json.dumps(prof, indent=2) + "\n")
+        print(json.dumps(prof, indent=2) if args.json else profile_table(prof) + f"\n\nJSON: {out}")
+        return 0
+    args.out = args.out or OUT
     res = run(args.n, args.boots, args.idle)
     doc = to_json(res)
     args.out.parent.mkdir(parents=True, exist_ok=True)

@@ -71,6 +71,13 @@ int bm_idle_init(void);
  */
 void bm_idle_sleep_us(uint32_t us);
 
+/**
+ * @brief Profile (VBE_BM_PROFILE): the counter value at the last WFI return, once (then 0),
+ * and in @p ret_ticks how long the wake-up took to return to the caller; always 0 without
+ * the profile.
+ */
+uint64_t bm_idle_woke(uint64_t *ret_ticks);
+
 /* --- exception.c: vectors' C side -------------------------------------------------------- */
 
 /** The registers vectors.S saves (272 bytes, layout fixed by vectors.S). */

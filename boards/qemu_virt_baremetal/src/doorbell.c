@@ -25,6 +25,7 @@
 #include "bm.h"
 #include "board.h"
 #include "harness.h"
+#include "prof.h"
 
 #define PL011_IMSC 0x038
 #define PL011_IMSC_RXIM (1U << 4)
@@ -126,7 +127,13 @@ static void db_notify(void *ctx, uint16_t guest_id)
 	(void)ctx;
 	(void)guest_id;
 	if (db_active) {
+		uint64_t t = bm_prof_now();
+
 		bm_pl011_putc(BM_UART1_BASE, BM_DB_NOTIFY);
+		if (BM_PROF_ON && !db_notified) {
+			bm_prof.last_notify = bm_timer_ticks();
+			bm_prof.notify_write += bm_prof.last_notify - t;
+		}
 		db_notified = true;
 	}
 }
@@ -161,14 +168,17 @@ const struct vbe_fvq_notify *bm_doorbell_notifier(void)
 	return &db_notifier;
 }
 
-void bm_doorbell_rx(void)
+unsigned int bm_doorbell_rx(void)
 {
+	unsigned int n = 0U;
+	uint64_t t;
 	int c;
 
 	if (!db_present) {
-		return;
+		return 0U;
 	}
 	while ((c = bm_pl011_getc(BM_UART1_BASE)) >= 0) {
+		n++;
 		if (c == BM_DB_PING) {
 			bm_pl011_putc(BM_UART1_BASE, BM_DB_PING);
 		} else if (c == BM_DB_HELLO) {
@@ -178,7 +188,13 @@ void bm_doorbell_rx(void)
 		/* anything else is a kick: the caller polls next */
 	}
 	/* The FIFO is empty, so the UART's line is low: drop the latch (see gic.c). */
+	t = bm_prof_now();
 	bm_gic_clear_pending(BM_IRQ_UART1);
+	if (BM_PROF_ON && n != 0U) {
+		bm_prof.rx_gic += bm_prof_now() - t;
+		bm_prof.rx_drains++;
+	}
+	return n;
 }
 
 void bm_doorbell_round_end(bool work)

@@ -58,8 +58,8 @@ int bm_doorbell_init(void);
 /** @brief The notify callback for vbe_sys_start(): one BM_DB_NOTIFY byte in doorbell mode. */
 const struct vbe_fvq_notify *bm_doorbell_notifier(void);
 
-/** @brief Drain UART1: answer hello and ping, count kicks, clear the GIC's latch. */
-void bm_doorbell_rx(void);
+/** @brief Drain UART1: answer hello and ping, clear the GIC's latch; the bytes read. */
+unsigned int bm_doorbell_rx(void);
 
 /** @brief End of a service round: BM_DB_DONE if it did work and sent no notification. */
 void bm_doorbell_round_end(bool work);

@@ -18,6 +18,7 @@
 
 #include "bm.h"
 #include "board.h"
+#include "prof.h"
 
 #define GICD_CTLR 0x000
 #define GICD_ISENABLER0 0x100
@@ -34,6 +35,8 @@
 #define CNTV_CTL_ENABLE 1U
 
 static bool idle_gic; /* the virtual timer can wake us from WFI */
+static uint64_t idle_woke_at; /* profile: counter at the last WFI return, until taken */
+static uint64_t idle_ret_ticks; /* profile: WFI return -> return to the loop */
 
 static inline void mmio_write32(uintptr_t addr, uint32_t v)
 {
@@ -79,7 +82,24 @@ void bm_idle_sleep_us(uint32_t us)
 			 "isb" ::"r"(deadline), "r"((uint64_t)CNTV_CTL_ENABLE) : "memory");
 	/* DSB: every earlier store (replies in the window) completes before we sleep. */
 	__asm__ volatile("dsb sy\n\twfi" ::: "memory");
+	if (BM_PROF_ON) {
+		idle_woke_at = bm_timer_ticks();
+		bm_prof.last_wake = idle_woke_at;
+		bm_prof.sleeps++;
+	}
 	/* Disarm (the line drops), then clear what the GIC latched while it was high. */
 	__asm__ volatile("msr cntv_ctl_el0, xzr\n\tisb" ::: "memory");
 	mmio_write32(BM_GICD_BASE + GICD_ICPENDR0, 1U << BM_IRQ_VTIMER);
+	if (BM_PROF_ON) {
+		idle_ret_ticks = bm_timer_ticks() - idle_woke_at;
+	}
+}
+
+uint64_t bm_idle_woke(uint64_t *ret_ticks)
+{
+	uint64_t t = idle_woke_at;
+
+	*ret_ticks = idle_ret_ticks;
+	idle_woke_at = 0U;
+	return t;
 }

@@ -20,6 +20,7 @@
 #include "board.h"
 #include "harness.h"
 #include "mailbox_layout.h"
+#include "prof.h"
 
 _Static_assert(sizeof(struct bm_mailbox) <= 4096, "the mailbox fits one page");
 _Static_assert(offsetof(struct bm_mailbox, cmd_seq) % 64 == 0, "harness half on its own line");
@@ -28,6 +29,8 @@ _Static_assert(sizeof(struct bm_mbx_log_entry) <= BM_MBX_DATA_SIZE, "a log entry
 _Static_assert(VBE_SIM_AT24_SIZE <= BM_MBX_DATA_SIZE, "an EEPROM fits");
 _Static_assert(VBE_SIM_LOG_MSGS == 4 && VBE_SIM_LOG_BYTES == 16, "log entry layout");
 _Static_assert(offsetof(struct bm_mailbox, data) % 8 == 0, "data[] is 8-byte aligned");
+_Static_assert(offsetof(struct bm_mailbox, prof) == 0x300, "the profile at +0x300");
+_Static_assert(sizeof(struct bm_mbx_prof) % 8 == 0, "the profile has no tail padding");
 _Static_assert(sizeof(struct bm_mbx_scmi_state) == 16 && sizeof(struct bm_mbx_op_entry) == 32,
 	       "SCMI entries have no hidden padding");
 
@@ -47,6 +50,9 @@ void bm_mailbox_init(struct vbe_sim *sim, struct vbe_sys *sys)
 	vbe_st32(&m->version, BM_MBX_VERSION);
 	vbe_st32(&m->size, sizeof(*m));
 	vbe_st32(&m->ack_seq, vbe_ld32(&m->cmd_seq));
+	memset(&m->prof, 0, sizeof(m->prof));
+	m->prof.enabled = BM_PROF_ON;
+	m->prof.freq_hz = (uint32_t)bm_timer_freq();
 	/* Everything above before the magic: pairs with the harness's check of magic first. */
 	vbe_wmb();
 	vbe_st32(&m->magic, BM_MBX_MAGIC);
@@ -210,6 +216,11 @@ static int32_t mbx_run(struct bm_mailbox *m, uint32_t cmd)
 		return mbx_op_get(m, (uint32_t)a0);
 	case BM_MBX_CMD_SCMI_NOTIFY:
 		return mbx_scmi_notify(a0, (uint32_t)a1, (uint32_t)a2, a3);
+	case BM_MBX_CMD_TIME: {
+		uint64_t now = bm_timer_ticks();
+
+		return mbx_put(m, &now, sizeof(now));
+	}
 	default:
 		return -ENOSYS;
 	}

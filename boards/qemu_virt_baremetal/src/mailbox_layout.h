@@ -19,7 +19,7 @@
 #include <stdint.h>
 
 #define BM_MBX_MAGIC 0x584d4256 /* "VBMX" */
-#define BM_MBX_VERSION 2 /* 2: the SCMI commands 6..11 */
+#define BM_MBX_VERSION 3 /* 2: the SCMI commands 6..11; 3: TIME, the profile */
 #define BM_MBX_DATA_SIZE 512
 
 /* Commands: arguments -> result (0 or a negative errno unless said otherwise) */
@@ -39,6 +39,7 @@
 #define BM_MBX_CMD_OP_GET 10     /* arg0 seq -> data: struct bm_mbx_op_entry; -ENOENT */
 #define BM_MBX_CMD_SCMI_NOTIFY 11 /* arg0 agent id, arg1 flags, arg2 state, arg3 timeout ms: */
 				  /* SYSTEM_POWER_STATE_NOTIFIER; -ENOENT, -EAGAIN (dropped) */
+#define BM_MBX_CMD_TIME 12 /* -> data: uint64_t, the virtual counter (CNTVCT_EL0) as it ran */
 
 struct bm_mbx_log_msg {
 	uint8_t flags; /* VBE_I2C_MSG_* */
@@ -79,6 +80,37 @@ struct bm_mbx_op_entry {
 	uint8_t reserved[5];
 };
 
+/*
+ * The service loop's profile (image-written, at +0x300; all zero unless the image was built
+ * with VBE_BM_PROFILE=ON). Times are sums of generic timer ticks (freq_hz per second),
+ * counted from the WFI return of a round that the doorbell woke ("woken round": the first
+ * round after a sleep that drained a doorbell byte). Read it while the image is idle.
+ */
+struct bm_mbx_prof {
+	uint32_t enabled; /* 1: built with VBE_BM_PROFILE */
+	uint32_t freq_hz; /* CNTFRQ_EL0 */
+	uint64_t rounds;  /* service rounds, all of them */
+	uint64_t sleeps;  /* WFIs entered */
+	uint64_t woken;   /* woken rounds: the sums below are over these */
+	uint64_t notified; /* woken rounds that wrote a notification byte ('N') */
+	uint64_t drain;   /* WFI return -> doorbell UART drained, GIC latch cleared */
+	uint64_t windows; /* WFI return -> the windows polled */
+	uint64_t mailbox; /* WFI return -> the mailbox checked */
+	uint64_t end;     /* WFI return -> round end (its 'A', if any, written) */
+	uint64_t notify;  /* WFI return -> first 'N' written (sum over notified rounds) */
+	uint64_t tail;    /* round end -> next WFI entered (later rounds, idle check, arming) */
+	uint64_t tail_rounds; /* rounds in those tails */
+	uint64_t polled;  /* windows polled in woken rounds */
+	uint64_t win[4];  /* time inside each window's poll in woken rounds */
+	uint64_t last_wake;   /* counter at the latest WFI return */
+	uint64_t last_notify; /* counter at the latest 'N' */
+	uint64_t wake_ret; /* WFI return -> back in the loop (timer disarmed, its latch cleared) */
+	uint64_t rx_gic;   /* clearing the doorbell's GIC latch (sum over rx_drains) */
+	uint64_t rx_drains; /* drains that read a byte (any round) */
+	uint64_t notify_write; /* writing the first 'N' of a notified round (FIFO check, DR) */
+	uint64_t reserved[2];
+};
+
 struct bm_mailbox {
 	/* written by the image at boot, magic last */
 	uint32_t magic;
@@ -96,6 +128,9 @@ struct bm_mailbox {
 	uint32_t data_len;
 	uint32_t reserved2[13];
 	uint8_t data[BM_MBX_DATA_SIZE];
+	uint32_t reserved3[16];
+	/* written by the image, +0x300 */
+	struct bm_mbx_prof prof;
 };
 
 #endif /* VBE_BOARDS_QEMU_VIRT_BAREMETAL_MAILBOX_LAYOUT_H */

@@ -23,6 +23,7 @@
 #include "bm.h"
 #include "board.h"
 #include "harness.h" /* vbe harness: doorbell + platform mailbox */
+#include "prof.h"    /* vbe harness: the service loop's profile */
 #include "version.h"
 
 /* Idle back-off: spin this long after the last work, then sleep MIN, 2*MIN ... MAX. */
@@ -103,21 +104,77 @@ static void bm_print_guests(const struct vbe_sys *sys)
 	}
 }
 
-/* The service loop. Polling only; a doorbell would also end bm_idle_sleep_us() early. */
+/* Every window once (vbe_sys_poll, one window at a time so that the profile can time each). */
+static bool bm_poll_windows(struct vbe_sys *sys, bool timed)
+{
+	bool any = false;
+
+	for (unsigned int i = 0U; i < sys->cfg->guest_count; i++) {
+		uint64_t t = timed ? bm_prof_now() : 0U;
+		bool work = false;
+		int rc = vbe_fvq_poll(&sys->win[i], &work);
+
+		if (rc != 0) {
+			VBE_LOG(VBE_LOG_WRN, "sys: guest %u: poll: %d", i, rc);
+		}
+		any = any || work;
+		if (timed) {
+			bm_prof.win[i] += bm_prof_now() - t;
+			bm_prof.polled++;
+		}
+	}
+	return any;
+}
+
+/*
+ * The service loop. Polling; in doorbell mode the doorbell ends bm_idle_sleep_us() early.
+ * With VBE_BM_PROFILE, the round after a sleep that the doorbell ended is timed (prof.h).
+ */
 static void __attribute__((noreturn)) bm_serve(struct vbe_sys *sys)
 {
 	uint64_t idle_since = vbe_port_time_us();
 	uint32_t sleep_us = BM_IDLE_SLEEP_MIN_US;
+	uint64_t tail_from = 0U; /* profile: end of the last woken round, until the next sleep */
+	uint64_t tail_rounds = 0U;
 
 	for (;;) {
 		bool work = false;
 		uint32_t spin_us = BM_IDLE_SPIN_US;
 		uint32_t sleep_max_us = BM_IDLE_SLEEP_MAX_US;
+		uint64_t woke_ret;
+		uint64_t woke = bm_idle_woke(&woke_ret); /* profile: WFI return, once; else 0 */
+		uint64_t notified = BM_PROF_ON ? bm_prof.last_notify : 0U;
+		bool timed;
 
-		bm_doorbell_rx(); /* vbe harness: drain the doorbell UART (harness.h) */
-		vbe_sys_poll(sys, &work);
+		/* vbe harness: drain the doorbell UART (harness.h) */
+		timed = bm_doorbell_rx() != 0U && woke != 0U;
+		if (timed) {
+			bm_prof.woken++;
+			bm_prof.wake_ret += woke_ret;
+			bm_prof.drain += bm_prof_now() - woke;
+		}
+		work = bm_poll_windows(sys, timed);
+		if (timed) {
+			bm_prof.windows += bm_prof_now() - woke;
+		}
 		work = bm_mailbox_poll() || work; /* vbe harness: platform mailbox */
+		if (timed) {
+			bm_prof.mailbox += bm_prof_now() - woke;
+		}
 		bm_doorbell_round_end(work);      /* vbe harness: tell a sleeping harness */
+		if (BM_PROF_ON) {
+			bm_prof.rounds++;
+			tail_rounds++;
+		}
+		if (timed) {
+			tail_from = bm_prof_now();
+			tail_rounds = 0U;
+			bm_prof.end += tail_from - woke;
+			if (bm_prof.last_notify != notified) {
+				bm_prof.notified++;
+				bm_prof.notify += bm_prof.last_notify - woke;
+			}
+		}
 		if (work) {
 			idle_since = vbe_port_time_us();
 			sleep_us = BM_IDLE_SLEEP_MIN_US;
@@ -126,6 +183,11 @@ static void __attribute__((noreturn)) bm_serve(struct vbe_sys *sys)
 		bm_doorbell_idle_policy(&spin_us, &sleep_max_us); /* vbe harness: doorbell mode */
 		if (sleep_max_us == 0U || vbe_port_time_us() - idle_since < spin_us) {
 			continue;
+		}
+		if (BM_PROF_ON && tail_from != 0U) {
+			bm_prof.tail += bm_prof_now() - tail_from;
+			bm_prof.tail_rounds += tail_rounds;
+			tail_from = 0U;
 		}
 		bm_idle_sleep_us(sleep_us < sleep_max_us ? sleep_us : sleep_max_us);
 		sleep_us = (sleep_us * 2U > sleep_max_us) ? sleep_max_us : sleep_us * 2U;
