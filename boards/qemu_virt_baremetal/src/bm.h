@@ -26,6 +26,15 @@ void bm_pl011_init(uintptr_t base);
 /** @brief Send one byte, waiting while the transmit FIFO is full. */
 void bm_pl011_putc(uintptr_t base, uint8_t c);
 
+/**
+ * @brief Bytes that may be written with bm_pl011_tx() without a check: waits while the
+ * transmit FIFO is full, then 1, or the FIFO depth (16) when it is empty. One FR read.
+ */
+unsigned int bm_pl011_tx_room(uintptr_t base);
+
+/** @brief Write one byte to the data register, unchecked (see bm_pl011_tx_room()). */
+void bm_pl011_tx(uintptr_t base, uint8_t c);
+
 /** @brief One received byte, or -1 when the receive FIFO is empty. Never waits. */
 int bm_pl011_getc(uintptr_t base);
 
@@ -77,6 +86,26 @@ void bm_idle_sleep_us(uint32_t us);
  * the profile.
  */
 uint64_t bm_idle_woke(uint64_t *ret_ticks);
+
+/**
+ * @brief Sleep until an interrupt enabled at the GIC is pending (the doorbell), with the
+ * virtual timer as a backstop at most @p backstop_us after it was armed. The timer stays
+ * armed across wake-ups it did not cause (no timer or GIC access per doorbell wake-up);
+ * once it has fired it is disarmed and re-armed by the next call.
+ */
+void bm_idle_wait(uint32_t backstop_us);
+
+/** @brief If the backstop timer has fired: disarm it and clear its GIC latch. */
+void bm_idle_timer_check(void);
+
+/** @brief An interrupt is pending at the CPU (ISR_EL1.I): a system register, not MMIO. */
+static inline bool bm_irq_pending(void)
+{
+	uint64_t isr;
+
+	__asm__ volatile("mrs %0, isr_el1" : "=r"(isr));
+	return (isr & (1U << 7)) != 0U;
+}
 
 /* --- exception.c: vectors' C side -------------------------------------------------------- */
 

@@ -69,6 +69,7 @@ BM_KEEP const struct bm_doorbell_abi vbe_bm_doorbell_abi = {
 static bool db_present; /* UART1 exists and wakes WFI */
 static bool db_active;  /* the harness said hello: send notifications */
 static bool db_notified; /* a BM_DB_NOTIFY went out this round */
+static unsigned int db_tx_room; /* bytes UART1's transmit FIFO takes without a check */
 static uint32_t db_spin_us = BM_DOORBELL_SPIN_US;
 static uint32_t db_sleep_max_us = BM_DOORBELL_SLEEP_MAX_US;
 
@@ -122,6 +123,16 @@ static bool fdt_has_uart1(void)
 	return false;
 }
 
+/* One byte to the harness: the FIFO's flags are read once per FIFO-full, not per byte. */
+static void db_putc(uint8_t c)
+{
+	if (db_tx_room == 0U) {
+		db_tx_room = bm_pl011_tx_room(BM_UART1_BASE);
+	}
+	db_tx_room--;
+	bm_pl011_tx(BM_UART1_BASE, c);
+}
+
 static void db_notify(void *ctx, uint16_t guest_id)
 {
 	(void)ctx;
@@ -129,7 +140,7 @@ static void db_notify(void *ctx, uint16_t guest_id)
 	if (db_active) {
 		uint64_t t = bm_prof_now();
 
-		bm_pl011_putc(BM_UART1_BASE, BM_DB_NOTIFY);
+		db_putc(BM_DB_NOTIFY);
 		if (BM_PROF_ON && !db_notified) {
 			bm_prof.last_notify = bm_timer_ticks();
 			bm_prof.notify_write += bm_prof.last_notify - t;
@@ -174,16 +185,23 @@ unsigned int bm_doorbell_rx(void)
 	uint64_t t;
 	int c;
 
-	if (!db_present) {
+	/*
+	 * A byte in the receive FIFO raises UART1's interrupt, which stays pending until the
+	 * drain below clears its latch: no pending interrupt, no byte, and no UART or GIC
+	 * access (each one an exit into QEMU's device model). A pending backstop timer is
+	 * dealt with here too, so that it does not keep the interrupt pending.
+	 */
+	if (!db_present || !bm_irq_pending()) {
 		return 0U;
 	}
+	bm_idle_timer_check();
 	while ((c = bm_pl011_getc(BM_UART1_BASE)) >= 0) {
 		n++;
 		if (c == BM_DB_PING) {
-			bm_pl011_putc(BM_UART1_BASE, BM_DB_PING);
+			db_putc(BM_DB_PING);
 		} else if (c == BM_DB_HELLO) {
 			db_active = true;
-			bm_pl011_putc(BM_UART1_BASE, BM_DB_HELLO);
+			db_putc(BM_DB_HELLO);
 		}
 		/* anything else is a kick: the caller polls next */
 	}
@@ -200,17 +218,18 @@ unsigned int bm_doorbell_rx(void)
 void bm_doorbell_round_end(bool work)
 {
 	if (db_active && work && !db_notified) {
-		bm_pl011_putc(BM_UART1_BASE, BM_DB_DONE);
+		db_putc(BM_DB_DONE);
 	}
 	db_notified = false;
 }
 
-void bm_doorbell_idle_policy(uint32_t *spin_us, uint32_t *sleep_max_us)
+bool bm_doorbell_idle_policy(uint32_t *spin_us, uint32_t *sleep_max_us)
 {
 	if (db_active) {
 		*spin_us = db_spin_us;
 		*sleep_max_us = db_sleep_max_us;
 	}
+	return db_active;
 }
 
 void bm_doorbell_set_idle(uint32_t spin_us, uint32_t sleep_max_us)

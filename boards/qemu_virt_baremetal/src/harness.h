@@ -58,7 +58,10 @@ int bm_doorbell_init(void);
 /** @brief The notify callback for vbe_sys_start(): one BM_DB_NOTIFY byte in doorbell mode. */
 const struct vbe_fvq_notify *bm_doorbell_notifier(void);
 
-/** @brief Drain UART1: answer hello and ping, clear the GIC's latch; the bytes read. */
+/**
+ * @brief When an interrupt is pending (ISR_EL1, no MMIO otherwise): drain UART1, answer
+ * hello and ping, clear the GIC's latch. @return the bytes read.
+ */
 unsigned int bm_doorbell_rx(void);
 
 /** @brief End of a service round: BM_DB_DONE if it did work and sent no notification. */
@@ -68,8 +71,10 @@ void bm_doorbell_round_end(bool work);
  * @brief The idle policy in force: in doorbell mode, spin @p spin_us after the last work
  * then sleep up to @p sleep_max_us (a backstop: the doorbell ends a sleep at once); in
  * polling mode both stay as the caller set them.
+ *
+ * @return true in doorbell mode.
  */
-void bm_doorbell_idle_policy(uint32_t *spin_us, uint32_t *sleep_max_us);
+bool bm_doorbell_idle_policy(uint32_t *spin_us, uint32_t *sleep_max_us);
 
 /** @brief Doorbell-mode idle policy (the mailbox's IDLE command). */
 void bm_doorbell_set_idle(uint32_t spin_us, uint32_t sleep_max_us);

@@ -19,6 +19,8 @@
 
 #define PL011_FR_RXFE (1U << 4) /* receive FIFO empty */
 #define PL011_FR_TXFF (1U << 5) /* transmit FIFO full */
+#define PL011_FR_TXFE (1U << 7) /* transmit FIFO empty */
+#define PL011_FIFO_DEPTH 16U    /* the smallest PL011 FIFO (QEMU's is 16 deep too) */
 #define PL011_LCR_H_FEN (1U << 4)
 #define PL011_LCR_H_WLEN8 (3U << 5)
 #define PL011_CR_UARTEN (1U << 0)
@@ -50,6 +52,21 @@ void bm_pl011_putc(uintptr_t base, uint8_t c)
 	while ((pl011_read(base, PL011_FR) & PL011_FR_TXFF) != 0U) {
 		/* wait for room: QEMU's FIFO never stays full for long */
 	}
+	pl011_write(base, PL011_DR, c);
+}
+
+unsigned int bm_pl011_tx_room(uintptr_t base)
+{
+	uint32_t fr;
+
+	while (((fr = pl011_read(base, PL011_FR)) & PL011_FR_TXFF) != 0U) {
+		/* wait for room */
+	}
+	return (fr & PL011_FR_TXFE) != 0U ? PL011_FIFO_DEPTH : 1U;
+}
+
+void bm_pl011_tx(uintptr_t base, uint8_t c)
+{
 	pl011_write(base, PL011_DR, c);
 }
 
