@@ -11,8 +11,9 @@ manifest's windows, mailbox and RAM base). The path is unlinked as soon as both 
 it, so nothing is left in /dev/shm even if this process dies.
 
 Notification: with ``notify="doorbell"`` a second PL011 is a unix-socket chardev.
-``notify()`` sends one byte; ``wait_for()`` blocks on the socket until the image sends one
-(a used-buffer notification, or "done" after any round that did work). With
+``notify()`` sends one byte; ``wait_for()`` checks its condition for ``wait_spin_us``
+(default 100, env VBE_QEMU_WAIT_SPIN_US), then blocks on the socket until the image sends
+one (a used-buffer notification, or "done" after any round that did work). With
 ``notify="poll"`` (second UART ``null``) the image polls its windows and ``wait_for()``
 polls ``cond()``. Both detect a dead QEMU and raise MachineError naming the console log.
 
@@ -47,6 +48,8 @@ DB_HELLO, DB_PING, DB_KICK = b"H", b"P", b"K"
 #: wait_for: how long polling mode spins before it starts to sleep a little
 POLL_SPIN_S = 0.002
 POLL_NAP_S = 0.0002
+#: doorbell mode: wait_for() and ping() spin this long before blocking on the socket
+WAIT_SPIN_US = 100
 #: how often a blocked wait checks that QEMU still runs
 LIVENESS_S = 0.2
 
@@ -65,6 +68,7 @@ class QemuMachine(Machine):
         keep_logs: bool | None = None,
         image: Path | None = None,
         qemu_args: list[str] | None = None,
+        wait_spin_us: int | None = None,
     ) -> None:
         if notify not in ("doorbell", "poll"):
             raise MachineError(f'notify={notify!r}: use "doorbell" or "poll"')
@@ -75,6 +79,9 @@ class QemuMachine(Machine):
         )
         self._image_path = image
         self._qemu_args = list(qemu_args or [])  # appended to QEMU's command line (tracing)
+        if wait_spin_us is None:
+            wait_spin_us = int(os.environ.get("VBE_QEMU_WAIT_SPIN_US", WAIT_SPIN_US))
+        self.wait_spin_us = max(0, wait_spin_us)
         self.image: ImageInfo | None = None
         self.proc: QemuProcess | None = None
         self._guests: list[GuestInfo] = []
@@ -278,6 +285,15 @@ class QemuMachine(Machine):
         start = time.monotonic()
         deadline = start + timeout
         if doorbell:
+            # Spin a little first: an answer that comes within wait_spin_us is seen in the
+            # window at once, and the image's byte then wakes nobody (a blocked harness
+            # costs the image a slower write and itself a scheduler wake-up).
+            if self.wait_spin_us:
+                t_end = time.perf_counter_ns() + self.wait_spin_us * 1000
+                while time.perf_counter_ns() < t_end:
+                    if cond():
+                        proc.recv_ready(what)
+                        return
             # Block until the image sends a byte (it does after every round that did work),
             # then look again; stale bytes only cost one more look. cond() was just false:
             # block at once.
@@ -320,6 +336,11 @@ class QemuMachine(Machine):
             raise MachineError("ping() needs notify='doorbell'")
         proc.drain()
         proc.send(DB_PING)
+        if self.wait_spin_us:  # as _wait() does: non-blocking reads first
+            t_end = time.perf_counter_ns() + self.wait_spin_us * 1000
+            while time.perf_counter_ns() < t_end:
+                if DB_PING in proc.recv_ready("a doorbell ping"):
+                    return
         deadline = time.monotonic() + timeout
         while True:
             left = deadline - time.monotonic()
