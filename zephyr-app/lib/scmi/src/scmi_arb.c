@@ -119,8 +119,8 @@ int vbe_scmi_power_vote(struct vbe_scmi_server *srv, uint16_t pd, uint8_t agent,
 	rc = scmi_vote(srv, &st->votes, SCMI_AGENT_BIT(agent), on, scmi_power_change, pd);
 	if (rc == 0 && st->state != before) {
 		/* POWER_STATE_CHANGED (4.3.3.1): agent_id, domain_id, power_state */
-		vbe_put_le32(payload, agent);
-		vbe_put_le32(payload + 8, st->state);
+		vbe_scmi_put_le32(payload, agent);
+		vbe_scmi_put_le32(payload + 8, st->state);
 		vbe_scmi_notify_res(srv, st->notify, VBE_SCMI_RES_POWER, pd,
 				    VBE_SCMI_POWER_STATE_CHANGED, payload, sizeof(payload));
 	}
@@ -162,9 +162,9 @@ int vbe_scmi_perf_update(struct vbe_scmi_server *srv, uint16_t dom, uint8_t caus
 		st->eff_min = lo;
 		st->eff_max = hi;
 		/* PERFORMANCE_LIMITS_CHANGED (4.5.4.1): agent_id, domain_id, range max, min */
-		vbe_put_le32(payload, cause);
-		vbe_put_le32(payload + 8, hi);
-		vbe_put_le32(payload + 12, lo);
+		vbe_scmi_put_le32(payload, cause);
+		vbe_scmi_put_le32(payload + 8, hi);
+		vbe_scmi_put_le32(payload + 12, lo);
 		vbe_scmi_notify_res(srv, st->notify_limits, VBE_SCMI_RES_PERF, dom,
 				    VBE_SCMI_PERF_LIMITS_CHANGED, payload, 16);
 	}
@@ -177,8 +177,8 @@ int vbe_scmi_perf_update(struct vbe_scmi_server *srv, uint16_t dom, uint8_t caus
 	}
 	st->level = level;
 	/* PERFORMANCE_LEVEL_CHANGED (4.5.4.2): agent_id, domain_id, performance_level */
-	vbe_put_le32(payload, cause);
-	vbe_put_le32(payload + 8, level);
+	vbe_scmi_put_le32(payload, cause);
+	vbe_scmi_put_le32(payload + 8, level);
 	vbe_scmi_notify_res(srv, st->notify_level, VBE_SCMI_RES_PERF, dom,
 			    VBE_SCMI_PERF_LEVEL_CHANGED, payload, 12);
 	return 0;

@@ -22,8 +22,8 @@
 
 static void clock_put_rate(uint8_t *p, uint64_t rate)
 {
-	vbe_put_le32(p, (uint32_t)rate);
-	vbe_put_le32(p + 4, (uint32_t)(rate >> 32));
+	vbe_scmi_put_le32(p, (uint32_t)rate);
+	vbe_scmi_put_le32(p + 4, (uint32_t)(rate >> 32));
 }
 
 /* 4.6.2.5: a range is one triplet {min, max, step}; a list goes page by page. */
@@ -150,7 +150,7 @@ int vbe_scmi_clock_rate_set(struct vbe_scmi_msg *m)
 	clock_event(m, st->notify_rate, (uint16_t)clk, VBE_SCMI_CLOCK_RATE_CHANGED, rate);
 	if ((flags & VBE_SCMI_CLOCK_SET_ASYNC) != 0U &&
 	    (flags & VBE_SCMI_CLOCK_SET_IGNORE_DELAYED) == 0U) {
-		vbe_put_le32(done, id);
+		vbe_scmi_put_le32(done, id);
 		clock_put_rate(done + 4, rate);
 		vbe_scmi_delayed(m, done, sizeof(done));
 	}

@@ -16,6 +16,16 @@
 
 #include "scmi_internal.h"
 
+uint32_t vbe_scmi_get_le32(const uint8_t *b)
+{
+	return vbe_get_le32(b);
+}
+
+void vbe_scmi_put_le32(uint8_t *b, uint32_t v)
+{
+	vbe_put_le32(b, v);
+}
+
 int vbe_scmi_common_version(struct vbe_scmi_msg *m)
 {
 	SCMI_PUT(m->p2a, struct scmi_u32, v, m->proto->version);
@@ -92,7 +102,7 @@ void vbe_scmi_delayed(struct vbe_scmi_msg *m, const uint8_t *returns, uint8_t le
 	if (len > SCMI_DRESP_MAX - 4U) {
 		return; /* tables are sized at build time: cannot happen */
 	}
-	vbe_put_le32(m->dresp, (uint32_t)VBE_SCMI_SUCCESS);
+	vbe_scmi_put_le32(m->dresp, (uint32_t)VBE_SCMI_SUCCESS);
 	memcpy(m->dresp + 4, returns, len);
 	m->dresp_len = (uint8_t)(4U + len);
 }

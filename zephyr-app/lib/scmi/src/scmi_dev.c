@@ -77,7 +77,7 @@ static int scmi_command(struct vbe_scmi_dev *dev, struct vbe_vq_req *req, bool t
 	/* the true length decides PROTOCOL_ERROR; only a matching (short) one is parsed */
 	len = vbe_scmi_dispatch(&m, rq, req->rd_len, rsp, room);
 	dev->stats[VBE_SCMI_STAT_COMMANDS]++;
-	if (vbe_get_le32(rsp + 4) != (uint32_t)VBE_SCMI_SUCCESS) {
+	if (vbe_scmi_get_le32(rsp + 4) != (uint32_t)VBE_SCMI_SUCCESS) {
 		dev->stats[VBE_SCMI_STAT_ERRORS]++;
 	}
 	rc = vbe_vq_push(dev->cmdq, req, (uint32_t)vbe_vq_req_write(req, 0, rsp, len));
@@ -85,7 +85,7 @@ static int scmi_command(struct vbe_scmi_dev *dev, struct vbe_vq_req *req, bool t
 		return rc;
 	}
 	/* after the response: the delayed response, same header but type 2 (4.1.1) */
-	vbe_put_le32(ev, (m.hdr & ~((uint32_t)VBE_SCMI_HDR_TYPE_MASK << VBE_SCMI_HDR_TYPE_SHIFT)) |
+	vbe_scmi_put_le32(ev, (m.hdr & ~((uint32_t)VBE_SCMI_HDR_TYPE_MASK << VBE_SCMI_HDR_TYPE_SHIFT)) |
 				 (VBE_SCMI_TYPE_DELAYED_RESPONSE << VBE_SCMI_HDR_TYPE_SHIFT));
 	memcpy(ev + 4, m.dresp, m.dresp_len);
 	rc = vbe_scmi_dev_event(dev, ev, (uint8_t)(4U + m.dresp_len), true);

@@ -96,9 +96,16 @@ struct scmi_name_get_p2a {
 	uint8_t name[VBE_SCMI_EXT_NAME_SIZE];
 };
 
+/*
+ * vbe_get_le32()/vbe_put_le32() (vbe/shmem.h), out of line once for every SCMI file: at -Os
+ * the compiler otherwise keeps a static copy of each in every file that uses them often.
+ */
+uint32_t vbe_scmi_get_le32(const uint8_t *b);
+void vbe_scmi_put_le32(uint8_t *b, uint32_t v);
+
 /* Byte-wise accessors for a field of a wire struct. */
-#define SCMI_GET(buf, type, field) vbe_get_le32((buf) + offsetof(type, field))
-#define SCMI_PUT(buf, type, field, v) vbe_put_le32((buf) + offsetof(type, field), (v))
+#define SCMI_GET(buf, type, field) vbe_scmi_get_le32((buf) + offsetof(type, field))
+#define SCMI_PUT(buf, type, field, v) vbe_scmi_put_le32((buf) + offsetof(type, field), (v))
 
 /* ---- scmi_msg.c: dispatch ---- */
 

@@ -109,7 +109,7 @@ uint32_t vbe_scmi_dispatch(struct vbe_scmi_msg *m, const uint8_t *req, uint32_t 
 	uint32_t p2a_room = rsp_room - 8U;
 	int rc;
 
-	m->hdr = vbe_get_le32(req);
+	m->hdr = vbe_scmi_get_le32(req);
 	m->a2p = req + 4;
 	m->p2a = rsp + 8;
 	/* the agent's buffer, and the transport's limit on any message (Linux: 128 bytes) */
@@ -135,7 +135,7 @@ uint32_t vbe_scmi_dispatch(struct vbe_scmi_msg *m, const uint8_t *req, uint32_t 
 		m->dresp_len = 0;
 	}
 	/* the response echoes the command's header, token included (4.1.1) */
-	vbe_put_le32(rsp, m->hdr);
-	vbe_put_le32(rsp + 4, (uint32_t)(int32_t)status);
+	vbe_scmi_put_le32(rsp, m->hdr);
+	vbe_scmi_put_le32(rsp + 4, (uint32_t)(int32_t)status);
 	return 8U + m->p2a_len;
 }

@@ -109,7 +109,7 @@ int vbe_scmi_notify_agent(struct vbe_scmi_server *srv, uint8_t agent, uint8_t pr
 	if (dev == NULL) {
 		return -EAGAIN;
 	}
-	vbe_put_le32(msg, vbe_scmi_hdr(msg_id, VBE_SCMI_TYPE_NOTIFICATION, proto, 0));
+	vbe_scmi_put_le32(msg, vbe_scmi_hdr(msg_id, VBE_SCMI_TYPE_NOTIFICATION, proto, 0));
 	memcpy(msg + 4, payload, len);
 	return vbe_scmi_dev_event(dev, msg, (uint8_t)(4U + len), false);
 }
@@ -129,7 +129,7 @@ void vbe_scmi_notify_res(struct vbe_scmi_server *srv, uint32_t mask, enum vbe_sc
 			continue; /* the agent no longer sees it */
 		}
 		/* each receiver gets the resource under its own id */
-		vbe_put_le32(payload + 4, (uint32_t)local);
+		vbe_scmi_put_le32(payload + 4, (uint32_t)local);
 		/* dropped when the agent has no eventq buffer: counted in its stats */
 		(void)vbe_scmi_notify_agent(srv, agent, vbe_scmi_res_protocol(kind), msg_id,
 					    payload, len);

@@ -112,14 +112,14 @@ static int reset_reset(struct vbe_scmi_msg *m)
 		goto exit;
 	}
 	/* RESET_ISSUED (4.8.4.1): agent_id, domain_id, reset_state */
-	vbe_put_le32(ev, m->agent);
-	vbe_put_le32(ev + 8, state);
+	vbe_scmi_put_le32(ev, m->agent);
+	vbe_scmi_put_le32(ev + 8, state);
 	vbe_scmi_notify_res(m->srv, m->srv->reset[line].notify & ~SCMI_AGENT_BIT(m->agent),
 			    VBE_SCMI_RES_RESET, (uint16_t)line, VBE_SCMI_RESET_ISSUED, ev,
 			    sizeof(ev));
 	if ((flags & VBE_SCMI_RESET_ASYNC) != 0U) {
 		/* RESET_COMPLETE (4.8.3.1): domain_id */
-		vbe_put_le32(done, id);
+		vbe_scmi_put_le32(done, id);
 		vbe_scmi_delayed(m, done, sizeof(done));
 	}
 exit:

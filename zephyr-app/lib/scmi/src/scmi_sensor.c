@@ -62,7 +62,7 @@ static int sensor_protocol_attributes(struct vbe_scmi_msg *m)
 	uint8_t *p = m->p2a;
 
 	/* num_sensors 15:0, max pending async 23:16; no shared-memory statistics */
-	vbe_put_le32(p, vbe_scmi_grant_count(m->srv, m->agent, VBE_SCMI_RES_SENSOR) |
+	vbe_scmi_put_le32(p, vbe_scmi_grant_count(m->srv, m->agent, VBE_SCMI_RES_SENSOR) |
 				(max_async << 16));
 	memset(p + 4, 0, 12);
 	m->p2a_len = 16;
@@ -89,8 +89,8 @@ static void sensor_crossings(struct vbe_scmi_server *srv, uint16_t s, int64_t va
 				/* SENSOR_TRIP_POINT_EVENT (4.7.4.1): agent_id 0 (the platform),
 				 * sensor_id, trip_point_desc (16: upwards, 7:0 trip point)
 				 */
-				vbe_put_le32(ev, VBE_SCMI_BASE_AGENT_PLATFORM);
-				vbe_put_le32(ev + 8, t | (up ? VBE_SCMI_SENSOR_TP_ASCENDING : 0U));
+				vbe_scmi_put_le32(ev, VBE_SCMI_BASE_AGENT_PLATFORM);
+				vbe_scmi_put_le32(ev + 8, t | (up ? VBE_SCMI_SENSOR_TP_ASCENDING : 0U));
 				vbe_scmi_notify_res(srv, SCMI_AGENT_BIT(agent),
 						    VBE_SCMI_RES_SENSOR, s,
 						    VBE_SCMI_SENSOR_TRIP_POINT_EVENT, ev,
@@ -204,7 +204,7 @@ static int sensor_trip_point_config(struct vbe_scmi_msg *m)
 		}
 	}
 	tp = &m->srv->sensor[s].trip[m->agent - 1U][t];
-	tp->value = (int64_t)(vbe_get_le32(m->a2p + offsetof(struct scmi_sensor_trip_config_a2p,
+	tp->value = (int64_t)(vbe_scmi_get_le32(m->a2p + offsetof(struct scmi_sensor_trip_config_a2p,
 							     value_low)) |
 			      ((uint64_t)SCMI_GET(m->a2p, struct scmi_sensor_trip_config_a2p,
 						  value_high)
@@ -250,7 +250,7 @@ static int sensor_reading_get(struct vbe_scmi_msg *m)
 		goto exit;
 	}
 	if (flags != 0U) {
-		vbe_put_le32(done, id);
+		vbe_scmi_put_le32(done, id);
 		sensor_put_reading(done + 4, value);
 		vbe_scmi_delayed(m, done, sizeof(done));
 	} else {

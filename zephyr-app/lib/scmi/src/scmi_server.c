@@ -301,10 +301,10 @@ int vbe_scmi_system_notify(struct vbe_scmi_server *srv, uint8_t agent, uint32_t 
 		return -EAGAIN;
 	}
 	/* SYSTEM_POWER_STATE_NOTIFIER (4.4.3.1): agent_id (0: platform), flags, state, timeout */
-	vbe_put_le32(payload, VBE_SCMI_BASE_AGENT_PLATFORM);
-	vbe_put_le32(payload + 4, flags);
-	vbe_put_le32(payload + 8, state);
-	vbe_put_le32(payload + 12, timeout_ms);
+	vbe_scmi_put_le32(payload, VBE_SCMI_BASE_AGENT_PLATFORM);
+	vbe_scmi_put_le32(payload + 4, flags);
+	vbe_scmi_put_le32(payload + 8, state);
+	vbe_scmi_put_le32(payload + 12, timeout_ms);
 	return vbe_scmi_notify_agent(srv, agent, VBE_SCMI_PROTO_SYSTEM,
 				     VBE_SCMI_SYSTEM_POWER_STATE_NOTIFIER, payload,
 				     sizeof(payload));

@@ -98,7 +98,7 @@ static int voltage_describe_levels(struct vbe_scmi_msg *m)
 			 ((c->flags & VBE_SCMI_RES_F_RANGE) != 0U ? VBE_SCMI_VOLTAGE_LEVELS_RANGE
 								  : 0U));
 	for (uint32_t i = 0; i < n; i++) {
-		vbe_put_le32(m->p2a + 4U + 4U * i, (uint32_t)c->levels[index + i]);
+		vbe_scmi_put_le32(m->p2a + 4U + 4U * i, (uint32_t)c->levels[index + i]);
 	}
 	m->p2a_len = 4U + 4U * n;
 	rc = 0;
@@ -204,8 +204,8 @@ static int voltage_level_set(struct vbe_scmi_msg *m)
 	}
 	m->srv->voltage[reg].level_uv = uv;
 	if (flags != 0U) {
-		vbe_put_le32(done, id);
-		vbe_put_le32(done + 4, (uint32_t)uv);
+		vbe_scmi_put_le32(done, id);
+		vbe_scmi_put_le32(done + 4, (uint32_t)uv);
 		vbe_scmi_delayed(m, done, sizeof(done));
 	}
 exit:
