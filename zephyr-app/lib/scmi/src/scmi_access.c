@@ -49,33 +49,96 @@ uint8_t vbe_scmi_res_protocol(enum vbe_scmi_res kind)
 	return ((unsigned int)kind < SCMI_ARRAY_SIZE(ids)) ? ids[kind] : 0U;
 }
 
-uint8_t vbe_scmi_res_device(const struct vbe_scmi_server *srv, enum vbe_scmi_res kind,
-			    uint16_t res)
+/*
+ * Every resource configuration starts with name, plat_id and device, at the same offsets:
+ * one accessor reads those fields for every kind, from the kind's table as bytes.
+ */
+#define SCMI_RES_LIKE_POWER(type)                                                              \
+	_Static_assert(offsetof(type, name) == offsetof(struct vbe_scmi_power_cfg, name) &&       \
+			       offsetof(type, plat_id) ==                                           \
+				       offsetof(struct vbe_scmi_power_cfg, plat_id) &&               \
+			       offsetof(type, device) == offsetof(struct vbe_scmi_power_cfg, device), \
+		       #type " starts with name, plat_id, device")
+SCMI_RES_LIKE_POWER(struct vbe_scmi_clock_cfg);
+SCMI_RES_LIKE_POWER(struct vbe_scmi_perf_cfg);
+SCMI_RES_LIKE_POWER(struct vbe_scmi_sensor_cfg);
+SCMI_RES_LIKE_POWER(struct vbe_scmi_reset_cfg);
+SCMI_RES_LIKE_POWER(struct vbe_scmi_voltage_cfg);
+
+/* The configuration of resource @p res of @p kind, or NULL past the end of its table. */
+static const uint8_t *scmi_res_at(const struct vbe_scmi_platform_cfg *cfg,
+				  enum vbe_scmi_res kind, uint16_t res)
 {
-	const struct vbe_scmi_platform_cfg *cfg = srv->cfg;
+	const uint8_t *table;
+	size_t size;
 
 	switch (kind) {
 	case VBE_SCMI_RES_CLOCK:
-		return res < cfg->clock_count ? cfg->clocks[res].device : VBE_SCMI_NO_DEVICE;
+		table = (const uint8_t *)cfg->clocks;
+		size = sizeof(cfg->clocks[0]);
+		break;
 	case VBE_SCMI_RES_POWER:
-		return res < cfg->power_count ? cfg->power[res].device : VBE_SCMI_NO_DEVICE;
+		table = (const uint8_t *)cfg->power;
+		size = sizeof(cfg->power[0]);
+		break;
 	case VBE_SCMI_RES_PERF:
-		return res < cfg->perf_count ? cfg->perf[res].device : VBE_SCMI_NO_DEVICE;
+		table = (const uint8_t *)cfg->perf;
+		size = sizeof(cfg->perf[0]);
+		break;
 	case VBE_SCMI_RES_SENSOR:
-		return res < cfg->sensor_count ? cfg->sensors[res].device : VBE_SCMI_NO_DEVICE;
+		table = (const uint8_t *)cfg->sensors;
+		size = sizeof(cfg->sensors[0]);
+		break;
 	case VBE_SCMI_RES_RESET:
-		return res < cfg->reset_count ? cfg->resets[res].device : VBE_SCMI_NO_DEVICE;
+		table = (const uint8_t *)cfg->resets;
+		size = sizeof(cfg->resets[0]);
+		break;
 	case VBE_SCMI_RES_VOLTAGE:
-		return res < cfg->voltage_count ? cfg->voltages[res].device : VBE_SCMI_NO_DEVICE;
+		table = (const uint8_t *)cfg->voltages;
+		size = sizeof(cfg->voltages[0]);
+		break;
 	default:
-		return VBE_SCMI_NO_DEVICE;
+		return NULL;
 	}
+	return (table != NULL && res < vbe_scmi_res_count(cfg, kind)) ? table + res * size : NULL;
+}
+
+uint8_t vbe_scmi_res_count(const struct vbe_scmi_platform_cfg *cfg, enum vbe_scmi_res kind)
+{
+	const uint8_t counts[] = {
+		[VBE_SCMI_RES_CLOCK] = cfg->clock_count,
+		[VBE_SCMI_RES_POWER] = cfg->power_count,
+		[VBE_SCMI_RES_PERF] = cfg->perf_count,
+		[VBE_SCMI_RES_SENSOR] = cfg->sensor_count,
+		[VBE_SCMI_RES_RESET] = cfg->reset_count,
+		[VBE_SCMI_RES_VOLTAGE] = cfg->voltage_count,
+	};
+
+	_Static_assert(SCMI_ARRAY_SIZE(counts) == VBE_SCMI_RES_COUNT, "a count per kind");
+	return ((unsigned int)kind < SCMI_ARRAY_SIZE(counts)) ? counts[kind] : 0U;
+}
+
+const char *vbe_scmi_res_name(const struct vbe_scmi_platform_cfg *cfg, enum vbe_scmi_res kind,
+			      uint16_t res)
+{
+	const uint8_t *c = scmi_res_at(cfg, kind, res);
+
+	return c != NULL ? *(const char *const *)(c + offsetof(struct vbe_scmi_power_cfg, name))
+			 : NULL;
+}
+
+uint8_t vbe_scmi_res_device(const struct vbe_scmi_platform_cfg *cfg, enum vbe_scmi_res kind,
+			    uint16_t res)
+{
+	const uint8_t *c = scmi_res_at(cfg, kind, res);
+
+	return c != NULL ? c[offsetof(struct vbe_scmi_power_cfg, device)] : VBE_SCMI_NO_DEVICE;
 }
 
 bool vbe_scmi_res_allowed(const struct vbe_scmi_server *srv, uint8_t agent,
 			  enum vbe_scmi_res kind, uint16_t res)
 {
-	uint8_t dev = vbe_scmi_res_device(srv, kind, res);
+	uint8_t dev = vbe_scmi_res_device(srv->cfg, kind, res);
 	const struct vbe_scmi_agent_state *a;
 	uint16_t bit;
 

@@ -98,13 +98,6 @@ exit:
 	return rc;
 }
 
-static int clock_name_get(struct vbe_scmi_msg *m)
-{
-	int clk = vbe_scmi_lookup(m, VBE_SCMI_RES_CLOCK, SCMI_GET(m->a2p, struct scmi_u32, v), 0);
-
-	return clk < 0 ? clk : vbe_scmi_reply_name(m, m->srv->cfg->clocks[clk].name);
-}
-
 static int clock_notify(struct vbe_scmi_msg *m, bool requested)
 {
 	uint32_t id = SCMI_GET(m->a2p, struct scmi_id_notify_a2p, id);
@@ -198,7 +191,7 @@ static const struct vbe_scmi_msg_desc clock_msgs[SCMI_MSG_COUNT] = {
 				      sizeof(struct scmi_clock_rate_p2a), 0 },
 	[VBE_SCMI_CLOCK_CONFIG_SET] = { clock_config_set, sizeof(struct scmi_clock_config_set_a2p),
 					0, 0 },
-	[VBE_SCMI_CLOCK_NAME_GET] = { clock_name_get, 4, sizeof(struct scmi_name_get_p2a), 0 },
+	[VBE_SCMI_CLOCK_NAME_GET] = { vbe_scmi_common_name_get, 4, sizeof(struct scmi_name_get_p2a), 0 },
 	[VBE_SCMI_CLOCK_RATE_NOTIFY] = { clock_rate_notify, sizeof(struct scmi_id_notify_a2p), 0,
 					 SCMI_MSG_F_NOTIFY },
 	[VBE_SCMI_CLOCK_RATE_CHANGE_REQUESTED_NOTIFY] = { clock_rate_change_requested_notify,

@@ -88,13 +88,23 @@ bool vbe_scmi_name_is_long(const char *name)
 	return n >= VBE_SCMI_NAME_SIZE;
 }
 
-int vbe_scmi_reply_name(struct vbe_scmi_msg *m, const char *name)
+/* NAME_GET of every protocol with named resources: the resource's name, flags 0. */
+int vbe_scmi_common_name_get(struct vbe_scmi_msg *m)
 {
+	enum vbe_scmi_res kind = (enum vbe_scmi_res)m->proto->res;
+	int res = vbe_scmi_lookup(m, kind, SCMI_GET(m->a2p, struct scmi_u32, v), 0);
+	int rc = res;
+
+	if (rc < 0) {
+		goto exit;
+	}
 	SCMI_PUT(m->p2a, struct scmi_name_get_p2a, flags, 0U);
 	vbe_scmi_put_name(m->p2a + offsetof(struct scmi_name_get_p2a, name),
-			  VBE_SCMI_EXT_NAME_SIZE, name);
+			  VBE_SCMI_EXT_NAME_SIZE, vbe_scmi_res_name(m->srv->cfg, kind, (uint16_t)res));
 	m->p2a_len = sizeof(struct scmi_name_get_p2a);
-	return 0;
+	rc = 0;
+exit:
+	return rc;
 }
 
 void vbe_scmi_delayed(struct vbe_scmi_msg *m, const uint8_t *returns, uint8_t len)

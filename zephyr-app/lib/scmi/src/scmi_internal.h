@@ -129,6 +129,8 @@ bool vbe_scmi_agent_has_protocol(const struct vbe_scmi_server *srv, uint8_t agen
 int vbe_scmi_common_version(struct vbe_scmi_msg *m);
 int vbe_scmi_common_msg_attributes(struct vbe_scmi_msg *m);
 int vbe_scmi_common_negotiate(struct vbe_scmi_msg *m);
+/** *_NAME_GET of the protocol's resource kind (m->proto->res): one handler for every kind. */
+int vbe_scmi_common_name_get(struct vbe_scmi_msg *m);
 
 /** Copy @p name into a NUL-padded field of @p size bytes (always NUL-terminated). */
 void vbe_scmi_put_name(uint8_t *field, size_t size, const char *name);
@@ -136,8 +138,6 @@ void vbe_scmi_put_name(uint8_t *field, size_t size, const char *name);
 /** Does @p name need NAME_GET (longer than a 16-byte field holds)? */
 bool vbe_scmi_name_is_long(const char *name);
 
-/** Reply to a NAME_GET with @p name. */
-int vbe_scmi_reply_name(struct vbe_scmi_msg *m, const char *name);
 
 /** Record the delayed response (status SUCCESS, then @p len bytes of returns). */
 void vbe_scmi_delayed(struct vbe_scmi_msg *m, const uint8_t *returns, uint8_t len);
@@ -164,8 +164,15 @@ uint8_t vbe_scmi_grant_count(const struct vbe_scmi_server *srv, uint8_t agent,
 const struct vbe_scmi_agent_cfg *vbe_scmi_agent_cfg(const struct vbe_scmi_server *srv,
 						    uint8_t agent);
 
+/** Number of platform resources of @p kind in @p cfg (0 for an unknown kind). */
+uint8_t vbe_scmi_res_count(const struct vbe_scmi_platform_cfg *cfg, enum vbe_scmi_res kind);
+
+/** Name of platform resource @p res of @p kind, NULL if there is no such resource. */
+const char *vbe_scmi_res_name(const struct vbe_scmi_platform_cfg *cfg, enum vbe_scmi_res kind,
+			      uint16_t res);
+
 /** Device of platform resource @p res of @p kind (VBE_SCMI_NO_DEVICE if none). */
-uint8_t vbe_scmi_res_device(const struct vbe_scmi_server *srv, enum vbe_scmi_res kind,
+uint8_t vbe_scmi_res_device(const struct vbe_scmi_platform_cfg *cfg, enum vbe_scmi_res kind,
 			    uint16_t res);
 
 /** May @p agent currently use @p res (device and protocol permissions)? */

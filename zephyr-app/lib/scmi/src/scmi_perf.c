@@ -293,13 +293,6 @@ static int perf_notify_level(struct vbe_scmi_msg *m)
 	return perf_notify(m, false);
 }
 
-static int perf_domain_name_get(struct vbe_scmi_msg *m)
-{
-	int dom = vbe_scmi_lookup(m, VBE_SCMI_RES_PERF, SCMI_GET(m->a2p, struct scmi_u32, v), 0);
-
-	return dom < 0 ? dom : vbe_scmi_reply_name(m, m->srv->cfg->perf[dom].name);
-}
-
 static const struct vbe_scmi_msg_desc perf_msgs[SCMI_MSG_COUNT] = {
 	[VBE_SCMI_MSG_PROTOCOL_VERSION] = { vbe_scmi_common_version, 0, 4, SCMI_MSG_F_DISCOVERY },
 	[VBE_SCMI_MSG_PROTOCOL_ATTRIBUTES] = { perf_protocol_attributes, 0,
@@ -323,7 +316,7 @@ static const struct vbe_scmi_msg_desc perf_msgs[SCMI_MSG_COUNT] = {
 					  0, SCMI_MSG_F_NOTIFY },
 	[VBE_SCMI_PERF_NOTIFY_LEVEL] = { perf_notify_level, sizeof(struct scmi_id_notify_a2p), 0,
 					 SCMI_MSG_F_NOTIFY },
-	[VBE_SCMI_PERF_DOMAIN_NAME_GET] = { perf_domain_name_get, 4,
+	[VBE_SCMI_PERF_DOMAIN_NAME_GET] = { vbe_scmi_common_name_get, 4,
 					    sizeof(struct scmi_name_get_p2a), 0 },
 	[VBE_SCMI_MSG_NEGOTIATE_PROTOCOL_VERSION] = { vbe_scmi_common_negotiate, 4, 0,
 						      SCMI_MSG_F_DISCOVERY },

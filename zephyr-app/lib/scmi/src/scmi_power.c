@@ -131,13 +131,6 @@ exit:
 	return rc;
 }
 
-static int power_domain_name_get(struct vbe_scmi_msg *m)
-{
-	int pd = vbe_scmi_lookup(m, VBE_SCMI_RES_POWER, SCMI_GET(m->a2p, struct scmi_u32, v), 0);
-
-	return pd < 0 ? pd : vbe_scmi_reply_name(m, m->srv->cfg->power[pd].name);
-}
-
 static const struct vbe_scmi_msg_desc power_msgs[SCMI_MSG_COUNT] = {
 	[VBE_SCMI_MSG_PROTOCOL_VERSION] = { vbe_scmi_common_version, 0, 4, SCMI_MSG_F_DISCOVERY },
 	[VBE_SCMI_MSG_PROTOCOL_ATTRIBUTES] = { power_protocol_attributes, 0,
@@ -152,7 +145,7 @@ static const struct vbe_scmi_msg_desc power_msgs[SCMI_MSG_COUNT] = {
 	[VBE_SCMI_POWER_STATE_GET] = { power_state_get, 4, 4, 0 },
 	[VBE_SCMI_POWER_STATE_NOTIFY] = { power_state_notify, sizeof(struct scmi_id_notify_a2p), 0,
 					  SCMI_MSG_F_NOTIFY },
-	[VBE_SCMI_POWER_DOMAIN_NAME_GET] = { power_domain_name_get, 4,
+	[VBE_SCMI_POWER_DOMAIN_NAME_GET] = { vbe_scmi_common_name_get, 4,
 					     sizeof(struct scmi_name_get_p2a), 0 },
 	[VBE_SCMI_MSG_NEGOTIATE_PROTOCOL_VERSION] = { vbe_scmi_common_negotiate, 4, 0,
 						      SCMI_MSG_F_DISCOVERY },

@@ -143,13 +143,6 @@ exit:
 	return rc;
 }
 
-static int reset_domain_name_get(struct vbe_scmi_msg *m)
-{
-	int line = vbe_scmi_lookup(m, VBE_SCMI_RES_RESET, SCMI_GET(m->a2p, struct scmi_u32, v), 0);
-
-	return line < 0 ? line : vbe_scmi_reply_name(m, m->srv->cfg->resets[line].name);
-}
-
 static const struct vbe_scmi_msg_desc reset_msgs[SCMI_MSG_COUNT] = {
 	[VBE_SCMI_MSG_PROTOCOL_VERSION] = { vbe_scmi_common_version, 0, 4, SCMI_MSG_F_DISCOVERY },
 	[VBE_SCMI_MSG_PROTOCOL_ATTRIBUTES] = { reset_protocol_attributes, 0, 4,
@@ -161,7 +154,7 @@ static const struct vbe_scmi_msg_desc reset_msgs[SCMI_MSG_COUNT] = {
 	[VBE_SCMI_RESET] = { reset_reset, sizeof(struct scmi_reset_a2p), 0, 0 },
 	[VBE_SCMI_RESET_NOTIFY] = { reset_notify, sizeof(struct scmi_id_notify_a2p), 0,
 				    SCMI_MSG_F_NOTIFY },
-	[VBE_SCMI_RESET_DOMAIN_NAME_GET] = { reset_domain_name_get, 4,
+	[VBE_SCMI_RESET_DOMAIN_NAME_GET] = { vbe_scmi_common_name_get, 4,
 					     sizeof(struct scmi_name_get_p2a), 0 },
 	[VBE_SCMI_MSG_NEGOTIATE_PROTOCOL_VERSION] = { vbe_scmi_common_negotiate, 4, 0,
 						      SCMI_MSG_F_DISCOVERY },

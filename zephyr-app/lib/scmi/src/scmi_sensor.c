@@ -302,13 +302,6 @@ exit:
 	return rc;
 }
 
-static int sensor_name_get(struct vbe_scmi_msg *m)
-{
-	int s = vbe_scmi_lookup(m, VBE_SCMI_RES_SENSOR, SCMI_GET(m->a2p, struct scmi_u32, v), 0);
-
-	return s < 0 ? s : vbe_scmi_reply_name(m, m->srv->cfg->sensors[s].name);
-}
-
 static const struct vbe_scmi_msg_desc sensor_msgs[SCMI_MSG_COUNT] = {
 	[VBE_SCMI_MSG_PROTOCOL_VERSION] = { vbe_scmi_common_version, 0, 4, SCMI_MSG_F_DISCOVERY },
 	[VBE_SCMI_MSG_PROTOCOL_ATTRIBUTES] = { sensor_protocol_attributes, 0, 16,
@@ -328,7 +321,7 @@ static const struct vbe_scmi_msg_desc sensor_msgs[SCMI_MSG_COUNT] = {
 	[VBE_SCMI_SENSOR_CONFIG_GET] = { sensor_config_get, 4, 4, 0 },
 	[VBE_SCMI_SENSOR_CONFIG_SET] = { sensor_config_set,
 					 sizeof(struct scmi_sensor_config_set_a2p), 0, 0 },
-	[VBE_SCMI_SENSOR_NAME_GET] = { sensor_name_get, 4, sizeof(struct scmi_name_get_p2a), 0 },
+	[VBE_SCMI_SENSOR_NAME_GET] = { vbe_scmi_common_name_get, 4, sizeof(struct scmi_name_get_p2a), 0 },
 	[VBE_SCMI_MSG_NEGOTIATE_PROTOCOL_VERSION] = { vbe_scmi_common_negotiate, 4, 0,
 						      SCMI_MSG_F_DISCOVERY },
 };

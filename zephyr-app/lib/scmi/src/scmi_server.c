@@ -17,11 +17,6 @@
 
 #include "scmi_internal.h"
 
-static bool scmi_dev_ok(const struct vbe_scmi_platform_cfg *cfg, uint8_t device)
-{
-	return device == VBE_SCMI_NO_DEVICE || device < cfg->device_count;
-}
-
 /* A rate or level table: a non-empty ascending list, or a {min, max, step} range. */
 static bool scmi_table_ok(const int64_t *v, uint8_t n, bool range)
 {
@@ -45,8 +40,7 @@ static bool scmi_clocks_ok(const struct vbe_scmi_platform_cfg *cfg)
 		const struct vbe_scmi_clock_cfg *c = &cfg->clocks[i];
 		int64_t v[VBE_SCMI_MAX_LEVELS];
 
-		if (c->name == NULL || !scmi_dev_ok(cfg, c->device) || c->rates == NULL ||
-		    c->rate_count > VBE_SCMI_MAX_LEVELS) {
+		if (c->rates == NULL || c->rate_count > VBE_SCMI_MAX_LEVELS) {
 			return false;
 		}
 		for (uint8_t r = 0; r < c->rate_count; r++) {
@@ -62,19 +56,47 @@ static bool scmi_clocks_ok(const struct vbe_scmi_platform_cfg *cfg)
 	return true;
 }
 
-static bool scmi_resources_ok(const struct vbe_scmi_platform_cfg *cfg)
+/* How many resources of each kind the server's state has room for. */
+static const uint8_t scmi_res_max[] = {
+	[VBE_SCMI_RES_CLOCK] = VBE_SCMI_MAX_CLOCKS,   [VBE_SCMI_RES_POWER] = VBE_SCMI_MAX_POWER,
+	[VBE_SCMI_RES_PERF] = VBE_SCMI_MAX_PERF,      [VBE_SCMI_RES_SENSOR] = VBE_SCMI_MAX_SENSORS,
+	[VBE_SCMI_RES_RESET] = VBE_SCMI_MAX_RESETS,   [VBE_SCMI_RES_VOLTAGE] = VBE_SCMI_MAX_VOLTAGE,
+};
+
+_Static_assert(SCMI_ARRAY_SIZE(scmi_res_max) == VBE_SCMI_RES_COUNT, "a limit per kind");
+
+/* Every kind: no more than the state holds; every resource: a name, a device that exists. */
+static bool scmi_common_ok(const struct vbe_scmi_platform_cfg *cfg)
 {
-	for (uint8_t i = 0; i < cfg->power_count; i++) {
-		if (cfg->power[i].name == NULL || !scmi_dev_ok(cfg, cfg->power[i].device)) {
+	for (unsigned int k = 0; k < VBE_SCMI_RES_COUNT; k++) {
+		uint8_t n = vbe_scmi_res_count(cfg, (enum vbe_scmi_res)k);
+
+		if (n > scmi_res_max[k]) {
 			return false;
 		}
+		for (uint16_t i = 0; i < n; i++) {
+			uint8_t dev = vbe_scmi_res_device(cfg, (enum vbe_scmi_res)k, i);
+
+			if (vbe_scmi_res_name(cfg, (enum vbe_scmi_res)k, i) == NULL ||
+			    (dev != VBE_SCMI_NO_DEVICE && dev >= cfg->device_count)) {
+				return false;
+			}
+		}
+	}
+	return true;
+}
+
+static bool scmi_resources_ok(const struct vbe_scmi_platform_cfg *cfg)
+{
+	if (!scmi_common_ok(cfg)) {
+		return false;
 	}
 	for (uint8_t i = 0; i < cfg->perf_count; i++) {
 		const struct vbe_scmi_perf_cfg *p = &cfg->perf[i];
 		int64_t v[VBE_SCMI_MAX_LEVELS];
 
-		if (p->name == NULL || !scmi_dev_ok(cfg, p->device) || p->levels == NULL ||
-		    p->level_count > VBE_SCMI_MAX_LEVELS || p->sustained >= p->level_count) {
+		if (p->levels == NULL || p->level_count > VBE_SCMI_MAX_LEVELS ||
+		    p->sustained >= p->level_count) {
 			return false;
 		}
 		for (uint8_t l = 0; l < p->level_count; l++) {
@@ -88,13 +110,7 @@ static bool scmi_resources_ok(const struct vbe_scmi_platform_cfg *cfg)
 	for (uint8_t i = 0; i < cfg->sensor_count; i++) {
 		const struct vbe_scmi_sensor_cfg *s = &cfg->sensors[i];
 
-		if (s->name == NULL || !scmi_dev_ok(cfg, s->device) ||
-		    s->trip_count > VBE_SCMI_MAX_TRIPS || s->scale < -16 || s->scale > 15) {
-			return false;
-		}
-	}
-	for (uint8_t i = 0; i < cfg->reset_count; i++) {
-		if (cfg->resets[i].name == NULL || !scmi_dev_ok(cfg, cfg->resets[i].device)) {
+		if (s->trip_count > VBE_SCMI_MAX_TRIPS || s->scale < -16 || s->scale > 15) {
 			return false;
 		}
 	}
@@ -102,8 +118,7 @@ static bool scmi_resources_ok(const struct vbe_scmi_platform_cfg *cfg)
 		const struct vbe_scmi_voltage_cfg *c = &cfg->voltages[i];
 		int64_t v[VBE_SCMI_MAX_LEVELS];
 
-		if (c->name == NULL || !scmi_dev_ok(cfg, c->device) || c->levels == NULL ||
-		    c->level_count > VBE_SCMI_MAX_LEVELS) {
+		if (c->levels == NULL || c->level_count > VBE_SCMI_MAX_LEVELS) {
 			return false;
 		}
 		for (uint8_t l = 0; l < c->level_count; l++) {
@@ -114,20 +129,6 @@ static bool scmi_resources_ok(const struct vbe_scmi_platform_cfg *cfg)
 		}
 	}
 	return scmi_clocks_ok(cfg);
-}
-
-static uint8_t scmi_res_count(const struct vbe_scmi_platform_cfg *cfg, unsigned int kind)
-{
-	const uint8_t counts[] = {
-		[VBE_SCMI_RES_CLOCK] = cfg->clock_count,
-		[VBE_SCMI_RES_POWER] = cfg->power_count,
-		[VBE_SCMI_RES_PERF] = cfg->perf_count,
-		[VBE_SCMI_RES_SENSOR] = cfg->sensor_count,
-		[VBE_SCMI_RES_RESET] = cfg->reset_count,
-		[VBE_SCMI_RES_VOLTAGE] = cfg->voltage_count,
-	};
-
-	return kind < SCMI_ARRAY_SIZE(counts) ? counts[kind] : 0U;
 }
 
 /* Grants name existing resources, each at most once per agent (local ids are unique). */
@@ -146,7 +147,7 @@ static bool scmi_agents_ok(const struct vbe_scmi_platform_cfg *cfg)
 				return false;
 			}
 			for (uint8_t i = 0; i < ag->grant_count[k]; i++) {
-				if (g[i].res >= scmi_res_count(cfg, k) ||
+				if (g[i].res >= vbe_scmi_res_count(cfg, (enum vbe_scmi_res)k) ||
 				    (g[i].perms & ~VBE_SCMI_PERM_ALL) != 0U) {
 					return false;
 				}
@@ -166,10 +167,7 @@ int vbe_scmi_server_init(struct vbe_scmi_server *srv, const struct vbe_scmi_plat
 {
 	if (srv == NULL || cfg == NULL || plat == NULL || cfg->agent_count > VBE_SCMI_MAX_AGENTS ||
 	    (cfg->agent_count > 0U && cfg->agents == NULL) ||
-	    cfg->device_count > VBE_SCMI_MAX_DEVICES || cfg->clock_count > VBE_SCMI_MAX_CLOCKS ||
-	    cfg->power_count > VBE_SCMI_MAX_POWER || cfg->perf_count > VBE_SCMI_MAX_PERF ||
-	    cfg->sensor_count > VBE_SCMI_MAX_SENSORS || cfg->reset_count > VBE_SCMI_MAX_RESETS ||
-	    cfg->voltage_count > VBE_SCMI_MAX_VOLTAGE) {
+	    cfg->device_count > VBE_SCMI_MAX_DEVICES) {
 		return -EINVAL;
 	}
 	if (!scmi_resources_ok(cfg) || !scmi_agents_ok(cfg)) {
@@ -208,7 +206,7 @@ static bool scmi_in_scope(const struct vbe_scmi_server *srv, enum vbe_scmi_res k
 			  uint16_t res, int device, uint32_t kinds)
 {
 	return (kinds & (1U << kind)) != 0U &&
-	       (device == SCMI_ALL_DEVICES || vbe_scmi_res_device(srv, kind, res) == device);
+	       (device == SCMI_ALL_DEVICES || vbe_scmi_res_device(srv->cfg, kind, res) == device);
 }
 
 static void scmi_check(int rc, const char *what, uint8_t agent, uint16_t res)

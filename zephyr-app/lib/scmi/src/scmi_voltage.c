@@ -227,13 +227,6 @@ exit:
 	return rc;
 }
 
-static int voltage_domain_name_get(struct vbe_scmi_msg *m)
-{
-	int reg = vbe_scmi_lookup(m, VBE_SCMI_RES_VOLTAGE, SCMI_GET(m->a2p, struct scmi_u32, v), 0);
-
-	return reg < 0 ? reg : vbe_scmi_reply_name(m, m->srv->cfg->voltages[reg].name);
-}
-
 static const struct vbe_scmi_msg_desc voltage_msgs[SCMI_MSG_COUNT] = {
 	[VBE_SCMI_MSG_PROTOCOL_VERSION] = { vbe_scmi_common_version, 0, 4, SCMI_MSG_F_DISCOVERY },
 	[VBE_SCMI_MSG_PROTOCOL_ATTRIBUTES] = { voltage_protocol_attributes, 0, 4,
@@ -252,7 +245,7 @@ static const struct vbe_scmi_msg_desc voltage_msgs[SCMI_MSG_COUNT] = {
 	[VBE_SCMI_VOLTAGE_LEVEL_SET] = { voltage_level_set,
 					 sizeof(struct scmi_voltage_level_set_a2p), 0, 0 },
 	[VBE_SCMI_VOLTAGE_LEVEL_GET] = { voltage_level_get, 4, 4, 0 },
-	[VBE_SCMI_VOLTAGE_DOMAIN_NAME_GET] = { voltage_domain_name_get, 4,
+	[VBE_SCMI_VOLTAGE_DOMAIN_NAME_GET] = { vbe_scmi_common_name_get, 4,
 					       sizeof(struct scmi_name_get_p2a), 0 },
 	[VBE_SCMI_MSG_NEGOTIATE_PROTOCOL_VERSION] = { vbe_scmi_common_negotiate, 4, 0,
 						      SCMI_MSG_F_DISCOVERY },
