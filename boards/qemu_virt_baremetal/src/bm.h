@@ -88,15 +88,10 @@ void bm_idle_sleep_us(uint32_t us);
 uint64_t bm_idle_woke(uint64_t *ret_ticks);
 
 /**
- * @brief Sleep until an interrupt enabled at the GIC is pending (the doorbell), with the
- * virtual timer as a backstop at most @p backstop_us after it was armed. The timer stays
- * armed across wake-ups it did not cause (no timer or GIC access per doorbell wake-up);
- * once it has fired it is disarmed and re-armed by the next call.
+ * @brief Clear the GIC latch of the idle timer (its line is low outside
+ * bm_idle_sleep_us()): for an interrupt found pending that was not the doorbell.
  */
-void bm_idle_wait(uint32_t backstop_us);
-
-/** @brief If the backstop timer has fired: disarm it and clear its GIC latch. */
-void bm_idle_timer_check(void);
+void bm_idle_clear_timer_latch(void);
 
 /** @brief An interrupt is pending at the CPU (ISR_EL1.I): a system register, not MMIO. */
 static inline bool bm_irq_pending(void)

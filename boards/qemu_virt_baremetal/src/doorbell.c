@@ -188,13 +188,11 @@ unsigned int bm_doorbell_rx(void)
 	/*
 	 * A byte in the receive FIFO raises UART1's interrupt, which stays pending until the
 	 * drain below clears its latch: no pending interrupt, no byte, and no UART or GIC
-	 * access (each one an exit into QEMU's device model). A pending backstop timer is
-	 * dealt with here too, so that it does not keep the interrupt pending.
+	 * access (each one an exit into QEMU's device model).
 	 */
 	if (!db_present || !bm_irq_pending()) {
 		return 0U;
 	}
-	bm_idle_timer_check();
 	while ((c = bm_pl011_getc(BM_UART1_BASE)) >= 0) {
 		n++;
 		if (c == BM_DB_PING) {
@@ -208,6 +206,9 @@ unsigned int bm_doorbell_rx(void)
 	/* The FIFO is empty, so the UART's line is low: drop the latch (see gic.c). */
 	t = bm_prof_now();
 	bm_gic_clear_pending(BM_IRQ_UART1);
+	if (n == 0U) {
+		bm_idle_clear_timer_latch(); /* pending, but not the doorbell: never stay stuck */
+	}
 	if (BM_PROF_ON && n != 0U) {
 		bm_prof.rx_gic += bm_prof_now() - t;
 		bm_prof.rx_drains++;
@@ -223,13 +224,12 @@ void bm_doorbell_round_end(bool work)
 	db_notified = false;
 }
 
-bool bm_doorbell_idle_policy(uint32_t *spin_us, uint32_t *sleep_max_us)
+void bm_doorbell_idle_policy(uint32_t *spin_us, uint32_t *sleep_max_us)
 {
 	if (db_active) {
 		*spin_us = db_spin_us;
 		*sleep_max_us = db_sleep_max_us;
 	}
-	return db_active;
 }
 
 void bm_doorbell_set_idle(uint32_t spin_us, uint32_t sleep_max_us)

@@ -71,10 +71,8 @@ void bm_doorbell_round_end(bool work);
  * @brief The idle policy in force: in doorbell mode, spin @p spin_us after the last work
  * then sleep up to @p sleep_max_us (a backstop: the doorbell ends a sleep at once); in
  * polling mode both stay as the caller set them.
- *
- * @return true in doorbell mode.
  */
-bool bm_doorbell_idle_policy(uint32_t *spin_us, uint32_t *sleep_max_us);
+void bm_doorbell_idle_policy(uint32_t *spin_us, uint32_t *sleep_max_us);
 
 /** @brief Doorbell-mode idle policy (the mailbox's IDLE command). */
 void bm_doorbell_set_idle(uint32_t spin_us, uint32_t sleep_max_us);

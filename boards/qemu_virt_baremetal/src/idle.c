@@ -33,10 +33,8 @@
 #define GIC_PMR_ALL 0xff
 
 #define CNTV_CTL_ENABLE 1U
-#define CNTV_CTL_ISTATUS (1U << 2)
 
 static bool idle_gic; /* the virtual timer can wake us from WFI */
-static bool idle_armed; /* bm_idle_wait() left the timer armed */
 static uint64_t idle_woke_at; /* profile: counter at the last WFI return, until taken */
 static uint64_t idle_ret_ticks; /* profile: WFI return -> return to the loop */
 
@@ -89,57 +87,24 @@ void bm_idle_sleep_us(uint32_t us)
 		bm_prof.last_wake = idle_woke_at;
 		bm_prof.sleeps++;
 	}
-	/* Disarm (the line drops), then clear what the GIC latched while it was high. */
-	__asm__ volatile("msr cntv_ctl_el0, xzr\n\tisb" ::: "memory");
-	mmio_write32(BM_GICD_BASE + GICD_ICPENDR0, 1U << BM_IRQ_VTIMER);
-	idle_armed = false;
-	if (BM_PROF_ON) {
-		idle_ret_ticks = bm_timer_ticks() - idle_woke_at;
-	}
-}
-
-void bm_idle_timer_check(void)
-{
-	uint64_t ctl;
-
-	if (!idle_armed) {
-		return;
-	}
-	__asm__ volatile("mrs %0, cntv_ctl_el0" : "=r"(ctl));
-	if ((ctl & CNTV_CTL_ISTATUS) != 0U) {
-		__asm__ volatile("msr cntv_ctl_el0, xzr\n\tisb" ::: "memory");
-		mmio_write32(BM_GICD_BASE + GICD_ICPENDR0, 1U << BM_IRQ_VTIMER);
-		idle_armed = false;
-	}
-}
-
-void bm_idle_wait(uint32_t backstop_us)
-{
-	if (!idle_gic) {
-		bm_idle_sleep_us(backstop_us);
-		return;
-	}
-	if (!idle_armed) {
-		uint64_t deadline = bm_timer_ticks() + bm_timer_us_to_ticks(backstop_us);
-
-		__asm__ volatile("msr cntv_cval_el0, %0\n\t"
-				 "msr cntv_ctl_el0, %1\n\t"
-				 "isb" ::"r"(deadline), "r"((uint64_t)CNTV_CTL_ENABLE) : "memory");
-		idle_armed = true;
-	}
 	/*
-	 * Every earlier store (replies in the windows) completes before we sleep. A doorbell
-	 * byte that arrived since the last drain keeps its interrupt pending: WFI returns.
+	 * Disarm (the line drops), then clear what the GIC latched while it was high. If the
+	 * counter is still below the deadline now, the timer never fired (the counter only
+	 * grows): no edge, no latch, and no GIC access (an exit into QEMU) to clear it.
 	 */
-	__asm__ volatile("dsb sy\n\twfi" ::: "memory");
-	if (BM_PROF_ON) {
-		idle_woke_at = bm_timer_ticks();
-		bm_prof.last_wake = idle_woke_at;
-		bm_prof.sleeps++;
+	__asm__ volatile("msr cntv_ctl_el0, xzr\n\tisb" ::: "memory");
+	if (bm_timer_ticks() >= deadline) {
+		mmio_write32(BM_GICD_BASE + GICD_ICPENDR0, 1U << BM_IRQ_VTIMER);
 	}
-	bm_idle_timer_check();
 	if (BM_PROF_ON) {
 		idle_ret_ticks = bm_timer_ticks() - idle_woke_at;
+	}
+}
+
+void bm_idle_clear_timer_latch(void)
+{
+	if (idle_gic) {
+		mmio_write32(BM_GICD_BASE + GICD_ICPENDR0, 1U << BM_IRQ_VTIMER);
 	}
 }
 

@@ -144,7 +144,6 @@ static void __attribute__((noreturn)) bm_serve(struct vbe_sys *sys)
 		uint64_t woke_ret;
 		uint64_t woke = bm_idle_woke(&woke_ret); /* profile: WFI return, once; else 0 */
 		uint64_t notified = BM_PROF_ON ? bm_prof.last_notify : 0U;
-		bool doorbell;
 		bool timed;
 
 		/* vbe harness: drain the doorbell UART (harness.h) */
@@ -181,8 +180,7 @@ static void __attribute__((noreturn)) bm_serve(struct vbe_sys *sys)
 			sleep_us = BM_IDLE_SLEEP_MIN_US;
 			continue;
 		}
-		/* vbe harness: doorbell mode's policy */
-		doorbell = bm_doorbell_idle_policy(&spin_us, &sleep_max_us);
+		bm_doorbell_idle_policy(&spin_us, &sleep_max_us); /* vbe harness: doorbell mode */
 		if (sleep_max_us == 0U || vbe_port_time_us() - idle_since < spin_us) {
 			continue;
 		}
@@ -190,11 +188,6 @@ static void __attribute__((noreturn)) bm_serve(struct vbe_sys *sys)
 			bm_prof.tail += bm_prof_now() - tail_from;
 			bm_prof.tail_rounds += tail_rounds;
 			tail_from = 0U;
-		}
-		if (doorbell) {
-			/* The doorbell ends the sleep: no growing steps, the timer is a backstop. */
-			bm_idle_wait(sleep_max_us);
-			continue;
 		}
 		bm_idle_sleep_us(sleep_us < sleep_max_us ? sleep_us : sleep_max_us);
 		sleep_us = (sleep_us * 2U > sleep_max_us) ? sleep_max_us : sleep_us * 2U;
