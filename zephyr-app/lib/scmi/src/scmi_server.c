@@ -202,64 +202,83 @@ int vbe_scmi_server_init(struct vbe_scmi_server *srv, const struct vbe_scmi_plat
 	return 0;
 }
 
-static bool scmi_in_scope(const struct vbe_scmi_server *srv, enum vbe_scmi_res kind,
-			  uint16_t res, int device, uint32_t kinds)
+/* Release what @p agent holds on resource @p i of one kind: 0, or the platform's error. */
+static int scmi_release_clock(struct vbe_scmi_server *srv, uint8_t agent, uint16_t i)
 {
-	return (kinds & (1U << kind)) != 0U &&
-	       (device == SCMI_ALL_DEVICES || vbe_scmi_res_device(srv->cfg, kind, res) == device);
+	srv->clock[i].notify_rate &= ~SCMI_AGENT_BIT(agent);
+	srv->clock[i].notify_req &= ~SCMI_AGENT_BIT(agent);
+	return vbe_scmi_clock_vote(srv, i, agent, false);
 }
 
-static void scmi_check(int rc, const char *what, uint8_t agent, uint16_t res)
+static int scmi_release_power(struct vbe_scmi_server *srv, uint8_t agent, uint16_t i)
 {
-	if (rc != 0) {
-		VBE_LOG(VBE_LOG_WRN, "scmi: agent %u: releasing %s %u failed (%d)",
-			(unsigned int)agent, what, (unsigned int)res, rc);
-	}
+	srv->power[i].notify &= ~SCMI_AGENT_BIT(agent); /* a release it caused is not news to it */
+	return vbe_scmi_power_vote(srv, i, agent, false);
 }
+
+static int scmi_release_perf(struct vbe_scmi_server *srv, uint8_t agent, uint16_t i)
+{
+	srv->perf[i].notify_level &= ~SCMI_AGENT_BIT(agent);
+	srv->perf[i].notify_limits &= ~SCMI_AGENT_BIT(agent);
+	vbe_scmi_perf_agent_defaults(srv, i, agent);
+	return vbe_scmi_perf_update(srv, i, agent);
+}
+
+static int scmi_release_sensor(struct vbe_scmi_server *srv, uint8_t agent, uint16_t i)
+{
+	srv->sensor[i].notify_trip &= ~SCMI_AGENT_BIT(agent);
+	memset(srv->sensor[i].trip[agent - 1U], 0, sizeof(srv->sensor[i].trip[0]));
+	return 0;
+}
+
+static int scmi_release_reset(struct vbe_scmi_server *srv, uint8_t agent, uint16_t i)
+{
+	srv->reset[i].notify &= ~SCMI_AGENT_BIT(agent);
+	return vbe_scmi_reset_vote(srv, i, agent, false);
+}
+
+static int scmi_release_voltage(struct vbe_scmi_server *srv, uint8_t agent, uint16_t i)
+{
+	return vbe_scmi_voltage_vote(srv, i, agent, false);
+}
+
+/* Per kind, in enum order: how to release one resource, and its name for the log. */
+static int (*const scmi_releasers[])(struct vbe_scmi_server *srv, uint8_t agent, uint16_t i) = {
+	[VBE_SCMI_RES_CLOCK] = scmi_release_clock,   [VBE_SCMI_RES_POWER] = scmi_release_power,
+	[VBE_SCMI_RES_PERF] = scmi_release_perf,     [VBE_SCMI_RES_SENSOR] = scmi_release_sensor,
+	[VBE_SCMI_RES_RESET] = scmi_release_reset,   [VBE_SCMI_RES_VOLTAGE] = scmi_release_voltage,
+};
+
+static const char *const scmi_res_names[] = {
+	[VBE_SCMI_RES_CLOCK] = "clock",       [VBE_SCMI_RES_POWER] = "power domain",
+	[VBE_SCMI_RES_PERF] = "perf domain",  [VBE_SCMI_RES_SENSOR] = "sensor",
+	[VBE_SCMI_RES_RESET] = "reset",       [VBE_SCMI_RES_VOLTAGE] = "regulator",
+};
+
+_Static_assert(SCMI_ARRAY_SIZE(scmi_releasers) == VBE_SCMI_RES_COUNT &&
+		       SCMI_ARRAY_SIZE(scmi_res_names) == VBE_SCMI_RES_COUNT,
+	       "a releaser and a name per kind");
 
 void vbe_scmi_release(struct vbe_scmi_server *srv, uint8_t agent, int device, uint32_t kinds)
 {
-	const struct vbe_scmi_platform_cfg *cfg = srv->cfg;
-	uint32_t bit = SCMI_AGENT_BIT(agent);
+	for (unsigned int k = 0; k < VBE_SCMI_RES_COUNT; k++) {
+		enum vbe_scmi_res kind = (enum vbe_scmi_res)k;
 
-	for (uint16_t i = 0; i < cfg->clock_count; i++) {
-		if (scmi_in_scope(srv, VBE_SCMI_RES_CLOCK, i, device, kinds)) {
-			scmi_check(vbe_scmi_clock_vote(srv, i, agent, false), "clock", agent, i);
-			srv->clock[i].notify_rate &= ~bit;
-			srv->clock[i].notify_req &= ~bit;
+		if ((kinds & (1U << k)) == 0U) {
+			continue;
 		}
-	}
-	for (uint16_t i = 0; i < cfg->power_count; i++) {
-		if (scmi_in_scope(srv, VBE_SCMI_RES_POWER, i, device, kinds)) {
-			srv->power[i].notify &= ~bit; /* a release it caused is not news to it */
-			scmi_check(vbe_scmi_power_vote(srv, i, agent, false), "power domain", agent,
-				   i);
-		}
-	}
-	for (uint16_t i = 0; i < cfg->perf_count; i++) {
-		if (scmi_in_scope(srv, VBE_SCMI_RES_PERF, i, device, kinds)) {
-			srv->perf[i].notify_level &= ~bit;
-			srv->perf[i].notify_limits &= ~bit;
-			vbe_scmi_perf_agent_defaults(srv, i, agent);
-			scmi_check(vbe_scmi_perf_update(srv, i, agent), "perf domain", agent, i);
-		}
-	}
-	for (uint16_t i = 0; i < cfg->sensor_count; i++) {
-		if (scmi_in_scope(srv, VBE_SCMI_RES_SENSOR, i, device, kinds)) {
-			srv->sensor[i].notify_trip &= ~bit;
-			memset(srv->sensor[i].trip[agent - 1U], 0, sizeof(srv->sensor[i].trip[0]));
-		}
-	}
-	for (uint16_t i = 0; i < cfg->reset_count; i++) {
-		if (scmi_in_scope(srv, VBE_SCMI_RES_RESET, i, device, kinds)) {
-			srv->reset[i].notify &= ~bit;
-			scmi_check(vbe_scmi_reset_vote(srv, i, agent, false), "reset", agent, i);
-		}
-	}
-	for (uint16_t i = 0; i < cfg->voltage_count; i++) {
-		if (scmi_in_scope(srv, VBE_SCMI_RES_VOLTAGE, i, device, kinds)) {
-			scmi_check(vbe_scmi_voltage_vote(srv, i, agent, false), "regulator", agent,
-				   i);
+		for (uint16_t i = 0; i < vbe_scmi_res_count(srv->cfg, kind); i++) {
+			int rc;
+
+			if (device != SCMI_ALL_DEVICES &&
+			    vbe_scmi_res_device(srv->cfg, kind, i) != device) {
+				continue;
+			}
+			rc = scmi_releasers[k](srv, agent, i);
+			if (rc != 0) {
+				VBE_LOG(VBE_LOG_WRN, "scmi: agent %u: releasing %s %u failed (%d)",
+					(unsigned int)agent, scmi_res_names[k], (unsigned int)i, rc);
+			}
 		}
 	}
 }
