@@ -12,7 +12,7 @@ it, so nothing is left in /dev/shm even if this process dies.
 
 Notification: with ``notify="doorbell"`` a second PL011 is a unix-socket chardev.
 ``notify()`` sends one byte; ``wait_for()`` checks its condition for ``wait_spin_us``
-(default 100, env VBE_QEMU_WAIT_SPIN_US), then blocks on the socket until the image sends
+(default 0, env VBE_QEMU_WAIT_SPIN_US), then blocks on the socket until the image sends
 one (a used-buffer notification, or "done" after any round that did work). With
 ``notify="poll"`` (second UART ``null``) the image polls its windows and ``wait_for()``
 polls ``cond()``. Both detect a dead QEMU and raise MachineError naming the console log.
@@ -48,8 +48,9 @@ DB_HELLO, DB_PING, DB_KICK = b"H", b"P", b"K"
 #: wait_for: how long polling mode spins before it starts to sleep a little
 POLL_SPIN_S = 0.002
 POLL_NAP_S = 0.0002
-#: doorbell mode: wait_for() and ping() spin this long before blocking on the socket
-WAIT_SPIN_US = 100
+#: doorbell mode: wait_for() and ping() spin this long before blocking on the socket (0:
+#: block at once). Off by default: it helped only in some host states (tests/bench/README.md)
+WAIT_SPIN_US = 0
 #: how often a blocked wait checks that QEMU still runs
 LIVENESS_S = 0.2
 
