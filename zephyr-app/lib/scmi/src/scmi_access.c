@@ -53,11 +53,11 @@ uint8_t vbe_scmi_res_protocol(enum vbe_scmi_res kind)
  * Every resource configuration starts with name, plat_id and device, at the same offsets:
  * one accessor reads those fields for every kind, from the kind's table as bytes.
  */
+#define SCMI_SAME_OFFSET(type, field)                                                          \
+	(offsetof(type, field) == offsetof(struct vbe_scmi_power_cfg, field))
 #define SCMI_RES_LIKE_POWER(type)                                                              \
-	_Static_assert(offsetof(type, name) == offsetof(struct vbe_scmi_power_cfg, name) &&       \
-			       offsetof(type, plat_id) ==                                           \
-				       offsetof(struct vbe_scmi_power_cfg, plat_id) &&               \
-			       offsetof(type, device) == offsetof(struct vbe_scmi_power_cfg, device), \
+	_Static_assert(SCMI_SAME_OFFSET(type, name) && SCMI_SAME_OFFSET(type, plat_id) &&      \
+			       SCMI_SAME_OFFSET(type, device),                                 \
 		       #type " starts with name, plat_id, device")
 SCMI_RES_LIKE_POWER(struct vbe_scmi_clock_cfg);
 SCMI_RES_LIKE_POWER(struct vbe_scmi_perf_cfg);
@@ -156,10 +156,11 @@ bool vbe_scmi_res_allowed(const struct vbe_scmi_server *srv, uint8_t agent,
 	return (a->proto_denied[dev] & bit) == 0U;
 }
 
-int vbe_scmi_lookup(const struct vbe_scmi_msg *m, enum vbe_scmi_res kind, uint32_t local,
-		    uint8_t perm)
+int vbe_scmi_lookup(const struct vbe_scmi_msg *m, size_t id_at, uint8_t perm)
 {
+	enum vbe_scmi_res kind = (enum vbe_scmi_res)m->proto->res;
 	const struct vbe_scmi_agent_cfg *cfg = vbe_scmi_agent_cfg(m->srv, m->agent);
+	uint32_t local = vbe_scmi_get_le32(m->a2p + id_at);
 	const struct vbe_scmi_grant *g;
 
 	if (cfg == NULL || (unsigned int)kind >= VBE_SCMI_RES_COUNT ||

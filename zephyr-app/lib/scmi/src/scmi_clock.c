@@ -40,7 +40,7 @@ static int clock_protocol_attributes(struct vbe_scmi_msg *m)
 
 static int clock_attributes(struct vbe_scmi_msg *m)
 {
-	int clk = vbe_scmi_lookup(m, VBE_SCMI_RES_CLOCK, SCMI_GET(m->a2p, struct scmi_u32, v), 0);
+	int clk = vbe_scmi_lookup(m, offsetof(struct scmi_u32, v), 0);
 	const struct vbe_scmi_clock_cfg *c;
 	uint32_t attrs = CLOCK_ATTR_GET_PERMISSIONS;
 	int rc = clk;
@@ -71,10 +71,10 @@ exit:
 /* 4.6.2.8 (v3 layout): bits 1:0 state, 23:16 OEM type (none supported). */
 static int clock_config_set(struct vbe_scmi_msg *m)
 {
-	uint32_t id = SCMI_GET(m->a2p, struct scmi_clock_config_set_a2p, id);
 	uint32_t attrs = SCMI_GET(m->a2p, struct scmi_clock_config_set_a2p, attributes);
 	uint32_t state = attrs & CLOCK_CFG_STATE_MASK;
-	int clk = vbe_scmi_lookup(m, VBE_SCMI_RES_CLOCK, id, VBE_SCMI_PERM_STATE);
+	int clk = vbe_scmi_lookup(m, offsetof(struct scmi_clock_config_set_a2p, id),
+				  VBE_SCMI_PERM_STATE);
 	int rc = clk;
 
 	if (clk < 0) {
@@ -100,19 +100,13 @@ exit:
 
 static int clock_notify(struct vbe_scmi_msg *m, bool requested)
 {
-	uint32_t id = SCMI_GET(m->a2p, struct scmi_id_notify_a2p, id);
-	uint32_t en = SCMI_GET(m->a2p, struct scmi_id_notify_a2p, notify_enable);
-	int clk = vbe_scmi_lookup(m, VBE_SCMI_RES_CLOCK, id, 0);
-	uint32_t *mask;
-	int rc = clk;
+	int clk = vbe_scmi_lookup(m, offsetof(struct scmi_id_notify_a2p, id), 0);
 
-	if (rc < 0) {
-		goto exit;
+	if (clk < 0) {
+		return clk;
 	}
-	mask = requested ? &m->srv->clock[clk].notify_req : &m->srv->clock[clk].notify_rate;
-	rc = vbe_scmi_subscribe(m, mask, en);
-exit:
-	return rc;
+	return vbe_scmi_subscribe(m, requested ? &m->srv->clock[clk].notify_req
+					       : &m->srv->clock[clk].notify_rate);
 }
 
 static int clock_rate_notify(struct vbe_scmi_msg *m)
@@ -128,8 +122,7 @@ static int clock_rate_change_requested_notify(struct vbe_scmi_msg *m)
 static int clock_config_get(struct vbe_scmi_msg *m)
 {
 	uint32_t flags = SCMI_GET(m->a2p, struct scmi_clock_config_get_a2p, flags);
-	int clk = vbe_scmi_lookup(m, VBE_SCMI_RES_CLOCK,
-				  SCMI_GET(m->a2p, struct scmi_clock_config_get_a2p, id), 0);
+	int clk = vbe_scmi_lookup(m, offsetof(struct scmi_clock_config_get_a2p, id), 0);
 	bool on;
 	int rc = clk;
 
@@ -157,7 +150,7 @@ exit:
 static int clock_get_permissions(struct vbe_scmi_msg *m)
 {
 	uint32_t id = SCMI_GET(m->a2p, struct scmi_u32, v);
-	int clk = vbe_scmi_lookup(m, VBE_SCMI_RES_CLOCK, id, 0);
+	int clk = vbe_scmi_lookup(m, offsetof(struct scmi_u32, v), 0);
 	uint8_t perms;
 	int rc = clk;
 
@@ -191,7 +184,8 @@ static const struct vbe_scmi_msg_desc clock_msgs[SCMI_MSG_COUNT] = {
 				      sizeof(struct scmi_clock_rate_p2a), 0 },
 	[VBE_SCMI_CLOCK_CONFIG_SET] = { clock_config_set, sizeof(struct scmi_clock_config_set_a2p),
 					0, 0 },
-	[VBE_SCMI_CLOCK_NAME_GET] = { vbe_scmi_common_name_get, 4, sizeof(struct scmi_name_get_p2a), 0 },
+	[VBE_SCMI_CLOCK_NAME_GET] = { vbe_scmi_common_name_get, 4,
+				      sizeof(struct scmi_name_get_p2a), 0 },
 	[VBE_SCMI_CLOCK_RATE_NOTIFY] = { clock_rate_notify, sizeof(struct scmi_id_notify_a2p), 0,
 					 SCMI_MSG_F_NOTIFY },
 	[VBE_SCMI_CLOCK_RATE_CHANGE_REQUESTED_NOTIFY] = { clock_rate_change_requested_notify,

@@ -29,9 +29,8 @@ static void clock_put_rate(uint8_t *p, uint64_t rate)
 /* 4.6.2.5: a range is one triplet {min, max, step}; a list goes page by page. */
 int vbe_scmi_clock_describe_rates(struct vbe_scmi_msg *m)
 {
-	uint32_t id = SCMI_GET(m->a2p, struct scmi_clock_describe_rates_a2p, id);
 	uint32_t index = SCMI_GET(m->a2p, struct scmi_clock_describe_rates_a2p, rate_index);
-	int clk = vbe_scmi_lookup(m, VBE_SCMI_RES_CLOCK, id, 0);
+	int clk = vbe_scmi_lookup(m, offsetof(struct scmi_clock_describe_rates_a2p, id), 0);
 	const struct vbe_scmi_clock_cfg *c;
 	uint32_t n;
 	uint32_t fit = (m->p2a_max - 4U) / 8U;
@@ -117,7 +116,8 @@ int vbe_scmi_clock_rate_set(struct vbe_scmi_msg *m)
 	uint64_t lo = SCMI_GET(m->a2p, struct scmi_clock_rate_set_a2p, rate_low);
 	uint64_t want = lo | ((uint64_t)SCMI_GET(m->a2p, struct scmi_clock_rate_set_a2p,
 						 rate_high) << 32);
-	int clk = vbe_scmi_lookup(m, VBE_SCMI_RES_CLOCK, id, VBE_SCMI_PERM_LEVEL);
+	int clk = vbe_scmi_lookup(m, offsetof(struct scmi_clock_rate_set_a2p, id),
+				  VBE_SCMI_PERM_LEVEL);
 	struct vbe_scmi_clock_state *st;
 	uint8_t done[12];
 	uint64_t rate = 0;
@@ -160,7 +160,7 @@ exit:
 
 int vbe_scmi_clock_rate_get(struct vbe_scmi_msg *m)
 {
-	int clk = vbe_scmi_lookup(m, VBE_SCMI_RES_CLOCK, SCMI_GET(m->a2p, struct scmi_u32, v), 0);
+	int clk = vbe_scmi_lookup(m, offsetof(struct scmi_u32, v), 0);
 	uint64_t rate = 0;
 	int rc = clk;
 

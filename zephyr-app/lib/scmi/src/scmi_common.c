@@ -92,15 +92,15 @@ bool vbe_scmi_name_is_long(const char *name)
 int vbe_scmi_common_name_get(struct vbe_scmi_msg *m)
 {
 	enum vbe_scmi_res kind = (enum vbe_scmi_res)m->proto->res;
-	int res = vbe_scmi_lookup(m, kind, SCMI_GET(m->a2p, struct scmi_u32, v), 0);
+	int res = vbe_scmi_lookup(m, offsetof(struct scmi_u32, v), 0);
 	int rc = res;
 
 	if (rc < 0) {
 		goto exit;
 	}
 	SCMI_PUT(m->p2a, struct scmi_name_get_p2a, flags, 0U);
-	vbe_scmi_put_name(m->p2a + offsetof(struct scmi_name_get_p2a, name),
-			  VBE_SCMI_EXT_NAME_SIZE, vbe_scmi_res_name(m->srv->cfg, kind, (uint16_t)res));
+	vbe_scmi_put_name(m->p2a + offsetof(struct scmi_name_get_p2a, name), VBE_SCMI_EXT_NAME_SIZE,
+			  vbe_scmi_res_name(m->srv->cfg, kind, (uint16_t)res));
 	m->p2a_len = sizeof(struct scmi_name_get_p2a);
 	rc = 0;
 exit:
@@ -117,8 +117,10 @@ void vbe_scmi_delayed(struct vbe_scmi_msg *m, const uint8_t *returns, uint8_t le
 	m->dresp_len = (uint8_t)(4U + len);
 }
 
-int vbe_scmi_subscribe(const struct vbe_scmi_msg *m, uint32_t *mask, uint32_t notify_enable)
+int vbe_scmi_subscribe(const struct vbe_scmi_msg *m, uint32_t *mask)
 {
+	uint32_t notify_enable = SCMI_GET(m->a2p, struct scmi_id_notify_a2p, notify_enable);
+
 	if ((notify_enable & ~1U) != 0U) {
 		return -EINVAL; /* bit 0 enables; the rest is reserved */
 	}

@@ -85,8 +85,9 @@ static int scmi_command(struct vbe_scmi_dev *dev, struct vbe_vq_req *req, bool t
 		return rc;
 	}
 	/* after the response: the delayed response, same header but type 2 (4.1.1) */
-	vbe_scmi_put_le32(ev, (m.hdr & ~((uint32_t)VBE_SCMI_HDR_TYPE_MASK << VBE_SCMI_HDR_TYPE_SHIFT)) |
-				 (VBE_SCMI_TYPE_DELAYED_RESPONSE << VBE_SCMI_HDR_TYPE_SHIFT));
+	vbe_scmi_put_le32(ev,
+			  (m.hdr & ~((uint32_t)VBE_SCMI_HDR_TYPE_MASK << VBE_SCMI_HDR_TYPE_SHIFT)) |
+				  (VBE_SCMI_TYPE_DELAYED_RESPONSE << VBE_SCMI_HDR_TYPE_SHIFT));
 	memcpy(ev + 4, m.dresp, m.dresp_len);
 	rc = vbe_scmi_dev_event(dev, ev, (uint8_t)(4U + m.dresp_len), true);
 	if (rc != 0 && rc != -EAGAIN) {

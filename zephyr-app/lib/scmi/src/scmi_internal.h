@@ -142,8 +142,11 @@ bool vbe_scmi_name_is_long(const char *name);
 /** Record the delayed response (status SUCCESS, then @p len bytes of returns). */
 void vbe_scmi_delayed(struct vbe_scmi_msg *m, const uint8_t *returns, uint8_t len);
 
-/** Set or clear the caller's bit in a subscriber @p mask; -EINVAL for reserved enable bits. */
-int vbe_scmi_subscribe(const struct vbe_scmi_msg *m, uint32_t *mask, uint32_t notify_enable);
+/**
+ * A {id, notify_enable} subscription (struct scmi_id_notify_a2p): set or clear the caller's
+ * bit in the subscriber @p mask; -EINVAL for reserved enable bits.
+ */
+int vbe_scmi_subscribe(const struct vbe_scmi_msg *m, uint32_t *mask);
 
 /** May the caller issue an async command now? -ENOTSUP without eventq, -EBUSY when full. */
 int vbe_scmi_async_check(const struct vbe_scmi_msg *m);
@@ -151,12 +154,12 @@ int vbe_scmi_async_check(const struct vbe_scmi_msg *m);
 /* ---- scmi_access.c: an agent's view ---- */
 
 /**
- * Resolve agent-local resource @p local of @p kind for the caller, with permission @p perm
- * (0 = read only). Returns the platform index, -ENOENT (not granted), or -EACCES (permission
- * missing, or its device or protocol denied to the agent).
+ * Resolve the agent-local id at byte @p id_at of the parameters, a resource of the message's
+ * protocol (m->proto->res), for the caller with permission @p perm (0 = read only). Returns
+ * the platform index, -ENOENT (not granted), or -EACCES (permission missing, or its device
+ * or protocol denied to the agent).
  */
-int vbe_scmi_lookup(const struct vbe_scmi_msg *m, enum vbe_scmi_res kind, uint32_t local,
-		    uint8_t perm);
+int vbe_scmi_lookup(const struct vbe_scmi_msg *m, size_t id_at, uint8_t perm);
 
 /** Grants of @p agent of @p kind (count), and the config of the agent. */
 uint8_t vbe_scmi_grant_count(const struct vbe_scmi_server *srv, uint8_t agent,

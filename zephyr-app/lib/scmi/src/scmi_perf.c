@@ -82,7 +82,7 @@ static int perf_protocol_attributes(struct vbe_scmi_msg *m)
 static int perf_domain_attributes(struct vbe_scmi_msg *m)
 {
 	uint32_t id = SCMI_GET(m->a2p, struct scmi_u32, v);
-	int dom = vbe_scmi_lookup(m, VBE_SCMI_RES_PERF, id, 0);
+	int dom = vbe_scmi_lookup(m, offsetof(struct scmi_u32, v), 0);
 	const struct vbe_scmi_perf_cfg *c;
 	const struct vbe_scmi_perf_level *s;
 	uint8_t perms;
@@ -116,9 +116,7 @@ exit:
 static int perf_describe_levels(struct vbe_scmi_msg *m)
 {
 	uint32_t index = SCMI_GET(m->a2p, struct scmi_perf_describe_levels_a2p, level_index);
-	int dom = vbe_scmi_lookup(m, VBE_SCMI_RES_PERF,
-				  SCMI_GET(m->a2p, struct scmi_perf_describe_levels_a2p, domain_id),
-				  0);
+	int dom = vbe_scmi_lookup(m, offsetof(struct scmi_perf_describe_levels_a2p, domain_id), 0);
 	const struct vbe_scmi_perf_cfg *c;
 	uint32_t fit = (m->p2a_max - 4U) / sizeof(struct scmi_perf_level_entry);
 	uint32_t n;
@@ -166,8 +164,7 @@ static int perf_limits_set(struct vbe_scmi_msg *m)
 {
 	uint32_t max = SCMI_GET(m->a2p, struct scmi_perf_limits_set_a2p, range_max);
 	uint32_t min = SCMI_GET(m->a2p, struct scmi_perf_limits_set_a2p, range_min);
-	int dom = vbe_scmi_lookup(m, VBE_SCMI_RES_PERF,
-				  SCMI_GET(m->a2p, struct scmi_perf_limits_set_a2p, domain_id),
+	int dom = vbe_scmi_lookup(m, offsetof(struct scmi_perf_limits_set_a2p, domain_id),
 				  VBE_SCMI_PERM_LEVEL);
 	struct vbe_scmi_perf_state *st;
 	uint32_t old_max;
@@ -204,7 +201,7 @@ exit:
 
 static int perf_limits_get(struct vbe_scmi_msg *m)
 {
-	int dom = vbe_scmi_lookup(m, VBE_SCMI_RES_PERF, SCMI_GET(m->a2p, struct scmi_u32, v), 0);
+	int dom = vbe_scmi_lookup(m, offsetof(struct scmi_u32, v), 0);
 	int rc = dom;
 
 	if (rc < 0) {
@@ -224,8 +221,7 @@ exit:
 static int perf_level_set(struct vbe_scmi_msg *m)
 {
 	uint32_t level = SCMI_GET(m->a2p, struct scmi_perf_level_set_a2p, level);
-	int dom = vbe_scmi_lookup(m, VBE_SCMI_RES_PERF,
-				  SCMI_GET(m->a2p, struct scmi_perf_level_set_a2p, domain_id),
+	int dom = vbe_scmi_lookup(m, offsetof(struct scmi_perf_level_set_a2p, domain_id),
 				  VBE_SCMI_PERM_LEVEL);
 	struct vbe_scmi_perf_state *st;
 	uint32_t old;
@@ -253,7 +249,7 @@ exit:
 /* 4.5.2.9: the level the platform runs at (the arbitrated one). */
 static int perf_level_get(struct vbe_scmi_msg *m)
 {
-	int dom = vbe_scmi_lookup(m, VBE_SCMI_RES_PERF, SCMI_GET(m->a2p, struct scmi_u32, v), 0);
+	int dom = vbe_scmi_lookup(m, offsetof(struct scmi_u32, v), 0);
 	int rc = dom;
 
 	if (rc < 0) {
@@ -268,19 +264,13 @@ exit:
 
 static int perf_notify(struct vbe_scmi_msg *m, bool limits)
 {
-	uint32_t en = SCMI_GET(m->a2p, struct scmi_id_notify_a2p, notify_enable);
-	int dom = vbe_scmi_lookup(m, VBE_SCMI_RES_PERF,
-				  SCMI_GET(m->a2p, struct scmi_id_notify_a2p, id), 0);
-	uint32_t *mask;
-	int rc = dom;
+	int dom = vbe_scmi_lookup(m, offsetof(struct scmi_id_notify_a2p, id), 0);
 
-	if (rc < 0) {
-		goto exit;
+	if (dom < 0) {
+		return dom;
 	}
-	mask = limits ? &m->srv->perf[dom].notify_limits : &m->srv->perf[dom].notify_level;
-	rc = vbe_scmi_subscribe(m, mask, en);
-exit:
-	return rc;
+	return vbe_scmi_subscribe(m, limits ? &m->srv->perf[dom].notify_limits
+					    : &m->srv->perf[dom].notify_level);
 }
 
 static int perf_notify_limits(struct vbe_scmi_msg *m)

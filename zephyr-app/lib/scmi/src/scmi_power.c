@@ -52,7 +52,7 @@ static int power_protocol_attributes(struct vbe_scmi_msg *m)
 
 static int power_domain_attributes(struct vbe_scmi_msg *m)
 {
-	int pd = vbe_scmi_lookup(m, VBE_SCMI_RES_POWER, SCMI_GET(m->a2p, struct scmi_u32, v), 0);
+	int pd = vbe_scmi_lookup(m, offsetof(struct scmi_u32, v), 0);
 	const char *name;
 	uint32_t attrs = POWER_ATTR_SYNC | POWER_ATTR_ASYNC;
 	int rc = pd;
@@ -81,8 +81,7 @@ static int power_state_set(struct vbe_scmi_msg *m)
 {
 	uint32_t flags = SCMI_GET(m->a2p, struct scmi_power_state_set_a2p, flags);
 	uint32_t state = SCMI_GET(m->a2p, struct scmi_power_state_set_a2p, power_state);
-	int pd = vbe_scmi_lookup(m, VBE_SCMI_RES_POWER,
-				 SCMI_GET(m->a2p, struct scmi_power_state_set_a2p, domain_id),
+	int pd = vbe_scmi_lookup(m, offsetof(struct scmi_power_state_set_a2p, domain_id),
 				 VBE_SCMI_PERM_STATE);
 	int rc = pd;
 
@@ -101,7 +100,7 @@ exit:
 
 static int power_state_get(struct vbe_scmi_msg *m)
 {
-	int pd = vbe_scmi_lookup(m, VBE_SCMI_RES_POWER, SCMI_GET(m->a2p, struct scmi_u32, v), 0);
+	int pd = vbe_scmi_lookup(m, offsetof(struct scmi_u32, v), 0);
 	int rc = pd;
 
 	if (rc < 0) {
@@ -116,19 +115,9 @@ exit:
 
 static int power_state_notify(struct vbe_scmi_msg *m)
 {
-	uint32_t en = SCMI_GET(m->a2p, struct scmi_id_notify_a2p, notify_enable);
-	int pd = vbe_scmi_lookup(m, VBE_SCMI_RES_POWER,
-				 SCMI_GET(m->a2p, struct scmi_id_notify_a2p, id), 0);
-	uint32_t *mask;
-	int rc = pd;
+	int pd = vbe_scmi_lookup(m, offsetof(struct scmi_id_notify_a2p, id), 0);
 
-	if (rc < 0) {
-		goto exit;
-	}
-	mask = &m->srv->power[pd].notify;
-	rc = vbe_scmi_subscribe(m, mask, en);
-exit:
-	return rc;
+	return pd < 0 ? pd : vbe_scmi_subscribe(m, &m->srv->power[pd].notify);
 }
 
 static const struct vbe_scmi_msg_desc power_msgs[SCMI_MSG_COUNT] = {

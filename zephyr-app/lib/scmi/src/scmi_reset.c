@@ -43,7 +43,7 @@ static int reset_protocol_attributes(struct vbe_scmi_msg *m)
 
 static int reset_domain_attributes(struct vbe_scmi_msg *m)
 {
-	int line = vbe_scmi_lookup(m, VBE_SCMI_RES_RESET, SCMI_GET(m->a2p, struct scmi_u32, v), 0);
+	int line = vbe_scmi_lookup(m, offsetof(struct scmi_u32, v), 0);
 	const struct vbe_scmi_reset_cfg *c;
 	uint32_t attrs = 0;
 	int rc = line;
@@ -84,7 +84,8 @@ static int reset_reset(struct vbe_scmi_msg *m)
 	uint32_t id = SCMI_GET(m->a2p, struct scmi_reset_a2p, domain_id);
 	uint32_t flags = SCMI_GET(m->a2p, struct scmi_reset_a2p, flags);
 	uint32_t state = SCMI_GET(m->a2p, struct scmi_reset_a2p, reset_state);
-	int line = vbe_scmi_lookup(m, VBE_SCMI_RES_RESET, id, VBE_SCMI_PERM_STATE);
+	int line = vbe_scmi_lookup(m, offsetof(struct scmi_reset_a2p, domain_id),
+				   VBE_SCMI_PERM_STATE);
 	uint8_t ev[12];
 	uint8_t done[4];
 	int rc = line;
@@ -128,19 +129,9 @@ exit:
 
 static int reset_notify(struct vbe_scmi_msg *m)
 {
-	uint32_t en = SCMI_GET(m->a2p, struct scmi_id_notify_a2p, notify_enable);
-	int line = vbe_scmi_lookup(m, VBE_SCMI_RES_RESET,
-				   SCMI_GET(m->a2p, struct scmi_id_notify_a2p, id), 0);
-	uint32_t *mask;
-	int rc = line;
+	int line = vbe_scmi_lookup(m, offsetof(struct scmi_id_notify_a2p, id), 0);
 
-	if (rc < 0) {
-		goto exit;
-	}
-	mask = &m->srv->reset[line].notify;
-	rc = vbe_scmi_subscribe(m, mask, en);
-exit:
-	return rc;
+	return line < 0 ? line : vbe_scmi_subscribe(m, &m->srv->reset[line].notify);
 }
 
 static const struct vbe_scmi_msg_desc reset_msgs[SCMI_MSG_COUNT] = {

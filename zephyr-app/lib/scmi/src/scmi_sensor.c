@@ -90,7 +90,8 @@ static void sensor_crossings(struct vbe_scmi_server *srv, uint16_t s, int64_t va
 				 * sensor_id, trip_point_desc (16: upwards, 7:0 trip point)
 				 */
 				vbe_scmi_put_le32(ev, VBE_SCMI_BASE_AGENT_PLATFORM);
-				vbe_scmi_put_le32(ev + 8, t | (up ? VBE_SCMI_SENSOR_TP_ASCENDING : 0U));
+				vbe_scmi_put_le32(ev + 8,
+						  t | (up ? VBE_SCMI_SENSOR_TP_ASCENDING : 0U));
 				vbe_scmi_notify_res(srv, SCMI_AGENT_BIT(agent),
 						    VBE_SCMI_RES_SENSOR, s,
 						    VBE_SCMI_SENSOR_TRIP_POINT_EVENT, ev,
@@ -161,19 +162,9 @@ exit:
 
 static int sensor_trip_point_notify(struct vbe_scmi_msg *m)
 {
-	uint32_t en = SCMI_GET(m->a2p, struct scmi_id_notify_a2p, notify_enable);
-	int s = vbe_scmi_lookup(m, VBE_SCMI_RES_SENSOR,
-				SCMI_GET(m->a2p, struct scmi_id_notify_a2p, id), 0);
-	uint32_t *mask;
-	int rc = s;
+	int s = vbe_scmi_lookup(m, offsetof(struct scmi_id_notify_a2p, id), 0);
 
-	if (rc < 0) {
-		goto exit;
-	}
-	mask = &m->srv->sensor[s].notify_trip;
-	rc = vbe_scmi_subscribe(m, mask, en);
-exit:
-	return rc;
+	return s < 0 ? s : vbe_scmi_subscribe(m, &m->srv->sensor[s].notify_trip);
 }
 
 /* 4.7.2.6: arm (or disarm, mode 0) one of the agent's trip points. */
@@ -181,8 +172,7 @@ static int sensor_trip_point_config(struct vbe_scmi_msg *m)
 {
 	uint32_t ctl = SCMI_GET(m->a2p, struct scmi_sensor_trip_config_a2p, event_control);
 	uint32_t t = (ctl >> VBE_SCMI_SENSOR_TP_ID_SHIFT) & 0xffU;
-	int s = vbe_scmi_lookup(m, VBE_SCMI_RES_SENSOR,
-				SCMI_GET(m->a2p, struct scmi_sensor_trip_config_a2p, id),
+	int s = vbe_scmi_lookup(m, offsetof(struct scmi_sensor_trip_config_a2p, id),
 				VBE_SCMI_PERM_CONFIG);
 	struct vbe_scmi_trip *tp;
 	int64_t now;
@@ -204,8 +194,7 @@ static int sensor_trip_point_config(struct vbe_scmi_msg *m)
 		}
 	}
 	tp = &m->srv->sensor[s].trip[m->agent - 1U][t];
-	tp->value = (int64_t)(vbe_scmi_get_le32(m->a2p + offsetof(struct scmi_sensor_trip_config_a2p,
-							     value_low)) |
+	tp->value = (int64_t)(SCMI_GET(m->a2p, struct scmi_sensor_trip_config_a2p, value_low) |
 			      ((uint64_t)SCMI_GET(m->a2p, struct scmi_sensor_trip_config_a2p,
 						  value_high)
 			       << 32));
@@ -227,7 +216,7 @@ static int sensor_reading_get(struct vbe_scmi_msg *m)
 {
 	uint32_t id = SCMI_GET(m->a2p, struct scmi_sensor_reading_get_a2p, id);
 	uint32_t flags = SCMI_GET(m->a2p, struct scmi_sensor_reading_get_a2p, flags);
-	int s = vbe_scmi_lookup(m, VBE_SCMI_RES_SENSOR, id, 0);
+	int s = vbe_scmi_lookup(m, offsetof(struct scmi_sensor_reading_get_a2p, id), 0);
 	uint8_t done[4 + sizeof(struct scmi_sensor_reading)];
 	int64_t value = 0;
 	int rc = s;
@@ -263,7 +252,7 @@ exit:
 
 static int sensor_config_get(struct vbe_scmi_msg *m)
 {
-	int s = vbe_scmi_lookup(m, VBE_SCMI_RES_SENSOR, SCMI_GET(m->a2p, struct scmi_u32, v), 0);
+	int s = vbe_scmi_lookup(m, offsetof(struct scmi_u32, v), 0);
 	int rc = s;
 
 	if (rc < 0) {
@@ -280,8 +269,7 @@ exit:
 static int sensor_config_set(struct vbe_scmi_msg *m)
 {
 	uint32_t cfg = SCMI_GET(m->a2p, struct scmi_sensor_config_set_a2p, config);
-	int s = vbe_scmi_lookup(m, VBE_SCMI_RES_SENSOR,
-				SCMI_GET(m->a2p, struct scmi_sensor_config_set_a2p, id),
+	int s = vbe_scmi_lookup(m, offsetof(struct scmi_sensor_config_set_a2p, id),
 				VBE_SCMI_PERM_CONFIG);
 	int rc = s;
 
@@ -321,7 +309,8 @@ static const struct vbe_scmi_msg_desc sensor_msgs[SCMI_MSG_COUNT] = {
 	[VBE_SCMI_SENSOR_CONFIG_GET] = { sensor_config_get, 4, 4, 0 },
 	[VBE_SCMI_SENSOR_CONFIG_SET] = { sensor_config_set,
 					 sizeof(struct scmi_sensor_config_set_a2p), 0, 0 },
-	[VBE_SCMI_SENSOR_NAME_GET] = { vbe_scmi_common_name_get, 4, sizeof(struct scmi_name_get_p2a), 0 },
+	[VBE_SCMI_SENSOR_NAME_GET] = { vbe_scmi_common_name_get, 4,
+				       sizeof(struct scmi_name_get_p2a), 0 },
 	[VBE_SCMI_MSG_NEGOTIATE_PROTOCOL_VERSION] = { vbe_scmi_common_negotiate, 4, 0,
 						      SCMI_MSG_F_DISCOVERY },
 };

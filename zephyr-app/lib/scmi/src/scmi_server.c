@@ -277,7 +277,8 @@ void vbe_scmi_release(struct vbe_scmi_server *srv, uint8_t agent, int device, ui
 			rc = scmi_releasers[k](srv, agent, i);
 			if (rc != 0) {
 				VBE_LOG(VBE_LOG_WRN, "scmi: agent %u: releasing %s %u failed (%d)",
-					(unsigned int)agent, scmi_res_names[k], (unsigned int)i, rc);
+					(unsigned int)agent, scmi_res_names[k], (unsigned int)i,
+					rc);
 			}
 		}
 	}

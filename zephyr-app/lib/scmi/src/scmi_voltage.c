@@ -51,7 +51,7 @@ static int voltage_protocol_attributes(struct vbe_scmi_msg *m)
 
 static int voltage_domain_attributes(struct vbe_scmi_msg *m)
 {
-	int reg = vbe_scmi_lookup(m, VBE_SCMI_RES_VOLTAGE, SCMI_GET(m->a2p, struct scmi_u32, v), 0);
+	int reg = vbe_scmi_lookup(m, offsetof(struct scmi_u32, v), 0);
 	const char *name;
 	uint32_t attrs = 0;
 	int rc = reg;
@@ -75,9 +75,8 @@ exit:
 static int voltage_describe_levels(struct vbe_scmi_msg *m)
 {
 	uint32_t index = SCMI_GET(m->a2p, struct scmi_voltage_describe_levels_a2p, level_index);
-	int reg = vbe_scmi_lookup(
-		m, VBE_SCMI_RES_VOLTAGE,
-		SCMI_GET(m->a2p, struct scmi_voltage_describe_levels_a2p, domain_id), 0);
+	int reg = vbe_scmi_lookup(m, offsetof(struct scmi_voltage_describe_levels_a2p, domain_id),
+				  0);
 	const struct vbe_scmi_voltage_cfg *c;
 	uint32_t fit = (m->p2a_max - 4U) / 4U;
 	uint32_t n;
@@ -110,8 +109,7 @@ exit:
 static int voltage_config_set(struct vbe_scmi_msg *m)
 {
 	uint32_t cfg = SCMI_GET(m->a2p, struct scmi_voltage_config_set_a2p, config);
-	int reg = vbe_scmi_lookup(m, VBE_SCMI_RES_VOLTAGE,
-				  SCMI_GET(m->a2p, struct scmi_voltage_config_set_a2p, domain_id),
+	int reg = vbe_scmi_lookup(m, offsetof(struct scmi_voltage_config_set_a2p, domain_id),
 				  VBE_SCMI_PERM_STATE);
 	int rc = reg;
 
@@ -134,7 +132,7 @@ exit:
 
 static int voltage_config_get(struct vbe_scmi_msg *m)
 {
-	int reg = vbe_scmi_lookup(m, VBE_SCMI_RES_VOLTAGE, SCMI_GET(m->a2p, struct scmi_u32, v), 0);
+	int reg = vbe_scmi_lookup(m, offsetof(struct scmi_u32, v), 0);
 	bool on;
 	int rc = reg;
 
@@ -176,7 +174,8 @@ static int voltage_level_set(struct vbe_scmi_msg *m)
 	uint32_t id = SCMI_GET(m->a2p, struct scmi_voltage_level_set_a2p, domain_id);
 	uint32_t flags = SCMI_GET(m->a2p, struct scmi_voltage_level_set_a2p, flags);
 	int32_t uv = (int32_t)SCMI_GET(m->a2p, struct scmi_voltage_level_set_a2p, level);
-	int reg = vbe_scmi_lookup(m, VBE_SCMI_RES_VOLTAGE, id, VBE_SCMI_PERM_LEVEL);
+	int reg = vbe_scmi_lookup(m, offsetof(struct scmi_voltage_level_set_a2p, domain_id),
+				  VBE_SCMI_PERM_LEVEL);
 	uint8_t done[8];
 	int rc = reg;
 
@@ -214,7 +213,7 @@ exit:
 
 static int voltage_level_get(struct vbe_scmi_msg *m)
 {
-	int reg = vbe_scmi_lookup(m, VBE_SCMI_RES_VOLTAGE, SCMI_GET(m->a2p, struct scmi_u32, v), 0);
+	int reg = vbe_scmi_lookup(m, offsetof(struct scmi_u32, v), 0);
 	int rc = reg;
 
 	if (rc < 0) {
