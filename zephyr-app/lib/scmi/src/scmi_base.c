@@ -94,9 +94,7 @@ static int base_sub_vendor(struct vbe_scmi_msg *m)
 
 static int base_impl_version(struct vbe_scmi_msg *m)
 {
-	SCMI_PUT(m->p2a, struct scmi_u32, v, m->srv->cfg->impl_version);
-	m->p2a_len = sizeof(struct scmi_u32);
-	return 0;
+	return vbe_scmi_reply_u32(m, m->srv->cfg->impl_version);
 }
 
 /* 4.2.2.7: skip the first @skip; as many ids as the room allows, padded to a word. */

@@ -30,12 +30,9 @@
 
 static int clock_protocol_attributes(struct vbe_scmi_msg *m)
 {
-	uint32_t n = vbe_scmi_grant_count(m->srv, m->agent, VBE_SCMI_RES_CLOCK);
 	uint32_t async = m->dev->p2a ? VBE_SCMI_DELAYED_MAX : 0U; /* no eventq: never async */
 
-	SCMI_PUT(m->p2a, struct scmi_u32, v, n | (async << 16));
-	m->p2a_len = sizeof(struct scmi_u32);
-	return 0;
+	return vbe_scmi_reply_attributes(m, async << 16, sizeof(struct scmi_u32));
 }
 
 static int clock_attributes(struct vbe_scmi_msg *m)
@@ -152,19 +149,13 @@ static int clock_get_permissions(struct vbe_scmi_msg *m)
 	uint32_t id = SCMI_GET(m->a2p, struct scmi_u32, v);
 	int clk = vbe_scmi_lookup(m, offsetof(struct scmi_u32, v), 0);
 	uint8_t perms;
-	int rc = clk;
 
-	if (rc < 0) {
-		goto exit;
+	if (clk < 0) {
+		return clk;
 	}
 	perms = vbe_scmi_agent_cfg(m->srv, m->agent)->grants[VBE_SCMI_RES_CLOCK][id].perms;
-	SCMI_PUT(m->p2a, struct scmi_u32, v,
-		 ((perms & VBE_SCMI_PERM_STATE) != 0U ? CLOCK_PERM_STATE : 0U) |
-			 ((perms & VBE_SCMI_PERM_LEVEL) != 0U ? CLOCK_PERM_RATE : 0U));
-	m->p2a_len = sizeof(struct scmi_u32);
-	rc = 0;
-exit:
-	return rc;
+	return vbe_scmi_reply_u32(m, ((perms & VBE_SCMI_PERM_STATE) != 0U ? CLOCK_PERM_STATE : 0U) |
+				     ((perms & VBE_SCMI_PERM_LEVEL) != 0U ? CLOCK_PERM_RATE : 0U));
 }
 
 static const struct vbe_scmi_msg_desc clock_msgs[SCMI_MSG_COUNT] = {

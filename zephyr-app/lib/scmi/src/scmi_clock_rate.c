@@ -32,34 +32,23 @@ int vbe_scmi_clock_describe_rates(struct vbe_scmi_msg *m)
 	uint32_t index = SCMI_GET(m->a2p, struct scmi_clock_describe_rates_a2p, rate_index);
 	int clk = vbe_scmi_lookup(m, offsetof(struct scmi_clock_describe_rates_a2p, id), 0);
 	const struct vbe_scmi_clock_cfg *c;
-	uint32_t n;
-	uint32_t fit = (m->p2a_max - 4U) / 8U;
+	bool range;
 	int rc = clk;
 
 	if (clk < 0) {
 		goto exit;
 	}
 	c = &m->srv->cfg->clocks[clk];
+	range = (c->flags & VBE_SCMI_RES_F_RANGE) != 0U;
 	rc = -EINVAL;
-	if ((c->flags & VBE_SCMI_RES_F_RANGE) != 0U) {
-		if (index != 0U) {
-			goto exit;
-		}
-		n = 3U;
-		SCMI_PUT(m->p2a, struct scmi_u32, v, n | VBE_SCMI_CLOCK_RATES_RANGE);
-	} else {
-		if (index >= c->rate_count) {
-			goto exit;
-		}
-		n = c->rate_count - index;
-		n = (n < fit) ? n : fit;
-		SCMI_PUT(m->p2a, struct scmi_u32, v, n | ((c->rate_count - index - n) << 16));
+	if (range && index != 0U) {
+		goto exit; /* the triplet {min, max, step} is one page */
 	}
-	for (uint32_t i = 0; i < n; i++) {
-		clock_put_rate(m->p2a + 4U + 8U * i, c->rates[index + i]);
+	rc = vbe_scmi_page(m, index, c->rate_count, 8U, range ? VBE_SCMI_CLOCK_RATES_RANGE : 0U);
+	for (int i = 0; i < rc; i++) {
+		clock_put_rate(m->p2a + 4U + 8U * (uint32_t)i, c->rates[index + (uint32_t)i]);
 	}
-	m->p2a_len = 4U + 8U * n;
-	rc = 0;
+	rc = (rc < 0) ? rc : 0;
 exit:
 	return rc;
 }

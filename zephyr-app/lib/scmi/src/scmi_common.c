@@ -26,11 +26,43 @@ void vbe_scmi_put_le32(uint8_t *b, uint32_t v)
 	vbe_put_le32(b, v);
 }
 
-int vbe_scmi_common_version(struct vbe_scmi_msg *m)
+int vbe_scmi_reply_u32(struct vbe_scmi_msg *m, uint32_t v)
 {
-	SCMI_PUT(m->p2a, struct scmi_u32, v, m->proto->version);
+	SCMI_PUT(m->p2a, struct scmi_u32, v, v);
 	m->p2a_len = sizeof(struct scmi_u32);
 	return 0;
+}
+
+int vbe_scmi_reply_attributes(struct vbe_scmi_msg *m, uint32_t high, uint32_t len)
+{
+	uint32_t n = vbe_scmi_grant_count(m->srv, m->agent, (enum vbe_scmi_res)m->proto->res);
+
+	memset(m->p2a, 0, len);
+	SCMI_PUT(m->p2a, struct scmi_u32, v, n | high);
+	m->p2a_len = len;
+	return 0;
+}
+
+int vbe_scmi_page(struct vbe_scmi_msg *m, uint32_t index, uint32_t total, uint32_t size,
+		  uint32_t flags)
+{
+	uint32_t fit = (m->p2a_max - 4U) / size;
+	uint32_t n;
+
+	if (index >= total) {
+		return -EINVAL;
+	}
+	n = total - index;
+	n = (n < fit) ? n : fit;
+	/* 11:0 returned, 31:16 remaining (4.6.2.5, 4.5.2.5, 4.7.2.5, 4.9.2.5) */
+	SCMI_PUT(m->p2a, struct scmi_u32, v, n | ((total - index - n) << 16) | flags);
+	m->p2a_len = 4U + n * size;
+	return (int)n;
+}
+
+int vbe_scmi_common_version(struct vbe_scmi_msg *m)
+{
+	return vbe_scmi_reply_u32(m, m->proto->version);
 }
 
 /*

@@ -126,11 +126,30 @@ bool vbe_scmi_agent_has_protocol(const struct vbe_scmi_server *srv, uint8_t agen
 
 /* ---- scmi_common.c: messages every protocol has, and reply helpers ---- */
 
+/** Reply with one word of return values; returns 0. */
+int vbe_scmi_reply_u32(struct vbe_scmi_msg *m, uint32_t v);
+
+/**
+ * PROTOCOL_ATTRIBUTES of a resource protocol: the caller's number of resources of the
+ * protocol's kind (15:0) | @p high, then zeros (no statistics area) up to @p len bytes.
+ */
+int vbe_scmi_reply_attributes(struct vbe_scmi_msg *m, uint32_t high, uint32_t len);
+
 int vbe_scmi_common_version(struct vbe_scmi_msg *m);
 int vbe_scmi_common_msg_attributes(struct vbe_scmi_msg *m);
 int vbe_scmi_common_negotiate(struct vbe_scmi_msg *m);
 /** *_NAME_GET of the protocol's resource kind (m->proto->res): one handler for every kind. */
 int vbe_scmi_common_name_get(struct vbe_scmi_msg *m);
+
+/**
+ * Start one page of a paginated list (CLOCK_DESCRIBE_RATES, PERF_DESCRIBE_LEVELS,
+ * SENSOR_DESCRIPTION_GET, VOLTAGE_DESCRIBE_LEVELS): entries @p index.. of @p total, as many
+ * of @p size bytes as the room after the count word holds. Writes the count word (11:0
+ * returned, 31:16 remaining, | @p flags) and p2a_len. Returns the number of entries the
+ * caller writes from m->p2a + 4, or -EINVAL when @p index is past the last entry.
+ */
+int vbe_scmi_page(struct vbe_scmi_msg *m, uint32_t index, uint32_t total, uint32_t size,
+		  uint32_t flags);
 
 /** Copy @p name into a NUL-padded field of @p size bytes (always NUL-terminated). */
 void vbe_scmi_put_name(uint8_t *field, size_t size, const char *name);

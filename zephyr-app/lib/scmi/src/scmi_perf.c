@@ -70,13 +70,8 @@ struct scmi_perf_level_set_a2p {
 
 static int perf_protocol_attributes(struct vbe_scmi_msg *m)
 {
-	SCMI_PUT(m->p2a, struct scmi_perf_protocol_attributes_p2a, attributes,
-		 vbe_scmi_grant_count(m->srv, m->agent, VBE_SCMI_RES_PERF) | PERF_PROTO_POWER_MW);
-	SCMI_PUT(m->p2a, struct scmi_perf_protocol_attributes_p2a, stats_addr_low, 0U);
-	SCMI_PUT(m->p2a, struct scmi_perf_protocol_attributes_p2a, stats_addr_high, 0U);
-	SCMI_PUT(m->p2a, struct scmi_perf_protocol_attributes_p2a, stats_len, 0U);
-	m->p2a_len = sizeof(struct scmi_perf_protocol_attributes_p2a);
-	return 0;
+	return vbe_scmi_reply_attributes(m, PERF_PROTO_POWER_MW,
+					 sizeof(struct scmi_perf_protocol_attributes_p2a));
 }
 
 static int perf_domain_attributes(struct vbe_scmi_msg *m)
@@ -118,33 +113,24 @@ static int perf_describe_levels(struct vbe_scmi_msg *m)
 	uint32_t index = SCMI_GET(m->a2p, struct scmi_perf_describe_levels_a2p, level_index);
 	int dom = vbe_scmi_lookup(m, offsetof(struct scmi_perf_describe_levels_a2p, domain_id), 0);
 	const struct vbe_scmi_perf_cfg *c;
-	uint32_t fit = (m->p2a_max - 4U) / sizeof(struct scmi_perf_level_entry);
-	uint32_t n;
 	int rc = dom;
 
 	if (dom < 0) {
 		goto exit;
 	}
 	c = &m->srv->cfg->perf[dom];
-	rc = -EINVAL;
-	if (index >= c->level_count) {
-		goto exit;
-	}
-	n = c->level_count - index;
-	n = (n < fit) ? n : fit;
-	SCMI_PUT(m->p2a, struct scmi_u32, v, n | ((c->level_count - index - n) << 16));
-	for (uint32_t i = 0; i < n; i++) {
-		const struct vbe_scmi_perf_level *l = &c->levels[index + i];
-		uint8_t *e = m->p2a + 4U + i * sizeof(struct scmi_perf_level_entry);
+	rc = vbe_scmi_page(m, index, c->level_count, sizeof(struct scmi_perf_level_entry), 0U);
+	for (int i = 0; i < rc; i++) {
+		const struct vbe_scmi_perf_level *l = &c->levels[index + (uint32_t)i];
+		uint8_t *e = m->p2a + 4U + (uint32_t)i * sizeof(struct scmi_perf_level_entry);
 
 		SCMI_PUT(e, struct scmi_perf_level_entry, perf_level, l->level);
 		SCMI_PUT(e, struct scmi_perf_level_entry, power_cost, l->power_mw);
 		SCMI_PUT(e, struct scmi_perf_level_entry, latency, l->latency_us);
 		SCMI_PUT(e, struct scmi_perf_level_entry, indicative_freq_khz, l->freq_khz);
-		SCMI_PUT(e, struct scmi_perf_level_entry, level_index, index + i);
+		SCMI_PUT(e, struct scmi_perf_level_entry, level_index, index + (uint32_t)i);
 	}
-	m->p2a_len = 4U + n * (uint32_t)sizeof(struct scmi_perf_level_entry);
-	rc = 0;
+	rc = (rc < 0) ? rc : 0;
 exit:
 	return rc;
 }
@@ -250,16 +236,8 @@ exit:
 static int perf_level_get(struct vbe_scmi_msg *m)
 {
 	int dom = vbe_scmi_lookup(m, offsetof(struct scmi_u32, v), 0);
-	int rc = dom;
 
-	if (rc < 0) {
-		goto exit;
-	}
-	SCMI_PUT(m->p2a, struct scmi_u32, v, m->srv->perf[dom].level);
-	m->p2a_len = sizeof(struct scmi_u32);
-	rc = 0;
-exit:
-	return rc;
+	return dom < 0 ? dom : vbe_scmi_reply_u32(m, m->srv->perf[dom].level);
 }
 
 static int perf_notify(struct vbe_scmi_msg *m, bool limits)

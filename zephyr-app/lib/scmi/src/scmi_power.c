@@ -41,13 +41,7 @@ struct scmi_power_state_set_a2p {
 
 static int power_protocol_attributes(struct vbe_scmi_msg *m)
 {
-	SCMI_PUT(m->p2a, struct scmi_power_protocol_attributes_p2a, attributes,
-		 vbe_scmi_grant_count(m->srv, m->agent, VBE_SCMI_RES_POWER));
-	SCMI_PUT(m->p2a, struct scmi_power_protocol_attributes_p2a, stats_addr_low, 0U);
-	SCMI_PUT(m->p2a, struct scmi_power_protocol_attributes_p2a, stats_addr_high, 0U);
-	SCMI_PUT(m->p2a, struct scmi_power_protocol_attributes_p2a, stats_len, 0U);
-	m->p2a_len = sizeof(struct scmi_power_protocol_attributes_p2a);
-	return 0;
+	return vbe_scmi_reply_attributes(m, 0, sizeof(struct scmi_power_protocol_attributes_p2a));
 }
 
 static int power_domain_attributes(struct vbe_scmi_msg *m)
@@ -101,16 +95,8 @@ exit:
 static int power_state_get(struct vbe_scmi_msg *m)
 {
 	int pd = vbe_scmi_lookup(m, offsetof(struct scmi_u32, v), 0);
-	int rc = pd;
 
-	if (rc < 0) {
-		goto exit;
-	}
-	SCMI_PUT(m->p2a, struct scmi_u32, v, m->srv->power[pd].state);
-	m->p2a_len = sizeof(struct scmi_u32);
-	rc = 0;
-exit:
-	return rc;
+	return pd < 0 ? pd : vbe_scmi_reply_u32(m, m->srv->power[pd].state);
 }
 
 static int power_state_notify(struct vbe_scmi_msg *m)

@@ -35,10 +35,7 @@ struct scmi_reset_a2p {
 
 static int reset_protocol_attributes(struct vbe_scmi_msg *m)
 {
-	SCMI_PUT(m->p2a, struct scmi_u32, v,
-		 vbe_scmi_grant_count(m->srv, m->agent, VBE_SCMI_RES_RESET));
-	m->p2a_len = sizeof(struct scmi_u32);
-	return 0;
+	return vbe_scmi_reply_attributes(m, 0, sizeof(struct scmi_u32));
 }
 
 static int reset_domain_attributes(struct vbe_scmi_msg *m)

@@ -59,14 +59,9 @@ struct scmi_sensor_config_set_a2p {
 static int sensor_protocol_attributes(struct vbe_scmi_msg *m)
 {
 	uint32_t max_async = m->dev->p2a ? VBE_SCMI_DELAYED_MAX : 0U;
-	uint8_t *p = m->p2a;
 
 	/* num_sensors 15:0, max pending async 23:16; no shared-memory statistics */
-	vbe_scmi_put_le32(p, vbe_scmi_grant_count(m->srv, m->agent, VBE_SCMI_RES_SENSOR) |
-				(max_async << 16));
-	memset(p + 4, 0, 12);
-	m->p2a_len = 16;
-	return 0;
+	return vbe_scmi_reply_attributes(m, max_async << 16, 16);
 }
 
 /* Send the trip point events sample @p value causes, then remember it. */
@@ -128,21 +123,17 @@ static int sensor_description_get(struct vbe_scmi_msg *m)
 {
 	uint32_t index = SCMI_GET(m->a2p, struct scmi_u32, v);
 	uint32_t total = vbe_scmi_grant_count(m->srv, m->agent, VBE_SCMI_RES_SENSOR);
-	uint32_t fit = (m->p2a_max - 4U) / sizeof(struct scmi_sensor_desc);
-	const struct vbe_scmi_grant *grants;
-	uint32_t n = 0;
-	int rc = -EINVAL;
-
-	if (index >= total) {
-		goto exit;
-	}
 	/* the agent's whole index space is described, sensors of denied devices included */
-	grants = vbe_scmi_agent_cfg(m->srv, m->agent)->grants[VBE_SCMI_RES_SENSOR];
-	while (n < fit && index + n < total) {
-		const struct vbe_scmi_sensor_cfg *c = &m->srv->cfg->sensors[grants[index + n].res];
-		uint8_t *d = m->p2a + 4U + n * sizeof(struct scmi_sensor_desc);
+	const struct vbe_scmi_grant *grants =
+		vbe_scmi_agent_cfg(m->srv, m->agent)->grants[VBE_SCMI_RES_SENSOR];
+	int rc = vbe_scmi_page(m, index, total, sizeof(struct scmi_sensor_desc), 0U);
 
-		SCMI_PUT(d, struct scmi_sensor_desc, id, index + n);
+	for (int i = 0; i < rc; i++) {
+		uint32_t id = index + (uint32_t)i;
+		const struct vbe_scmi_sensor_cfg *c = &m->srv->cfg->sensors[grants[id].res];
+		uint8_t *d = m->p2a + 4U + (uint32_t)i * sizeof(struct scmi_sensor_desc);
+
+		SCMI_PUT(d, struct scmi_sensor_desc, id, id);
 		SCMI_PUT(d, struct scmi_sensor_desc, attributes_low,
 			 c->trip_count | (m->dev->p2a ? SENSOR_ATTR_ASYNC : 0U) |
 				 (vbe_scmi_name_is_long(c->name) ? SENSOR_ATTR_EXT_NAME : 0U));
@@ -150,14 +141,8 @@ static int sensor_description_get(struct vbe_scmi_msg *m)
 			 c->unit | (((uint32_t)c->scale & 0x1fU) << SENSOR_SCALE_SHIFT));
 		vbe_scmi_put_name(d + offsetof(struct scmi_sensor_desc, name), VBE_SCMI_NAME_SIZE,
 				  c->name);
-		n++;
 	}
-	/* num_sensor_flags: 31:16 remaining, 11:0 returned */
-	SCMI_PUT(m->p2a, struct scmi_u32, v, n | ((total - index - n) << 16));
-	m->p2a_len = 4U + n * (uint32_t)sizeof(struct scmi_sensor_desc);
-	rc = 0;
-exit:
-	return rc;
+	return (rc < 0) ? rc : 0;
 }
 
 static int sensor_trip_point_notify(struct vbe_scmi_msg *m)
@@ -253,16 +238,8 @@ exit:
 static int sensor_config_get(struct vbe_scmi_msg *m)
 {
 	int s = vbe_scmi_lookup(m, offsetof(struct scmi_u32, v), 0);
-	int rc = s;
 
-	if (rc < 0) {
-		goto exit;
-	}
-	SCMI_PUT(m->p2a, struct scmi_u32, v, m->srv->sensor[s].config);
-	m->p2a_len = sizeof(struct scmi_u32);
-	rc = 0;
-exit:
-	return rc;
+	return s < 0 ? s : vbe_scmi_reply_u32(m, m->srv->sensor[s].config);
 }
 
 /* 4.7.2.10: 31:11 update interval, 10:9 rounding, 8:2 reserved, 1 timestamps, 0 enable. */

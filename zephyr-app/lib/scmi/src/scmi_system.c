@@ -27,9 +27,7 @@ struct scmi_system_state_set_a2p {
 
 static int system_protocol_attributes(struct vbe_scmi_msg *m)
 {
-	SCMI_PUT(m->p2a, struct scmi_u32, v, SYSTEM_ATTR_WARM_RESET | SYSTEM_ATTR_SUSPEND);
-	m->p2a_len = sizeof(struct scmi_u32);
-	return 0;
+	return vbe_scmi_reply_u32(m, SYSTEM_ATTR_WARM_RESET | SYSTEM_ATTR_SUSPEND);
 }
 
 /*
@@ -62,9 +60,7 @@ exit:
 /* The caller's own state: POWER_UP, or the last state it asked for. */
 static int system_state_get(struct vbe_scmi_msg *m)
 {
-	SCMI_PUT(m->p2a, struct scmi_u32, v, m->srv->agent[m->agent - 1U].sys_state);
-	m->p2a_len = sizeof(struct scmi_u32);
-	return 0;
+	return vbe_scmi_reply_u32(m, m->srv->agent[m->agent - 1U].sys_state);
 }
 
 static int system_state_notify(struct vbe_scmi_msg *m)

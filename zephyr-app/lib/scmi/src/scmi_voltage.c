@@ -43,10 +43,7 @@ struct scmi_voltage_level_set_a2p {
 
 static int voltage_protocol_attributes(struct vbe_scmi_msg *m)
 {
-	SCMI_PUT(m->p2a, struct scmi_u32, v,
-		 vbe_scmi_grant_count(m->srv, m->agent, VBE_SCMI_RES_VOLTAGE));
-	m->p2a_len = sizeof(struct scmi_u32);
-	return 0;
+	return vbe_scmi_reply_attributes(m, 0, sizeof(struct scmi_u32));
 }
 
 static int voltage_domain_attributes(struct vbe_scmi_msg *m)
@@ -78,29 +75,25 @@ static int voltage_describe_levels(struct vbe_scmi_msg *m)
 	int reg = vbe_scmi_lookup(m, offsetof(struct scmi_voltage_describe_levels_a2p, domain_id),
 				  0);
 	const struct vbe_scmi_voltage_cfg *c;
-	uint32_t fit = (m->p2a_max - 4U) / 4U;
-	uint32_t n;
+	bool range;
 	int rc = reg;
 
 	if (reg < 0) {
 		goto exit;
 	}
 	c = &m->srv->cfg->voltages[reg];
+	range = (c->flags & VBE_SCMI_RES_F_RANGE) != 0U;
 	rc = -EINVAL;
-	if (index >= c->level_count || ((c->flags & VBE_SCMI_RES_F_RANGE) != 0U && index != 0U)) {
-		goto exit;
+	if (range && index != 0U) {
+		goto exit; /* the triplet {min, max, step} is one page */
 	}
-	n = c->level_count - index;
-	n = (n < fit) ? n : fit;
-	SCMI_PUT(m->p2a, struct scmi_u32, v,
-		 n | ((c->level_count - index - n) << 16) |
-			 ((c->flags & VBE_SCMI_RES_F_RANGE) != 0U ? VBE_SCMI_VOLTAGE_LEVELS_RANGE
-								  : 0U));
-	for (uint32_t i = 0; i < n; i++) {
-		vbe_scmi_put_le32(m->p2a + 4U + 4U * i, (uint32_t)c->levels[index + i]);
+	rc = vbe_scmi_page(m, index, c->level_count, 4U,
+			   range ? VBE_SCMI_VOLTAGE_LEVELS_RANGE : 0U);
+	for (int i = 0; i < rc; i++) {
+		vbe_scmi_put_le32(m->p2a + 4U + 4U * (uint32_t)i,
+				  (uint32_t)c->levels[index + (uint32_t)i]);
 	}
-	m->p2a_len = 4U + 4U * n;
-	rc = 0;
+	rc = (rc < 0) ? rc : 0;
 exit:
 	return rc;
 }
@@ -134,18 +127,12 @@ static int voltage_config_get(struct vbe_scmi_msg *m)
 {
 	int reg = vbe_scmi_lookup(m, offsetof(struct scmi_u32, v), 0);
 	bool on;
-	int rc = reg;
 
-	if (rc < 0) {
-		goto exit;
+	if (reg < 0) {
+		return reg;
 	}
 	on = (m->srv->voltage[reg].votes & SCMI_AGENT_BIT(m->agent)) != 0U;
-	SCMI_PUT(m->p2a, struct scmi_u32, v,
-		 on ? VBE_SCMI_VOLTAGE_ARCH_ON : VBE_SCMI_VOLTAGE_ARCH_OFF);
-	m->p2a_len = sizeof(struct scmi_u32);
-	rc = 0;
-exit:
-	return rc;
+	return vbe_scmi_reply_u32(m, on ? VBE_SCMI_VOLTAGE_ARCH_ON : VBE_SCMI_VOLTAGE_ARCH_OFF);
 }
 
 /* A level the domain supports: -ERANGE outside it, -EINVAL between two levels or steps. */
@@ -214,16 +201,8 @@ exit:
 static int voltage_level_get(struct vbe_scmi_msg *m)
 {
 	int reg = vbe_scmi_lookup(m, offsetof(struct scmi_u32, v), 0);
-	int rc = reg;
 
-	if (rc < 0) {
-		goto exit;
-	}
-	SCMI_PUT(m->p2a, struct scmi_u32, v, (uint32_t)m->srv->voltage[reg].level_uv);
-	m->p2a_len = sizeof(struct scmi_u32);
-	rc = 0;
-exit:
-	return rc;
+	return reg < 0 ? reg : vbe_scmi_reply_u32(m, (uint32_t)m->srv->voltage[reg].level_uv);
 }
 
 static const struct vbe_scmi_msg_desc voltage_msgs[SCMI_MSG_COUNT] = {
