@@ -52,12 +52,9 @@ static int clock_attributes(struct vbe_scmi_msg *m)
 	if (m->dev->p2a) {
 		attrs |= CLOCK_ATTR_NOTIFY_CHANGED | CLOCK_ATTR_NOTIFY_REQUESTED;
 	}
-	if (vbe_scmi_name_is_long(c->name)) {
-		attrs |= CLOCK_ATTR_EXT_NAME;
-	}
+	attrs |= vbe_scmi_put_short_name(m->p2a + offsetof(struct scmi_clock_attributes_p2a, name),
+					 c->name, CLOCK_ATTR_EXT_NAME);
 	SCMI_PUT(m->p2a, struct scmi_clock_attributes_p2a, attributes, attrs);
-	vbe_scmi_put_name(m->p2a + offsetof(struct scmi_clock_attributes_p2a, name),
-			  VBE_SCMI_NAME_SIZE, c->name);
 	SCMI_PUT(m->p2a, struct scmi_clock_attributes_p2a, enable_latency, c->enable_latency_us);
 	m->p2a_len = sizeof(struct scmi_clock_attributes_p2a);
 	rc = 0;

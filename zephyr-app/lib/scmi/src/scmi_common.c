@@ -110,14 +110,15 @@ void vbe_scmi_put_name(uint8_t *field, size_t size, const char *name)
 	}
 }
 
-bool vbe_scmi_name_is_long(const char *name)
+uint32_t vbe_scmi_put_short_name(uint8_t *field, const char *name, uint32_t ext_flag)
 {
 	size_t n = 0;
 
+	vbe_scmi_put_name(field, VBE_SCMI_NAME_SIZE, name);
 	while (name != NULL && name[n] != '\0') {
 		n++;
 	}
-	return n >= VBE_SCMI_NAME_SIZE;
+	return n >= VBE_SCMI_NAME_SIZE ? ext_flag : 0U;
 }
 
 /* NAME_GET of every protocol with named resources: the resource's name, flags 0. */

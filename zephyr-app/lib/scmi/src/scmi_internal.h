@@ -154,8 +154,11 @@ int vbe_scmi_page(struct vbe_scmi_msg *m, uint32_t index, uint32_t total, uint32
 /** Copy @p name into a NUL-padded field of @p size bytes (always NUL-terminated). */
 void vbe_scmi_put_name(uint8_t *field, size_t size, const char *name);
 
-/** Does @p name need NAME_GET (longer than a 16-byte field holds)? */
-bool vbe_scmi_name_is_long(const char *name);
+/**
+ * The 16-byte name field of a *_ATTRIBUTES reply or descriptor: @p name, cut to 15
+ * characters. Returns @p ext_flag when it was cut (the agent then asks *_NAME_GET), else 0.
+ */
+uint32_t vbe_scmi_put_short_name(uint8_t *field, const char *name, uint32_t ext_flag);
 
 
 /** Record the delayed response (status SUCCESS, then @p len bytes of returns). */

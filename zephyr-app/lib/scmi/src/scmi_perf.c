@@ -94,13 +94,13 @@ static int perf_domain_attributes(struct vbe_scmi_msg *m)
 		attrs |= PERF_ATTR_SET_LEVEL | PERF_ATTR_SET_LIMITS;
 	}
 	attrs |= m->dev->p2a ? (PERF_ATTR_LEVEL_NOTIFY | PERF_ATTR_LIMITS_NOTIFY) : 0U;
-	attrs |= vbe_scmi_name_is_long(c->name) ? PERF_ATTR_EXT_NAME : 0U;
+	attrs |= vbe_scmi_put_short_name(
+		m->p2a + offsetof(struct scmi_perf_domain_attributes_p2a, name), c->name,
+		PERF_ATTR_EXT_NAME);
 	SCMI_PUT(m->p2a, struct scmi_perf_domain_attributes_p2a, attributes, attrs);
 	SCMI_PUT(m->p2a, struct scmi_perf_domain_attributes_p2a, rate_limit_us, c->rate_limit_us);
 	SCMI_PUT(m->p2a, struct scmi_perf_domain_attributes_p2a, sustained_freq_khz, s->freq_khz);
 	SCMI_PUT(m->p2a, struct scmi_perf_domain_attributes_p2a, sustained_perf_level, s->level);
-	vbe_scmi_put_name(m->p2a + offsetof(struct scmi_perf_domain_attributes_p2a, name),
-			  VBE_SCMI_NAME_SIZE, c->name);
 	m->p2a_len = sizeof(struct scmi_perf_domain_attributes_p2a);
 	rc = 0;
 exit:

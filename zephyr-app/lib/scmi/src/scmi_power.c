@@ -56,10 +56,10 @@ static int power_domain_attributes(struct vbe_scmi_msg *m)
 	}
 	name = m->srv->cfg->power[pd].name;
 	attrs |= m->dev->p2a ? POWER_ATTR_NOTIFY : 0U;
-	attrs |= vbe_scmi_name_is_long(name) ? POWER_ATTR_EXT_NAME : 0U;
+	attrs |= vbe_scmi_put_short_name(
+		m->p2a + offsetof(struct scmi_power_domain_attributes_p2a, name), name,
+		POWER_ATTR_EXT_NAME);
 	SCMI_PUT(m->p2a, struct scmi_power_domain_attributes_p2a, attributes, attrs);
-	vbe_scmi_put_name(m->p2a + offsetof(struct scmi_power_domain_attributes_p2a, name),
-			  VBE_SCMI_NAME_SIZE, name);
 	m->p2a_len = sizeof(struct scmi_power_domain_attributes_p2a);
 	rc = 0;
 exit:

@@ -50,11 +50,11 @@ static int reset_domain_attributes(struct vbe_scmi_msg *m)
 	}
 	c = &m->srv->cfg->resets[line];
 	attrs |= m->dev->p2a ? (RESET_ATTR_ASYNC | RESET_ATTR_NOTIFY) : 0U;
-	attrs |= vbe_scmi_name_is_long(c->name) ? RESET_ATTR_EXT_NAME : 0U;
+	attrs |= vbe_scmi_put_short_name(
+		m->p2a + offsetof(struct scmi_reset_domain_attributes_p2a, name), c->name,
+		RESET_ATTR_EXT_NAME);
 	SCMI_PUT(m->p2a, struct scmi_reset_domain_attributes_p2a, attributes, attrs);
 	SCMI_PUT(m->p2a, struct scmi_reset_domain_attributes_p2a, latency, c->latency_us);
-	vbe_scmi_put_name(m->p2a + offsetof(struct scmi_reset_domain_attributes_p2a, name),
-			  VBE_SCMI_NAME_SIZE, c->name);
 	m->p2a_len = sizeof(struct scmi_reset_domain_attributes_p2a);
 	rc = 0;
 exit:

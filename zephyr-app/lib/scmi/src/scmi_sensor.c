@@ -132,15 +132,14 @@ static int sensor_description_get(struct vbe_scmi_msg *m)
 		uint32_t id = index + (uint32_t)i;
 		const struct vbe_scmi_sensor_cfg *c = &m->srv->cfg->sensors[grants[id].res];
 		uint8_t *d = m->p2a + 4U + (uint32_t)i * sizeof(struct scmi_sensor_desc);
+		uint32_t ext = vbe_scmi_put_short_name(d + offsetof(struct scmi_sensor_desc, name),
+						       c->name, SENSOR_ATTR_EXT_NAME);
 
 		SCMI_PUT(d, struct scmi_sensor_desc, id, id);
 		SCMI_PUT(d, struct scmi_sensor_desc, attributes_low,
-			 c->trip_count | (m->dev->p2a ? SENSOR_ATTR_ASYNC : 0U) |
-				 (vbe_scmi_name_is_long(c->name) ? SENSOR_ATTR_EXT_NAME : 0U));
+			 c->trip_count | (m->dev->p2a ? SENSOR_ATTR_ASYNC : 0U) | ext);
 		SCMI_PUT(d, struct scmi_sensor_desc, attributes_high,
 			 c->unit | (((uint32_t)c->scale & 0x1fU) << SENSOR_SCALE_SHIFT));
-		vbe_scmi_put_name(d + offsetof(struct scmi_sensor_desc, name), VBE_SCMI_NAME_SIZE,
-				  c->name);
 	}
 	return (rc < 0) ? rc : 0;
 }

@@ -58,10 +58,10 @@ static int voltage_domain_attributes(struct vbe_scmi_msg *m)
 	}
 	name = m->srv->cfg->voltages[reg].name;
 	attrs |= m->dev->p2a ? VOLTAGE_ATTR_ASYNC : 0U;
-	attrs |= vbe_scmi_name_is_long(name) ? VOLTAGE_ATTR_EXT_NAME : 0U;
+	attrs |= vbe_scmi_put_short_name(
+		m->p2a + offsetof(struct scmi_voltage_domain_attributes_p2a, name), name,
+		VOLTAGE_ATTR_EXT_NAME);
 	SCMI_PUT(m->p2a, struct scmi_voltage_domain_attributes_p2a, attributes, attrs);
-	vbe_scmi_put_name(m->p2a + offsetof(struct scmi_voltage_domain_attributes_p2a, name),
-			  VBE_SCMI_NAME_SIZE, name);
 	m->p2a_len = sizeof(struct scmi_voltage_domain_attributes_p2a);
 	rc = 0;
 exit:
