@@ -23,17 +23,6 @@ const struct vbe_scmi_agent_cfg *vbe_scmi_agent_cfg(const struct vbe_scmi_server
 	return &srv->cfg->agents[agent - 1U];
 }
 
-uint8_t vbe_scmi_grant_count(const struct vbe_scmi_server *srv, uint8_t agent,
-			     enum vbe_scmi_res kind)
-{
-	const struct vbe_scmi_agent_cfg *cfg = vbe_scmi_agent_cfg(srv, agent);
-
-	if (cfg == NULL || (unsigned int)kind >= VBE_SCMI_RES_COUNT) {
-		return 0;
-	}
-	return cfg->grant_count[kind];
-}
-
 uint8_t vbe_scmi_res_protocol(enum vbe_scmi_res kind)
 {
 	static const uint8_t ids[] = {
@@ -159,15 +148,13 @@ bool vbe_scmi_res_allowed(const struct vbe_scmi_server *srv, uint8_t agent,
 int vbe_scmi_lookup(const struct vbe_scmi_msg *m, size_t id_at, uint8_t perm)
 {
 	enum vbe_scmi_res kind = (enum vbe_scmi_res)m->proto->res;
-	const struct vbe_scmi_agent_cfg *cfg = vbe_scmi_agent_cfg(m->srv, m->agent);
 	uint32_t local = vbe_scmi_get_le32(m->a2p + id_at);
 	const struct vbe_scmi_grant *g;
 
-	if (cfg == NULL || (unsigned int)kind >= VBE_SCMI_RES_COUNT ||
-	    local >= cfg->grant_count[kind]) {
+	if ((unsigned int)kind >= VBE_SCMI_RES_COUNT || local >= m->acfg->grant_count[kind]) {
 		return -ENOENT; /* outside the agent's index space: it does not exist for it */
 	}
-	g = &cfg->grants[kind][local];
+	g = &m->acfg->grants[kind][local];
 	if (!vbe_scmi_res_allowed(m->srv, m->agent, kind, g->res) || (g->perms & perm) != perm) {
 		return -EACCES;
 	}

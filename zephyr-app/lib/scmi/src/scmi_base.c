@@ -59,7 +59,7 @@ static uint8_t base_protocols(const struct vbe_scmi_msg *m, uint8_t *out, uint8_
 	for (uint8_t id = VBE_SCMI_PROTO_BASE + 1U; id <= VBE_SCMI_PROTO_VOLTAGE; id++) {
 		const struct vbe_scmi_protocol *p = vbe_scmi_protocol_find(id);
 
-		if (p != NULL && vbe_scmi_agent_has_protocol(m->srv, m->agent, p)) {
+		if (p != NULL && vbe_scmi_agent_has_protocol(m->acfg, p)) {
 			if (out != NULL && n < max) {
 				out[n] = id;
 			}

@@ -150,7 +150,7 @@ static int clock_get_permissions(struct vbe_scmi_msg *m)
 	if (clk < 0) {
 		return clk;
 	}
-	perms = vbe_scmi_agent_cfg(m->srv, m->agent)->grants[VBE_SCMI_RES_CLOCK][id].perms;
+	perms = m->acfg->grants[VBE_SCMI_RES_CLOCK][id].perms;
 	return vbe_scmi_reply_u32(m, ((perms & VBE_SCMI_PERM_STATE) != 0U ? CLOCK_PERM_STATE : 0U) |
 				     ((perms & VBE_SCMI_PERM_LEVEL) != 0U ? CLOCK_PERM_RATE : 0U));
 }

@@ -35,7 +35,7 @@ int vbe_scmi_reply_u32(struct vbe_scmi_msg *m, uint32_t v)
 
 int vbe_scmi_reply_attributes(struct vbe_scmi_msg *m, uint32_t high, uint32_t len)
 {
-	uint32_t n = vbe_scmi_grant_count(m->srv, m->agent, (enum vbe_scmi_res)m->proto->res);
+	uint32_t n = m->acfg->grant_count[m->proto->res];
 
 	memset(m->p2a, 0, len);
 	SCMI_PUT(m->p2a, struct scmi_u32, v, n | high);

@@ -73,6 +73,7 @@ static int scmi_command(struct vbe_scmi_dev *dev, struct vbe_vq_req *req, bool t
 	m.srv = dev->srv;
 	m.dev = dev;
 	m.agent = dev->agent;
+	m.acfg = vbe_scmi_agent_cfg(dev->srv, dev->agent); /* checked by vbe_scmi_dev_init() */
 	room = (req->wr_len < sizeof(rsp)) ? req->wr_len : (uint32_t)sizeof(rsp);
 	/* the true length decides PROTOCOL_ERROR; only a matching (short) one is parsed */
 	len = vbe_scmi_dispatch(&m, rq, req->rd_len, rsp, room);

@@ -37,6 +37,7 @@ struct vbe_scmi_msg {
 	struct vbe_scmi_dev *dev; /* the calling agent's device */
 	const struct vbe_scmi_protocol *proto;
 	uint8_t agent;            /* the caller's agent id */
+	const struct vbe_scmi_agent_cfg *acfg; /* the caller's configuration (never NULL) */
 	uint32_t hdr;             /* command header, echoed in the response */
 	const uint8_t *a2p;       /* parameters: exactly the table's a2p_size bytes */
 	uint8_t *p2a;             /* return values (after the status word) */
@@ -120,8 +121,8 @@ uint32_t vbe_scmi_dispatch(struct vbe_scmi_msg *m, const uint8_t *req, uint32_t 
 /** The protocol with @p id, or NULL. */
 const struct vbe_scmi_protocol *vbe_scmi_protocol_find(uint8_t id);
 
-/** May agent @p agent use protocol @p proto at all (it has a grant, or it is base)? */
-bool vbe_scmi_agent_has_protocol(const struct vbe_scmi_server *srv, uint8_t agent,
+/** May the agent configured by @p cfg use protocol @p proto at all (a grant, or base)? */
+bool vbe_scmi_agent_has_protocol(const struct vbe_scmi_agent_cfg *cfg,
 				 const struct vbe_scmi_protocol *proto);
 
 /* ---- scmi_common.c: messages every protocol has, and reply helpers ---- */
@@ -183,9 +184,7 @@ int vbe_scmi_async_check(const struct vbe_scmi_msg *m);
  */
 int vbe_scmi_lookup(const struct vbe_scmi_msg *m, size_t id_at, uint8_t perm);
 
-/** Grants of @p agent of @p kind (count), and the config of the agent. */
-uint8_t vbe_scmi_grant_count(const struct vbe_scmi_server *srv, uint8_t agent,
-			     enum vbe_scmi_res kind);
+/** The configuration of agent @p agent, NULL if there is no such agent. */
 const struct vbe_scmi_agent_cfg *vbe_scmi_agent_cfg(const struct vbe_scmi_server *srv,
 						    uint8_t agent);
 

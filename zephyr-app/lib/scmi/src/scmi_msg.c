@@ -33,11 +33,9 @@ const struct vbe_scmi_protocol *vbe_scmi_protocol_find(uint8_t id)
 	return NULL;
 }
 
-bool vbe_scmi_agent_has_protocol(const struct vbe_scmi_server *srv, uint8_t agent,
+bool vbe_scmi_agent_has_protocol(const struct vbe_scmi_agent_cfg *cfg,
 				 const struct vbe_scmi_protocol *proto)
 {
-	const struct vbe_scmi_agent_cfg *cfg = vbe_scmi_agent_cfg(srv, agent);
-
 	if (cfg == NULL || proto == NULL) {
 		return false;
 	}
@@ -84,11 +82,11 @@ static int scmi_validate(struct vbe_scmi_msg *m, uint32_t a2p_len, uint32_t p2a_
 		return -EPROTO;
 	}
 	if ((d->flags & SCMI_MSG_F_DISCOVERY) == 0U &&
-	    !vbe_scmi_agent_has_protocol(m->srv, m->agent, m->proto)) {
+	    !vbe_scmi_agent_has_protocol(m->acfg, m->proto)) {
 		return -EACCES;
 	}
 	if ((d->flags & SCMI_MSG_F_PRIVILEGED) != 0U &&
-	    (vbe_scmi_agent_cfg(m->srv, m->agent)->flags & VBE_SCMI_AGENT_PRIVILEGED) == 0U) {
+	    (m->acfg->flags & VBE_SCMI_AGENT_PRIVILEGED) == 0U) {
 		return -EACCES;
 	}
 	if ((d->flags & SCMI_MSG_F_NOTIFY) != 0U && !m->dev->p2a) {

@@ -89,7 +89,7 @@ static int perf_domain_attributes(struct vbe_scmi_msg *m)
 	}
 	c = &m->srv->cfg->perf[dom];
 	s = &c->levels[c->sustained];
-	perms = vbe_scmi_agent_cfg(m->srv, m->agent)->grants[VBE_SCMI_RES_PERF][id].perms;
+	perms = m->acfg->grants[VBE_SCMI_RES_PERF][id].perms;
 	if ((perms & VBE_SCMI_PERM_LEVEL) != 0U) {
 		attrs |= PERF_ATTR_SET_LEVEL | PERF_ATTR_SET_LIMITS;
 	}

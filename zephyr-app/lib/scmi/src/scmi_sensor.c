@@ -122,10 +122,9 @@ int vbe_scmi_sensor_update(struct vbe_scmi_server *srv, uint16_t sensor)
 static int sensor_description_get(struct vbe_scmi_msg *m)
 {
 	uint32_t index = SCMI_GET(m->a2p, struct scmi_u32, v);
-	uint32_t total = vbe_scmi_grant_count(m->srv, m->agent, VBE_SCMI_RES_SENSOR);
+	uint32_t total = m->acfg->grant_count[VBE_SCMI_RES_SENSOR];
 	/* the agent's whole index space is described, sensors of denied devices included */
-	const struct vbe_scmi_grant *grants =
-		vbe_scmi_agent_cfg(m->srv, m->agent)->grants[VBE_SCMI_RES_SENSOR];
+	const struct vbe_scmi_grant *grants = m->acfg->grants[VBE_SCMI_RES_SENSOR];
 	int rc = vbe_scmi_page(m, index, total, sizeof(struct scmi_sensor_desc), 0U);
 
 	for (int i = 0; i < rc; i++) {

@@ -45,7 +45,7 @@ static int system_state_set(struct vbe_scmi_msg *m)
 	}
 	rc = -EACCES;
 	if (state == VBE_SCMI_SYSTEM_POWER_UP &&
-	    (vbe_scmi_agent_cfg(m->srv, m->agent)->flags & VBE_SCMI_AGENT_PRIVILEGED) == 0U) {
+	    (m->acfg->flags & VBE_SCMI_AGENT_PRIVILEGED) == 0U) {
 		goto exit;
 	}
 	rc = vbe_plat_system_request(m->srv->plat, m->agent, state, flags);
