@@ -197,16 +197,6 @@ exit:
 	return rc;
 }
 
-static int scmi_kind_of_protocol(uint8_t proto)
-{
-	for (unsigned int k = 0; k < VBE_SCMI_RES_COUNT; k++) {
-		if (vbe_scmi_res_protocol((enum vbe_scmi_res)k) == proto) {
-			return (int)k;
-		}
-	}
-	return -1;
-}
-
 /* 4.2.2.11: deny or allow an agent one protocol's resources of a device. */
 static int base_set_protocol_permissions(struct vbe_scmi_msg *m)
 {
@@ -215,8 +205,8 @@ static int base_set_protocol_permissions(struct vbe_scmi_msg *m)
 	uint32_t cmd = SCMI_GET(m->a2p, struct scmi_base_set_protocol_permissions_a2p, command_id);
 	uint32_t flags = SCMI_GET(m->a2p, struct scmi_base_set_protocol_permissions_a2p, flags);
 	struct vbe_scmi_agent_state *a = base_target(m, id);
+	const struct vbe_scmi_protocol *p;
 	uint16_t bit;
-	int kind;
 	int rc = -ENOENT;
 
 	if (a == NULL || dev >= m->srv->cfg->device_count) {
@@ -231,15 +221,15 @@ static int base_set_protocol_permissions(struct vbe_scmi_msg *m)
 		goto exit; /* access to the base protocol cannot be taken away */
 	}
 	rc = -ENOENT;
-	kind = scmi_kind_of_protocol((uint8_t)cmd);
-	if (kind < 0) {
+	p = vbe_scmi_protocol_find((uint8_t)cmd);
+	if (p == NULL || p->res < 0) {
 		goto exit; /* system power has no device resources; unknown ids do not exist */
 	}
 	bit = (uint16_t)(1U << (cmd - VBE_SCMI_PROTO_BASE));
 	if ((flags & 1U) != 0U) {
 		a->proto_denied[dev] &= (uint16_t)~bit;
 	} else {
-		vbe_scmi_release(m->srv, (uint8_t)id, (int)dev, 1U << kind);
+		vbe_scmi_release(m->srv, (uint8_t)id, (int)dev, 1U << p->res);
 		a->proto_denied[dev] |= bit;
 	}
 	rc = 0;
