@@ -113,16 +113,13 @@ int vbe_scmi_power_vote(struct vbe_scmi_server *srv, uint16_t pd, uint8_t agent,
 {
 	struct vbe_scmi_power_state *st = &srv->power[pd];
 	uint32_t before = st->state;
-	uint8_t payload[12];
 	int rc;
 
 	rc = scmi_vote(srv, &st->votes, SCMI_AGENT_BIT(agent), on, scmi_power_change, pd);
 	if (rc == 0 && st->state != before) {
 		/* POWER_STATE_CHANGED (4.3.3.1): agent_id, domain_id, power_state */
-		vbe_scmi_put_le32(payload, agent);
-		vbe_scmi_put_le32(payload + 8, st->state);
 		vbe_scmi_notify_res(srv, st->notify, VBE_SCMI_RES_POWER, pd,
-				    VBE_SCMI_POWER_STATE_CHANGED, payload, sizeof(payload));
+				    VBE_SCMI_POWER_STATE_CHANGED, agent, &st->state, 1);
 	}
 	return rc;
 }
@@ -145,7 +142,6 @@ int vbe_scmi_perf_update(struct vbe_scmi_server *srv, uint16_t dom, uint8_t caus
 	uint32_t hi = c->levels[c->level_count - 1U].level;
 	uint32_t want = 0;
 	uint32_t level;
-	uint8_t payload[16];
 	int rc;
 
 	for (uint8_t a = 0; a < srv->cfg->agent_count; a++) {
@@ -159,14 +155,13 @@ int vbe_scmi_perf_update(struct vbe_scmi_server *srv, uint16_t dom, uint8_t caus
 	level = (want == 0U) ? c->levels[0].level : want;
 	level = (level < lo) ? lo : ((level > hi) ? hi : level);
 	if (lo != st->eff_min || hi != st->eff_max) {
+		uint32_t range[2] = { hi, lo };
+
 		st->eff_min = lo;
 		st->eff_max = hi;
 		/* PERFORMANCE_LIMITS_CHANGED (4.5.4.1): agent_id, domain_id, range max, min */
-		vbe_scmi_put_le32(payload, cause);
-		vbe_scmi_put_le32(payload + 8, hi);
-		vbe_scmi_put_le32(payload + 12, lo);
 		vbe_scmi_notify_res(srv, st->notify_limits, VBE_SCMI_RES_PERF, dom,
-				    VBE_SCMI_PERF_LIMITS_CHANGED, payload, 16);
+				    VBE_SCMI_PERF_LIMITS_CHANGED, cause, range, 2);
 	}
 	if (level == st->level) {
 		return 0;
@@ -177,9 +172,7 @@ int vbe_scmi_perf_update(struct vbe_scmi_server *srv, uint16_t dom, uint8_t caus
 	}
 	st->level = level;
 	/* PERFORMANCE_LEVEL_CHANGED (4.5.4.2): agent_id, domain_id, performance_level */
-	vbe_scmi_put_le32(payload, cause);
-	vbe_scmi_put_le32(payload + 8, level);
 	vbe_scmi_notify_res(srv, st->notify_level, VBE_SCMI_RES_PERF, dom,
-			    VBE_SCMI_PERF_LEVEL_CHANGED, payload, 12);
+			    VBE_SCMI_PERF_LEVEL_CHANGED, cause, &level, 1);
 	return 0;
 }

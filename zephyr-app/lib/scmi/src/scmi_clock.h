@@ -56,14 +56,6 @@ struct scmi_clock_config_get_p2a {
 	uint32_t oem_config_val;
 };
 
-/* CLOCK_RATE_SET_COMPLETE (4.6.3.1) and the rate notifications (4.6.4) */
-struct scmi_clock_rate_event {
-	uint32_t agent_or_id;
-	uint32_t id;
-	uint32_t rate_low;
-	uint32_t rate_high;
-};
-
 int vbe_scmi_clock_describe_rates(struct vbe_scmi_msg *m);
 int vbe_scmi_clock_rate_set(struct vbe_scmi_msg *m);
 int vbe_scmi_clock_rate_get(struct vbe_scmi_msg *m);

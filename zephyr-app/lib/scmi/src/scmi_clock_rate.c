@@ -90,11 +90,10 @@ static int clock_round(const struct vbe_scmi_clock_cfg *c, uint64_t want, uint32
 static void clock_event(struct vbe_scmi_msg *m, uint32_t mask, uint16_t clk, uint8_t id,
 			uint64_t rate)
 {
-	uint8_t ev[sizeof(struct scmi_clock_rate_event)];
+	/* agent_id, clock_id, rate_low, rate_high (4.6.4.1, 4.6.4.2) */
+	uint32_t hz[2] = { (uint32_t)rate, (uint32_t)(rate >> 32) };
 
-	SCMI_PUT(ev, struct scmi_clock_rate_event, agent_or_id, m->agent);
-	clock_put_rate(ev + offsetof(struct scmi_clock_rate_event, rate_low), rate);
-	vbe_scmi_notify_res(m->srv, mask, VBE_SCMI_RES_CLOCK, clk, id, ev, sizeof(ev));
+	vbe_scmi_notify_res(m->srv, mask, VBE_SCMI_RES_CLOCK, clk, id, m->agent, hz, 2);
 }
 
 /* 4.6.2.6: sync, or async with CLOCK_RATE_SET_COMPLETE on the eventq (unless bit 1). */

@@ -212,11 +212,12 @@ uint8_t vbe_scmi_res_protocol(enum vbe_scmi_res kind);
 
 /**
  * Send a notification about platform resource @p res of @p kind to every agent in @p mask
- * that may see it. @p payload starts with agent_id and resource id (rewritten per receiver
- * to its local id); dropped for an agent with no eventq buffer posted.
+ * that may see it: agent_id @p agent_id, the resource's id in the receiver's own numbering,
+ * then @p count words of @p values. Dropped for an agent with no eventq buffer posted.
  */
 void vbe_scmi_notify_res(struct vbe_scmi_server *srv, uint32_t mask, enum vbe_scmi_res kind,
-			 uint16_t res, uint8_t msg_id, uint8_t *payload, uint8_t len);
+			 uint16_t res, uint8_t msg_id, uint32_t agent_id, const uint32_t *values,
+			 uint8_t count);
 
 /** Send a notification to one agent (protocol @p proto, id @p msg_id). 0 or -EAGAIN. */
 int vbe_scmi_notify_agent(struct vbe_scmi_server *srv, uint8_t agent, uint8_t proto,

@@ -115,8 +115,19 @@ int vbe_scmi_notify_agent(struct vbe_scmi_server *srv, uint8_t agent, uint8_t pr
 }
 
 void vbe_scmi_notify_res(struct vbe_scmi_server *srv, uint32_t mask, enum vbe_scmi_res kind,
-			 uint16_t res, uint8_t msg_id, uint8_t *payload, uint8_t len)
+			 uint16_t res, uint8_t msg_id, uint32_t agent_id, const uint32_t *values,
+			 uint8_t count)
 {
+	uint8_t payload[VBE_SCMI_EVENT_SIZE - 4];
+	uint8_t len = (uint8_t)(8U + 4U * count);
+
+	if (len > sizeof(payload)) {
+		return; /* callers send at most two values: cannot happen */
+	}
+	vbe_scmi_put_le32(payload, agent_id);
+	for (uint8_t i = 0; i < count; i++) {
+		vbe_scmi_put_le32(payload + 8U + 4U * i, values[i]);
+	}
 	for (uint8_t agent = 1; agent <= VBE_SCMI_MAX_AGENTS && mask != 0U; agent++) {
 		int local;
 

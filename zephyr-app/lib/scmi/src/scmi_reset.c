@@ -83,7 +83,6 @@ static int reset_reset(struct vbe_scmi_msg *m)
 	uint32_t state = SCMI_GET(m->a2p, struct scmi_reset_a2p, reset_state);
 	int line = vbe_scmi_lookup(m, offsetof(struct scmi_reset_a2p, domain_id),
 				   VBE_SCMI_PERM_STATE);
-	uint8_t ev[12];
 	uint8_t done[4];
 	int rc = line;
 
@@ -110,11 +109,9 @@ static int reset_reset(struct vbe_scmi_msg *m)
 		goto exit;
 	}
 	/* RESET_ISSUED (4.8.4.1): agent_id, domain_id, reset_state */
-	vbe_scmi_put_le32(ev, m->agent);
-	vbe_scmi_put_le32(ev + 8, state);
 	vbe_scmi_notify_res(m->srv, m->srv->reset[line].notify & ~SCMI_AGENT_BIT(m->agent),
-			    VBE_SCMI_RES_RESET, (uint16_t)line, VBE_SCMI_RESET_ISSUED, ev,
-			    sizeof(ev));
+			    VBE_SCMI_RES_RESET, (uint16_t)line, VBE_SCMI_RESET_ISSUED, m->agent,
+			    &state, 1);
 	if ((flags & VBE_SCMI_RESET_ASYNC) != 0U) {
 		/* RESET_COMPLETE (4.8.3.1): domain_id */
 		vbe_scmi_put_le32(done, id);

@@ -68,7 +68,6 @@ static int sensor_protocol_attributes(struct vbe_scmi_msg *m)
 static void sensor_crossings(struct vbe_scmi_server *srv, uint16_t s, int64_t value)
 {
 	struct vbe_scmi_sensor_state *st = &srv->sensor[s];
-	uint8_t ev[12];
 
 	for (uint8_t agent = 1; st->sampled && agent <= srv->cfg->agent_count; agent++) {
 		if ((st->notify_trip & SCMI_AGENT_BIT(agent)) == 0U) {
@@ -84,13 +83,12 @@ static void sensor_crossings(struct vbe_scmi_server *srv, uint16_t s, int64_t va
 				/* SENSOR_TRIP_POINT_EVENT (4.7.4.1): agent_id 0 (the platform),
 				 * sensor_id, trip_point_desc (16: upwards, 7:0 trip point)
 				 */
-				vbe_scmi_put_le32(ev, VBE_SCMI_BASE_AGENT_PLATFORM);
-				vbe_scmi_put_le32(ev + 8,
-						  t | (up ? VBE_SCMI_SENSOR_TP_ASCENDING : 0U));
+				uint32_t desc = t | (up ? VBE_SCMI_SENSOR_TP_ASCENDING : 0U);
+
 				vbe_scmi_notify_res(srv, SCMI_AGENT_BIT(agent),
 						    VBE_SCMI_RES_SENSOR, s,
-						    VBE_SCMI_SENSOR_TRIP_POINT_EVENT, ev,
-						    sizeof(ev));
+						    VBE_SCMI_SENSOR_TRIP_POINT_EVENT,
+						    VBE_SCMI_BASE_AGENT_PLATFORM, &desc, 1);
 			}
 		}
 	}
