@@ -107,7 +107,6 @@ int vbe_scmi_clock_rate_set(struct vbe_scmi_msg *m)
 	int clk = vbe_scmi_lookup(m, offsetof(struct scmi_clock_rate_set_a2p, id),
 				  VBE_SCMI_PERM_LEVEL);
 	struct vbe_scmi_clock_state *st;
-	uint8_t done[12];
 	uint64_t rate = 0;
 	int rc = clk;
 
@@ -138,9 +137,10 @@ int vbe_scmi_clock_rate_set(struct vbe_scmi_msg *m)
 	clock_event(m, st->notify_rate, (uint16_t)clk, VBE_SCMI_CLOCK_RATE_CHANGED, rate);
 	if ((flags & VBE_SCMI_CLOCK_SET_ASYNC) != 0U &&
 	    (flags & VBE_SCMI_CLOCK_SET_IGNORE_DELAYED) == 0U) {
-		vbe_scmi_put_le32(done, id);
-		clock_put_rate(done + 4, rate);
-		vbe_scmi_delayed(m, done, sizeof(done));
+		/* CLOCK_RATE_SET_COMPLETE (4.6.3.1): clock_id, rate_low, rate_high */
+		uint32_t done[3] = { id, (uint32_t)rate, (uint32_t)(rate >> 32) };
+
+		vbe_scmi_delayed(m, done, 3);
 	}
 exit:
 	return rc;

@@ -140,14 +140,16 @@ exit:
 	return rc;
 }
 
-void vbe_scmi_delayed(struct vbe_scmi_msg *m, const uint8_t *returns, uint8_t len)
+void vbe_scmi_delayed(struct vbe_scmi_msg *m, const uint32_t *returns, uint8_t count)
 {
-	if (len > SCMI_DRESP_MAX - 4U) {
-		return; /* tables are sized at build time: cannot happen */
+	if (4U * count > SCMI_DRESP_MAX - 4U) {
+		return; /* callers send at most five words: cannot happen */
 	}
 	vbe_scmi_put_le32(m->dresp, (uint32_t)VBE_SCMI_SUCCESS);
-	memcpy(m->dresp + 4, returns, len);
-	m->dresp_len = (uint8_t)(4U + len);
+	for (uint8_t i = 0; i < count; i++) {
+		vbe_scmi_put_le32(m->dresp + 4U + 4U * i, returns[i]);
+	}
+	m->dresp_len = (uint8_t)(4U + 4U * count);
 }
 
 int vbe_scmi_subscribe(const struct vbe_scmi_msg *m, uint32_t *mask)

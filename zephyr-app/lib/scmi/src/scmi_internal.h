@@ -162,8 +162,8 @@ void vbe_scmi_put_name(uint8_t *field, size_t size, const char *name);
 uint32_t vbe_scmi_put_short_name(uint8_t *field, const char *name, uint32_t ext_flag);
 
 
-/** Record the delayed response (status SUCCESS, then @p len bytes of returns). */
-void vbe_scmi_delayed(struct vbe_scmi_msg *m, const uint8_t *returns, uint8_t len);
+/** Record the delayed response: status SUCCESS, then @p count words of @p returns. */
+void vbe_scmi_delayed(struct vbe_scmi_msg *m, const uint32_t *returns, uint8_t count);
 
 /**
  * A {id, notify_enable} subscription (struct scmi_id_notify_a2p): set or clear the caller's

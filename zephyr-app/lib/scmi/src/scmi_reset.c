@@ -83,7 +83,6 @@ static int reset_reset(struct vbe_scmi_msg *m)
 	uint32_t state = SCMI_GET(m->a2p, struct scmi_reset_a2p, reset_state);
 	int line = vbe_scmi_lookup(m, offsetof(struct scmi_reset_a2p, domain_id),
 				   VBE_SCMI_PERM_STATE);
-	uint8_t done[4];
 	int rc = line;
 
 	if (line < 0) {
@@ -114,8 +113,7 @@ static int reset_reset(struct vbe_scmi_msg *m)
 			    &state, 1);
 	if ((flags & VBE_SCMI_RESET_ASYNC) != 0U) {
 		/* RESET_COMPLETE (4.8.3.1): domain_id */
-		vbe_scmi_put_le32(done, id);
-		vbe_scmi_delayed(m, done, sizeof(done));
+		vbe_scmi_delayed(m, &id, 1);
 	}
 exit:
 	return rc;

@@ -198,7 +198,6 @@ static int sensor_reading_get(struct vbe_scmi_msg *m)
 	uint32_t id = SCMI_GET(m->a2p, struct scmi_sensor_reading_get_a2p, id);
 	uint32_t flags = SCMI_GET(m->a2p, struct scmi_sensor_reading_get_a2p, flags);
 	int s = vbe_scmi_lookup(m, offsetof(struct scmi_sensor_reading_get_a2p, id), 0);
-	uint8_t done[4 + sizeof(struct scmi_sensor_reading)];
 	int64_t value = 0;
 	int rc = s;
 
@@ -220,9 +219,11 @@ static int sensor_reading_get(struct vbe_scmi_msg *m)
 		goto exit;
 	}
 	if (flags != 0U) {
-		vbe_scmi_put_le32(done, id);
-		sensor_put_reading(done + 4, value);
-		vbe_scmi_delayed(m, done, sizeof(done));
+		/* SENSOR_READING_COMPLETE (4.7.3.1): sensor_id, then the reading (no timestamp) */
+		uint32_t done[5] = { id, (uint32_t)(uint64_t)value,
+				     (uint32_t)((uint64_t)value >> 32), 0U, 0U };
+
+		vbe_scmi_delayed(m, done, 5);
 	} else {
 		sensor_put_reading(m->p2a, value);
 		m->p2a_len = sizeof(struct scmi_sensor_reading);

@@ -163,7 +163,6 @@ static int voltage_level_set(struct vbe_scmi_msg *m)
 	int32_t uv = (int32_t)SCMI_GET(m->a2p, struct scmi_voltage_level_set_a2p, level);
 	int reg = vbe_scmi_lookup(m, offsetof(struct scmi_voltage_level_set_a2p, domain_id),
 				  VBE_SCMI_PERM_LEVEL);
-	uint8_t done[8];
 	int rc = reg;
 
 	if (reg < 0) {
@@ -190,9 +189,10 @@ static int voltage_level_set(struct vbe_scmi_msg *m)
 	}
 	m->srv->voltage[reg].level_uv = uv;
 	if (flags != 0U) {
-		vbe_scmi_put_le32(done, id);
-		vbe_scmi_put_le32(done + 4, (uint32_t)uv);
-		vbe_scmi_delayed(m, done, sizeof(done));
+		/* VOLTAGE_LEVEL_SET_COMPLETE (4.9.3.1): domain_id, voltage_level */
+		uint32_t done[2] = { id, (uint32_t)uv };
+
+		vbe_scmi_delayed(m, done, 2);
 	}
 exit:
 	return rc;
