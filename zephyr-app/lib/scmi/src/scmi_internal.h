@@ -219,9 +219,15 @@ void vbe_scmi_notify_res(struct vbe_scmi_server *srv, uint32_t mask, enum vbe_sc
 			 uint16_t res, uint8_t msg_id, uint32_t agent_id, const uint32_t *values,
 			 uint8_t count);
 
-/** Send a notification to one agent (protocol @p proto, id @p msg_id). 0 or -EAGAIN. */
+/** Words of payload a notification can carry after its header. */
+#define SCMI_NOTIFY_WORDS_MAX ((VBE_SCMI_EVENT_SIZE - 4U) / 4U)
+
+/**
+ * Send a notification to one agent (protocol @p proto, id @p msg_id): its payload is
+ * @p count words of @p words. 0, -EAGAIN (no device, no eventq buffer) or -EINVAL.
+ */
 int vbe_scmi_notify_agent(struct vbe_scmi_server *srv, uint8_t agent, uint8_t proto,
-			  uint8_t msg_id, const uint8_t *payload, uint8_t len);
+			  uint8_t msg_id, const uint32_t *words, uint8_t count);
 
 /** Queue (or send) an event message for a device: delayed responses are held. */
 int vbe_scmi_dev_event(struct vbe_scmi_dev *dev, const uint8_t *msg, uint8_t len, bool hold);

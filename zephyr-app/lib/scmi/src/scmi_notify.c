@@ -97,12 +97,12 @@ int vbe_scmi_dev_event(struct vbe_scmi_dev *dev, const uint8_t *msg, uint8_t len
 }
 
 int vbe_scmi_notify_agent(struct vbe_scmi_server *srv, uint8_t agent, uint8_t proto,
-			  uint8_t msg_id, const uint8_t *payload, uint8_t len)
+			  uint8_t msg_id, const uint32_t *words, uint8_t count)
 {
 	uint8_t msg[VBE_SCMI_EVENT_SIZE];
 	struct vbe_scmi_dev *dev;
 
-	if (agent == 0U || agent > VBE_SCMI_MAX_AGENTS || len > VBE_SCMI_EVENT_SIZE - 4U) {
+	if (agent == 0U || agent > VBE_SCMI_MAX_AGENTS || count > SCMI_NOTIFY_WORDS_MAX) {
 		return -EINVAL;
 	}
 	dev = srv->agent[agent - 1U].dev;
@@ -110,24 +110,23 @@ int vbe_scmi_notify_agent(struct vbe_scmi_server *srv, uint8_t agent, uint8_t pr
 		return -EAGAIN;
 	}
 	vbe_scmi_put_le32(msg, vbe_scmi_hdr(msg_id, VBE_SCMI_TYPE_NOTIFICATION, proto, 0));
-	memcpy(msg + 4, payload, len);
-	return vbe_scmi_dev_event(dev, msg, (uint8_t)(4U + len), false);
+	for (uint8_t i = 0; i < count; i++) {
+		vbe_scmi_put_le32(msg + 4U + 4U * i, words[i]);
+	}
+	return vbe_scmi_dev_event(dev, msg, (uint8_t)(4U + 4U * count), false);
 }
 
 void vbe_scmi_notify_res(struct vbe_scmi_server *srv, uint32_t mask, enum vbe_scmi_res kind,
 			 uint16_t res, uint8_t msg_id, uint32_t agent_id, const uint32_t *values,
 			 uint8_t count)
 {
-	uint8_t payload[VBE_SCMI_EVENT_SIZE - 4];
-	uint8_t len = (uint8_t)(8U + 4U * count);
+	uint32_t words[SCMI_NOTIFY_WORDS_MAX];
 
-	if (len > sizeof(payload)) {
+	if (count > SCMI_NOTIFY_WORDS_MAX - 2U) {
 		return; /* callers send at most two values: cannot happen */
 	}
-	vbe_scmi_put_le32(payload, agent_id);
-	for (uint8_t i = 0; i < count; i++) {
-		vbe_scmi_put_le32(payload + 8U + 4U * i, values[i]);
-	}
+	words[0] = agent_id;
+	memcpy(&words[2], values, count * sizeof(words[0]));
 	for (uint8_t agent = 1; agent <= VBE_SCMI_MAX_AGENTS && mask != 0U; agent++) {
 		int local;
 
@@ -140,9 +139,9 @@ void vbe_scmi_notify_res(struct vbe_scmi_server *srv, uint32_t mask, enum vbe_sc
 			continue; /* the agent no longer sees it */
 		}
 		/* each receiver gets the resource under its own id */
-		vbe_scmi_put_le32(payload + 4, (uint32_t)local);
+		words[1] = (uint32_t)local;
 		/* dropped when the agent has no eventq buffer: counted in its stats */
 		(void)vbe_scmi_notify_agent(srv, agent, vbe_scmi_res_protocol(kind), msg_id,
-					    payload, len);
+					    words, (uint8_t)(2U + count));
 	}
 }

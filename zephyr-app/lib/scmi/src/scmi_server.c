@@ -310,7 +310,8 @@ int vbe_scmi_agent_reset(struct vbe_scmi_server *srv, uint8_t agent, bool perms)
 int vbe_scmi_system_notify(struct vbe_scmi_server *srv, uint8_t agent, uint32_t flags,
 			   uint32_t state, uint32_t timeout_ms)
 {
-	uint8_t payload[16];
+	/* SYSTEM_POWER_STATE_NOTIFIER (4.4.3.1): agent_id (0: platform), flags, state, timeout */
+	uint32_t payload[4] = { VBE_SCMI_BASE_AGENT_PLATFORM, flags, state, timeout_ms };
 
 	if (vbe_scmi_agent_cfg(srv, agent) == NULL) {
 		return -EINVAL;
@@ -318,12 +319,6 @@ int vbe_scmi_system_notify(struct vbe_scmi_server *srv, uint8_t agent, uint32_t 
 	if (!srv->agent[agent - 1U].notify_system) {
 		return -EAGAIN;
 	}
-	/* SYSTEM_POWER_STATE_NOTIFIER (4.4.3.1): agent_id (0: platform), flags, state, timeout */
-	vbe_scmi_put_le32(payload, VBE_SCMI_BASE_AGENT_PLATFORM);
-	vbe_scmi_put_le32(payload + 4, flags);
-	vbe_scmi_put_le32(payload + 8, state);
-	vbe_scmi_put_le32(payload + 12, timeout_ms);
 	return vbe_scmi_notify_agent(srv, agent, VBE_SCMI_PROTO_SYSTEM,
-				     VBE_SCMI_SYSTEM_POWER_STATE_NOTIFIER, payload,
-				     sizeof(payload));
+				     VBE_SCMI_SYSTEM_POWER_STATE_NOTIFIER, payload, 4);
 }
