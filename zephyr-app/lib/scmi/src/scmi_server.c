@@ -17,40 +17,39 @@
 
 #include "scmi_internal.h"
 
-/* A rate or level table: a non-empty ascending list, or a {min, max, step} range. */
-static bool scmi_table_ok(const int64_t *v, uint8_t n, bool range)
+/*
+ * A rate or level table is a list of 1..VBE_SCMI_MAX_LEVELS strictly ascending values, or a
+ * range {min, max, step} with min <= max and step > 0. scmi_levels_ok() checks its size,
+ * scmi_level_ok() its entry @p i (value @p v, after @p prev).
+ */
+static bool scmi_levels_ok(const void *table, uint8_t n, bool range)
+{
+	return table != NULL && (range ? n == 3U : (n > 0U && n <= VBE_SCMI_MAX_LEVELS));
+}
+
+static bool scmi_level_ok(uint8_t i, int64_t prev, int64_t v, bool range)
 {
 	if (range) {
-		return n == 3U && v[0] <= v[1] && v[2] > 0;
+		return i != 2U ? (i == 0U || prev <= v) : v > 0;
 	}
-	if (n == 0U || n > VBE_SCMI_MAX_LEVELS) {
-		return false;
-	}
-	for (uint8_t i = 1; i < n; i++) {
-		if (v[i] <= v[i - 1U]) {
-			return false;
-		}
-	}
-	return true;
+	return i == 0U || prev < v;
 }
 
 static bool scmi_clocks_ok(const struct vbe_scmi_platform_cfg *cfg)
 {
 	for (uint8_t i = 0; i < cfg->clock_count; i++) {
 		const struct vbe_scmi_clock_cfg *c = &cfg->clocks[i];
-		int64_t v[VBE_SCMI_MAX_LEVELS];
+		bool range = (c->flags & VBE_SCMI_RES_F_RANGE) != 0U;
 
-		if (c->rates == NULL || c->rate_count > VBE_SCMI_MAX_LEVELS) {
+		if (!scmi_levels_ok(c->rates, c->rate_count, range)) {
 			return false;
 		}
 		for (uint8_t r = 0; r < c->rate_count; r++) {
-			if (c->rates[r] > (uint64_t)INT64_MAX) {
+			if (c->rates[r] > (uint64_t)INT64_MAX ||
+			    !scmi_level_ok(r, r > 0U ? (int64_t)c->rates[r - 1U] : 0,
+					   (int64_t)c->rates[r], range)) {
 				return false;
 			}
-			v[r] = (int64_t)c->rates[r];
-		}
-		if (!scmi_table_ok(v, c->rate_count, (c->flags & VBE_SCMI_RES_F_RANGE) != 0U)) {
-			return false;
 		}
 	}
 	return true;
@@ -93,18 +92,16 @@ static bool scmi_resources_ok(const struct vbe_scmi_platform_cfg *cfg)
 	}
 	for (uint8_t i = 0; i < cfg->perf_count; i++) {
 		const struct vbe_scmi_perf_cfg *p = &cfg->perf[i];
-		int64_t v[VBE_SCMI_MAX_LEVELS];
 
-		if (p->levels == NULL || p->level_count > VBE_SCMI_MAX_LEVELS ||
-		    p->sustained >= p->level_count) {
-			return false;
-		}
-		for (uint8_t l = 0; l < p->level_count; l++) {
-			v[l] = p->levels[l].level;
-		}
 		/* level 0 means "no request" internally: real levels start at 1 */
-		if (!scmi_table_ok(v, p->level_count, false) || v[0] == 0) {
+		if (!scmi_levels_ok(p->levels, p->level_count, false) ||
+		    p->sustained >= p->level_count || p->levels[0].level == 0U) {
 			return false;
+		}
+		for (uint8_t l = 1; l < p->level_count; l++) {
+			if (!scmi_level_ok(l, p->levels[l - 1U].level, p->levels[l].level, false)) {
+				return false;
+			}
 		}
 	}
 	for (uint8_t i = 0; i < cfg->sensor_count; i++) {
@@ -116,16 +113,17 @@ static bool scmi_resources_ok(const struct vbe_scmi_platform_cfg *cfg)
 	}
 	for (uint8_t i = 0; i < cfg->voltage_count; i++) {
 		const struct vbe_scmi_voltage_cfg *c = &cfg->voltages[i];
-		int64_t v[VBE_SCMI_MAX_LEVELS];
+		bool range = (c->flags & VBE_SCMI_RES_F_RANGE) != 0U;
 
-		if (c->levels == NULL || c->level_count > VBE_SCMI_MAX_LEVELS) {
+		if (!scmi_levels_ok(c->levels, c->level_count, range)) {
 			return false;
 		}
 		for (uint8_t l = 0; l < c->level_count; l++) {
-			v[l] = c->levels[l];
-		}
-		if (!scmi_table_ok(v, c->level_count, (c->flags & VBE_SCMI_RES_F_RANGE) != 0U)) {
-			return false;
+			int32_t prev = (l > 0U) ? c->levels[l - 1U] : 0;
+
+			if (!scmi_level_ok(l, prev, c->levels[l], range)) {
+				return false;
+			}
 		}
 	}
 	return scmi_clocks_ok(cfg);
