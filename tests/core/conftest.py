@@ -1,18 +1,12 @@
-"""Shared helpers for the core ring tests (fixtures come from pyhost.plugin)."""
+"""Fixtures for the core ring tests (the machine fixtures come from pyhost.plugin)."""
 
 from __future__ import annotations
 
 import pytest
+from echo_util import ECHO_ID
 
-from pyhost.echo import EchoWindow, Summary
-from pyhost.virtio import C, Used, VirtioDevice
-
-ECHO_ID = C.VBE_HOST_ECHO_ID
-
-
-def echo_reply(used: Used) -> tuple[Summary, bytes]:
-    """The echo device's summary and the readable bytes it copied back."""
-    return Summary.parse(used.data), used.data[16:]
+from pyhost.echo import EchoWindow
+from pyhost.virtio import VirtioDevice
 
 
 @pytest.fixture

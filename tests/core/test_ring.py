@@ -5,7 +5,7 @@ from __future__ import annotations
 from itertools import pairwise
 
 import pytest
-from conftest import ECHO_ID, echo_reply
+from echo_util import ECHO_ID, echo_reply
 
 from pyhost.echo import EchoWindow
 from pyhost.headers import VQ_H, defines, fvq_faults

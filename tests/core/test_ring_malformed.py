@@ -16,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import pytest
-from conftest import ECHO_ID, echo_reply
+from echo_util import ECHO_ID, echo_reply
 
 from pyhost.echo import EchoWindow
 from pyhost.headers import vq_faults
