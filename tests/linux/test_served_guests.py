@@ -111,6 +111,18 @@ def test_arm_scmi_probes_the_server(backend: ServedBackend, ivi: LinuxGuest) -> 
     assert "can't exceed" not in dmesg  # every list fits Linux's tables (16 rates, 32 OPPs)
 
 
+def test_the_scmi_and_i2c_drivers_log_no_warning(ivi: LinuxGuest, cluster: LinuxGuest) -> None:
+    """Nothing vbe serves draws a complaint from Linux: no warning or error (log level 4 or
+    lower) from arm_scmi, its protocol drivers, scmi-hwmon/-regulator or i2c-virtio."""
+    for g in (ivi, cluster):
+        bad = [
+            line
+            for line in g.check("dmesg -r").splitlines()
+            if re.match(r"<[0-4]>", line) and re.search(r"scmi|virtio|i2c", line, re.IGNORECASE)
+        ]
+        assert bad == [], "\n".join(bad)
+
+
 def test_debugfs_clk_lists_exactly_the_granted_clocks_at_their_rates(
     backend: ServedBackend, ivi: LinuxGuest
 ) -> None:
