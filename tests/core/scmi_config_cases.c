@@ -268,6 +268,18 @@ CASE(agents_table_null) { f->cfg.agents = NULL; }
 CASE(no_agents_ok) { f->cfg.agents = NULL; f->cfg.agent_count = 0; f->sys.guest_count = 0; }
 CASE(devices_at_max_ok) { f->cfg.device_count = VBE_SCMI_MAX_DEVICES; }
 CASE(devices_too_many) { f->cfg.device_count = VBE_SCMI_MAX_DEVICES + 1; }
+CASE(devices_table_null) { f->cfg.devices = NULL; }
+CASE(no_devices_ok)
+{
+	f->cfg.devices = NULL;
+	f->cfg.device_count = 0;
+	f->clocks[1].device = VBE_SCMI_NO_DEVICE;
+	f->power[0].device = VBE_SCMI_NO_DEVICE;
+	f->power[1].device = VBE_SCMI_NO_DEVICE;
+	f->sensors[1].device = VBE_SCMI_NO_DEVICE;
+	f->resets[0].device = VBE_SCMI_NO_DEVICE;
+	f->voltages[1].device = VBE_SCMI_NO_DEVICE;
+}
 
 /* every kind: no more resources than the server's state holds */
 CASE(tables_at_max_ok)
@@ -425,6 +437,8 @@ static const struct {
 	ENTRY(no_agents_ok),
 	ENTRY(devices_at_max_ok),
 	ENTRY(devices_too_many),
+	ENTRY(devices_table_null),
+	ENTRY(no_devices_ok),
 	ENTRY(tables_at_max_ok),
 	ENTRY(clocks_too_many),
 	ENTRY(power_too_many),

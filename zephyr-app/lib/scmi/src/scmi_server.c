@@ -165,7 +165,8 @@ int vbe_scmi_server_init(struct vbe_scmi_server *srv, const struct vbe_scmi_plat
 {
 	if (srv == NULL || cfg == NULL || plat == NULL || cfg->agent_count > VBE_SCMI_MAX_AGENTS ||
 	    (cfg->agent_count > 0U && cfg->agents == NULL) ||
-	    cfg->device_count > VBE_SCMI_MAX_DEVICES) {
+	    cfg->device_count > VBE_SCMI_MAX_DEVICES ||
+	    (cfg->device_count > 0U && cfg->devices == NULL)) {
 		return -EINVAL;
 	}
 	if (!scmi_resources_ok(cfg) || !scmi_agents_ok(cfg)) {

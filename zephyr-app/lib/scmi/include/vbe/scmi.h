@@ -289,9 +289,10 @@ extern const struct vbe_fvq_dev_ops vbe_scmi_fvq_ops;
  * @brief Check a platform configuration and set the server up (nothing reaches the platform).
  *
  * @retval 0 done.
- * @retval -EINVAL NULL argument, a table larger than its VBE_SCMI_MAX_*, a resource without a
- *         name or with a device out of range, an empty or unsorted rate/level table, a
- *         grant naming a resource that does not exist, more trip points than supported.
+ * @retval -EINVAL NULL argument, a table larger than its VBE_SCMI_MAX_*, a NULL table with a
+ *         non-zero count, a resource without a name or with a device out of range, an empty or
+ *         unsorted rate/level table, a grant naming a resource that does not exist, more trip
+ *         points than supported.
  */
 int vbe_scmi_server_init(struct vbe_scmi_server *srv, const struct vbe_scmi_platform_cfg *cfg,
 			 const struct vbe_plat *plat);
