@@ -11,7 +11,6 @@ import errno
 import os
 import select
 import struct
-import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -20,60 +19,19 @@ import pytest
 from vhu_frontend import F_EVENT_IDX, F_INDIRECT, F_VERSION_1, FrontEnd, Queue
 
 from pyhost.i2c import FLAGS_FAIL_NEXT, FLAGS_M_RD, OUT_HDR, encode_addr
+from pyhost.linux.served import ServedBackend
 from pyhost.machine.qemu import QemuMachine
 from pyhost.machine.qemu_image import qemu_available
 from pyhost.scmi.sensor import TP_MODES
 from pyhost.scmi.wire import W, encode_header
 from pyhost.vhost_user import protocol as p
-from pyhost.vhost_user.backend import Host
 from pyhost.vhost_user.bridge import BridgeDevice, BridgeHost
-from pyhost.vhost_user.daemon import Daemon
 from pyhost.vhost_user.protocol import Req
 
 EEPROM = 0x50
 I2C_FEATURES = F_VERSION_1 | F_EVENT_IDX | F_INDIRECT | 1  # ZERO_LENGTH_REQUEST
 SCMI_FEATURES = F_VERSION_1 | F_EVENT_IDX | 1  # P2A_CHANNELS
 PERM_LEVEL, PERM_CONFIG = 2, 4
-
-
-class Served:
-    """A Daemon serving from ``host`` in a thread, its sockets in ``tmp``."""
-
-    def __init__(self, host: Any, tmp: Path) -> None:
-        self.host, self.tmp = host, tmp
-        self.log: list[str] = []
-        self.daemon = Daemon(host, self.log.append, self.log.append)
-        self.lock = self.daemon.lock
-        tick = getattr(host, "tick", None)
-        if tick is not None:
-            # What the daemon's loop must do with BridgeHost.tick()'s answer: run the kick
-            # pass of each device it names, so its front-end gets the call eventfd.
-            def tick_and_signal() -> None:
-                for dev in tick():
-                    for ep in self.daemon.endpoints:
-                        if ep.device is dev and ep.session is not None:
-                            ep.session.kick_pass(self.log.append)
-
-            host.tick = tick_and_signal
-        self.stop = threading.Event()
-        self.thread = threading.Thread(target=self.daemon.serve, args=(self.stop,), daemon=True)
-        self.started = False
-
-    def add(self, guest: str, kind: str) -> Path:
-        path = self.tmp / f"{type(self.host).__name__}-{guest}-{kind}.sock"
-        with self.lock:
-            self.daemon.add(path, guest, kind)
-        if not self.started:
-            self.thread.start()
-            self.started = True
-        return path
-
-    def close(self) -> None:
-        self.stop.set()
-        if self.started:
-            self.thread.join(timeout=10)
-        self.daemon.close()
-        self.host.close()
 
 
 @pytest.fixture
@@ -90,21 +48,22 @@ def backend() -> Iterator[QemuMachine]:
 
 
 @pytest.fixture
-def bridge(backend: QemuMachine, tmp_path: Path) -> Iterator[Served]:
-    s = Served(BridgeHost(backend), tmp_path)
+def bridge(backend: QemuMachine, tmp_path: Path) -> Iterator[ServedBackend]:
+    """The daemon (pyhost.linux.served: in a thread, every guest device) bridging to the
+    backend machine."""
+    host = BridgeHost(backend)
     try:
-        yield s
+        with ServedBackend(tmp_path / "bridge", host=host, machine=backend) as s:
+            yield s
     finally:
-        s.close()
+        host.close()
 
 
 @pytest.fixture
-def direct(tmp_path: Path) -> Iterator[Served]:
-    s = Served(Host(), tmp_path)
-    try:
+def direct(tmp_path: Path) -> Iterator[ServedBackend]:
+    """The same daemon serving from the in-process core."""
+    with ServedBackend(tmp_path / "direct") as s:
         yield s
-    finally:
-        s.close()
 
 
 @pytest.fixture
@@ -121,7 +80,7 @@ def frontends() -> Iterator[Callable[[Path], FrontEnd]]:
         fe.close()
 
 
-def device(s: Served, guest: str, kind: str) -> BridgeDevice:
+def device(s: ServedBackend, guest: str, kind: str) -> BridgeDevice:
     dev = s.host.devices[(guest, kind)]
     assert isinstance(dev, BridgeDevice)
     return dev
@@ -147,7 +106,7 @@ def wait_signalled(q: Queue, timeout: float = 5.0) -> list[Any]:
 
 
 def test_i2c_write_then_read_back_reaches_guest_and_backend_bus(bridge, frontends) -> None:
-    fe = frontends(bridge.add("ivi", "i2c"))
+    fe = frontends(bridge.socket("ivi", "i2c"))
     (q,) = fe.start(I2C_FEATURES)
     with bridge.lock:
         seq0 = bridge.host.machine.platform.bus_log_seq()
@@ -173,7 +132,7 @@ def test_i2c_refusal_is_the_same_as_direct_mode(bridge, direct, frontends, guest
     """A denied address (ivi, 0x23) and a write to a read-only target (cluster's EEPROM)."""
     answers = []
     for s in (direct, bridge):
-        (q,) = frontends(s.add(guest, "i2c")).start(I2C_FEATURES)
+        (q,) = frontends(s.socket(guest, "i2c")).start(I2C_FEATURES)
         answers.append(i2c_write(q, addr, data))
     assert answers == [b"\x01", b"\x01"]
     with bridge.lock:
@@ -187,7 +146,7 @@ def test_scmi_answers_are_identical_to_direct_mode(bridge, direct, frontends) ->
     clk = bridge.host.machine.scmi.agent_of_guest(0).granted("clock")[0].local_id
     answers = []
     for s in (direct, bridge):
-        cmdq, _evq = frontends(s.add("ivi", "scmi")).start(SCMI_FEATURES, queues=2)
+        cmdq, _evq = frontends(s.socket("ivi", "scmi")).start(SCMI_FEATURES, queues=2)
         version = scmi_call(cmdq, W("PROTO_BASE"), 0x0, b"", 0x3A5, 12)
         rate = scmi_call(cmdq, W("PROTO_CLOCK"), W("CLOCK_RATE_GET"), struct.pack("<I", clk),
                          0x11, 16)  # fmt: skip
@@ -203,7 +162,7 @@ def test_scmi_answers_are_identical_to_direct_mode(bridge, direct, frontends) ->
 def test_scmi_trip_point_notification_reaches_guest_eventq(bridge, frontends) -> None:
     info = bridge.host.machine.scmi.agent_of_guest(0)
     g = next(g for g in info.granted("sensor") if g.perms & PERM_CONFIG)
-    cmdq, evq = frontends(bridge.add("ivi", "scmi")).start(SCMI_FEATURES, queues=2)
+    cmdq, evq = frontends(bridge.socket("ivi", "scmi")).start(SCMI_FEATURES, queues=2)
     for _ in range(4):
         evq.ring.add([], [64])
     os.eventfd_write(evq.kick_fd, 1)
@@ -230,7 +189,7 @@ def test_scmi_trip_point_notification_reaches_guest_eventq(bridge, frontends) ->
 def test_scmi_async_clock_rate_set_delayed_response_reaches_guest(bridge, frontends) -> None:
     info = bridge.host.machine.scmi.agent_of_guest(0)
     g = next(g for g in info.granted("clock") if g.perms & PERM_LEVEL)
-    cmdq, evq = frontends(bridge.add("ivi", "scmi")).start(SCMI_FEATURES, queues=2)
+    cmdq, evq = frontends(bridge.socket("ivi", "scmi")).start(SCMI_FEATURES, queues=2)
     clock = W("PROTO_CLOCK")
     got = scmi_call(cmdq, clock, W("CLOCK_RATE_GET"), struct.pack("<I", g.local_id), 5, 16)
     rate = struct.unpack_from("<Q", got, 8)[0]
@@ -251,7 +210,7 @@ def test_scmi_async_clock_rate_set_delayed_response_reaches_guest(bridge, fronte
 
 
 def test_malformed_guest_ring_faults_relay_and_backend_sees_nothing(bridge, frontends) -> None:
-    fe = frontends(bridge.add("ivi", "i2c"))
+    fe = frontends(bridge.socket("ivi", "i2c"))
     (q,) = fe.start(I2C_FEATURES)
     err = os.eventfd(0, os.EFD_NONBLOCK | os.EFD_CLOEXEC)
     try:
@@ -277,7 +236,7 @@ def test_malformed_guest_ring_faults_relay_and_backend_sees_nothing(bridge, fron
 def test_answer_after_ring_stop_is_refused_not_written(bridge, frontends) -> None:
     """A FAIL_NEXT request is held by the backend until its group closes; the guest stops
     and restarts the ring meanwhile. The late answer must not reach guest memory."""
-    fe = frontends(bridge.add("ivi", "i2c"))
+    fe = frontends(bridge.socket("ivi", "i2c"))
     (q,) = fe.start(I2C_FEATURES)
     old = q.ring.add([OUT_HDR.pack(encode_addr(EEPROM), 0, FLAGS_FAIL_NEXT), b"\x40"], [1])
     (off, _) = q.ring._inflight[old].writable[0]
