@@ -18,6 +18,7 @@ from pyhost.linux.cache import LinuxError
 from pyhost.linux.fixtures import LinuxImages
 from pyhost.linux.guest import LinuxGuest
 from pyhost.linux.guest_tool import scmi_raw
+from pyhost.linux.guest_view import scmi_sensor
 from pyhost.linux.served import ServedBackend, SocketDir, make_guest, served_backend
 from pyhost.machine.qemu_image import qemu_available
 
@@ -30,11 +31,10 @@ def served_and_healthy(backend: ServedBackend | None, g: LinuxGuest) -> None:
     """``g`` still gets I2C and SCMI answers (an EEPROM read, an SCMI sensor reading)."""
     out = g.check(READ, timeout=20)
     assert len(out.split()) == 4
-    hwmon = g.check("grep -l scmi_sensors /sys/class/hwmon/*/name").strip().rsplit("/", 1)[0]
-    value = int(g.check(f"cat {hwmon}/temp1_input", timeout=20))
+    value = scmi_sensor(g, "soc_temp")
     if backend is not None:
         backend.platform.set_sensor(0, value + 500)  # soc_temp: the first sensor
-        assert int(g.check(f"cat {hwmon}/temp1_input", timeout=20)) == value + 500
+        assert scmi_sensor(g, "soc_temp") == value + 500
 
 
 @pytest.mark.parametrize("mode", ["direct", "bridge"])

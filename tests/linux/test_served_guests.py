@@ -17,19 +17,21 @@ from pathlib import Path
 
 import pytest
 
-from pyhost.headers import defines
 from pyhost.linux.fixtures import LinuxImages
 from pyhost.linux.guest import LinuxGuest
 from pyhost.linux.guest_tool import scmi_raw
+from pyhost.linux.guest_view import (
+    expected_scmi_probe,
+    i2cdetect,
+    scmi_clocks,
+    scmi_sensor,
+    virtio_i2c_bus,
+)
 from pyhost.linux.served import ServedBackend, make_guest, served_backend, system_model
 from pyhost.machine.qemu_image import qemu_available
 
 pytestmark = pytest.mark.linux
 REPO = Path(__file__).resolve().parents[2]
-SCMI_WIRE = REPO / "zephyr-app" / "lib" / "scmi" / "include" / "vbe" / "scmi_wire.h"
-#: clocks QEMU's own devicetree gives the guest (the PL011's), not SCMI's
-QEMU_CLOCKS = {"clk24mhz"}
-CLK_DEBUGFS_FILES = {"clk_dump", "clk_summary", "clk_orphan_dump", "clk_orphan_summary"}
 
 
 @pytest.fixture(scope="module", params=["direct", "bridge"])
@@ -72,41 +74,12 @@ def guest_spec(name: str):
     return next(g for g in system_model(None).guests if g.name == name)
 
 
-def i2c_bus_number(g: LinuxGuest) -> int:
-    """The guest's virtio-i2c adapter's bus number (from its sysfs name)."""
-    out = g.check("grep -l i2c_virtio /sys/bus/i2c/devices/i2c-*/name")
-    buses = re.findall(r"/i2c-(\d+)/name", out)
-    assert len(buses) == 1, out
-    return int(buses[0])
-
-
-def i2cdetect(g: LinuxGuest, bus: int) -> set[int]:
-    """The addresses ``i2cdetect -y`` finds: rows "NN:" then 16 cells of 3 characters,
-    blank where it does not probe, "--" where nothing answered."""
-    out = g.check(f"i2cdetect -y {bus}", timeout=60)
-    found: set[int] = set()
-    for line in out.splitlines()[1:]:
-        row, _, cells = line.partition(":")
-        for col in range(16):
-            cell = cells[1 + col * 3 : 3 + col * 3].strip()
-            if cell and cell != "--":
-                assert int(cell, 16) == int(row, 16) + col, line
-                found.add(int(cell, 16))
-    return found
-
-
 # ---- SCMI --------------------------------------------------------------------------------
 
 
 def test_arm_scmi_probes_the_server(backend: ServedBackend, ivi: LinuxGuest) -> None:
-    info = backend.scmi_info()
-    version = defines(SCMI_WIRE)["VBE_SCMI_VERSION_BASE"].value
-    want = (
-        f"SCMI Protocol v{version >> 16}.{version & 0xFFFF} "
-        f"'{info.vendor}:{info.sub_vendor}' Firmware version {info.impl_version:#x}"
-    )
     dmesg = ivi.dmesg()
-    assert want in dmesg
+    assert expected_scmi_probe(backend.scmi_info()) in dmesg
     assert "Using scmi_virtio_transport" in dmesg
     assert "can't exceed" not in dmesg  # every list fits Linux's tables (16 rates, 32 OPPs)
 
@@ -129,8 +102,7 @@ def test_debugfs_clk_lists_exactly_the_granted_clocks_at_their_rates(
     info = backend.scmi_info()
     agent = info.agent_of_guest(guest_spec("ivi").index)
     granted = {g.name: g.resource for g in agent.granted("clock")}
-    listed = set(ivi.check("ls /sys/kernel/debug/clk").split()) - CLK_DEBUGFS_FILES
-    assert listed - QEMU_CLOCKS == set(granted)
+    assert scmi_clocks(ivi) == set(granted)
     for name, res in granted.items():
         rate = int(ivi.check(f"cat /sys/kernel/debug/clk/{name}/clk_rate"))
         assert rate == backend.platform.state("clock", res).value, name
@@ -142,21 +114,18 @@ def test_each_guest_sees_only_its_own_clocks(
     info = backend.scmi_info()
     for g, name in ((ivi, "ivi"), (cluster, "cluster")):
         agent = info.agent_of_guest(guest_spec(name).index)
-        listed = set(g.check("ls /sys/kernel/debug/clk").split()) - CLK_DEBUGFS_FILES
-        assert listed - QEMU_CLOCKS == {x.name for x in agent.granted("clock")}, name
+        assert scmi_clocks(g) == {x.name for x in agent.granted("clock")}, name
 
 
 def test_hwmon_reads_the_value_set_in_the_platform(backend: ServedBackend, ivi: LinuxGuest) -> None:
     info = backend.scmi_info()
     agent = info.agent_of_guest(guest_spec("ivi").index)
     sensor = next(s for s in agent.granted("sensor") if s.name == "soc_temp")
-    hwmon = ivi.check("grep -l scmi_sensors /sys/class/hwmon/*/name").strip().rsplit("/", 1)[0]
-    label = ivi.check(f"grep -l '^{sensor.name}$' {hwmon}/temp*_label").strip()
     value = random.Random().randrange(20_000, 90_000)
     backend.platform.set_sensor(sensor.resource, value)
-    assert int(ivi.check(f"cat {label.replace('_label', '_input')}")) == value
+    assert scmi_sensor(ivi, sensor.name) == value
     backend.platform.set_sensor(sensor.resource, value + 1500)
-    assert int(ivi.check(f"cat {label.replace('_label', '_input')}")) == value + 1500
+    assert scmi_sensor(ivi, sensor.name) == value + 1500
 
 
 def test_regulators_and_power_and_performance_domains_are_the_granted_ones(
@@ -204,13 +173,13 @@ def test_i2cdetect_shows_exactly_the_allowed_present_addresses(
         present = {
             r.guest_address for r in spec.i2c.routes if r.target is not None and not r.ten_bit
         }
-        assert i2cdetect(g, i2c_bus_number(g)) == present, name
+        assert set(i2cdetect(g, virtio_i2c_bus(g))) == present, name
 
 
 def test_i2ctransfer_writes_and_reads_back_the_eeprom(
     backend: ServedBackend, ivi: LinuxGuest
 ) -> None:
-    bus = i2c_bus_number(ivi)
+    bus = virtio_i2c_bus(ivi)
     data = random.Random().randbytes(4)
     offset = 0x40
     hexes = " ".join(f"{b:#04x}" for b in data)
@@ -225,7 +194,7 @@ def test_i2ctransfer_writes_and_reads_back_the_eeprom(
 def test_read_only_eeprom_refuses_the_write_and_keeps_its_content(
     backend: ServedBackend, cluster: LinuxGuest
 ) -> None:
-    bus = i2c_bus_number(cluster)
+    bus = virtio_i2c_bus(cluster)
     before = backend.platform.eeprom(0, 0x50)
     _, out = cluster.run(f"i2ctransfer -y {bus} w2@0x50 0x00 0x5a")
     # i2c-virtio reports the messages that went through: none (busybox still exits 0)
@@ -238,7 +207,7 @@ def test_linux_at24_and_lm75_drivers_on_the_virtio_adapter(
 ) -> None:
     """The kernel's own client drivers, instantiated at run time (the devicetree keeps them
     disabled: see vbe.sysdesc.gen_linux_dt)."""
-    bus = i2c_bus_number(ivi)
+    bus = virtio_i2c_bus(ivi)
     dev = f"/sys/bus/i2c/devices/i2c-{bus}"
     ivi.check(f"echo 24c02 0x50 > {dev}/new_device; echo lm75 0x48 > {dev}/new_device")
     eeprom = backend.platform.eeprom(0, 0x50)

@@ -19,9 +19,6 @@ from typing import Any
 from vbe.scenario import TEXT, TEXT_AT
 
 GUEST = "ivi"
-#: clocks QEMU's own devicetree gives the guest (the PL011's), not SCMI's
-QEMU_CLOCKS = {"clk24mhz"}
-CLK_DEBUGFS_FILES = {"clk_dump", "clk_summary", "clk_orphan_dump", "clk_orphan_summary"}
 SENSOR = "soc_temp"
 SENSOR_VALUE = 51_250  # m degC, set in the platform before the guest reads it
 
@@ -72,89 +69,57 @@ def _show(data: bytes) -> str:
     return f"{data.decode('ascii', 'replace')!r} ({data.hex(' ')})"
 
 
-def _i2c_bus(g: Any) -> int:
-    out = g.check("grep -l i2c_virtio /sys/bus/i2c/devices/i2c-*/name")
-    return int(re.findall(r"/i2c-(\d+)/name", out)[0])
-
-
-def _i2cdetect(text: str) -> list[int]:
-    found = []
-    for line in text.splitlines()[1:]:
-        cells = line.partition(":")[2]
-        for col in range(16):
-            cell = cells[1 + col * 3 : 3 + col * 3].strip()
-            if cell and cell != "--":
-                found.append(int(cell, 16))
-    return found
-
-
 def run_linux(machine: Any) -> LinuxReport:
     """Boot the guest bridged onto ``machine`` (launched, serving the demo system) and
     check what Linux sees; the report, or one saying why it was skipped."""
     why = unavailable()
     if why is not None:
         return LinuxReport(skipped=why)
-    from pyhost.headers import defines
-    from pyhost.linux.served import REPO, ServedBackend, make_guest, system_model
+    from pyhost.linux.served import ServedBackend, make_guest
     from pyhost.vhost_user.bridge import BridgeHost
 
     rep = LinuxReport()
-    spec = next(g for g in system_model(None).guests if g.name == GUEST)
-    with tempfile.TemporaryDirectory(prefix="vbe-run-linux-") as tmp:
-        run_dir = Path(tmp)
-        host = BridgeHost(machine)
-        try:
-            with ServedBackend(run_dir / "sock", host=host, machine=machine) as be:
-                g = make_guest(be, GUEST, None, run_dir)
-                t0 = time.monotonic()
-                with g:
-                    rep.release, rep.boot_s = g.release, time.monotonic() - t0
-                    info = be.scmi_info()
-                    agent = info.agent_of_guest(spec.index)
-                    version = defines(REPO / "zephyr-app/lib/scmi/include/vbe/scmi_wire.h")[
-                        "VBE_SCMI_VERSION_BASE"
-                    ].value
-                    want = (
-                        f"SCMI Protocol v{version >> 16}.{version & 0xFFFF} "
-                        f"'{info.vendor}:{info.sub_vendor}' Firmware version "
-                        f"{info.impl_version:#x}"
-                    )
-                    probe = re.search(r"SCMI Protocol v.*", g.dmesg())
-                    _step(rep, "arm_scmi probes the SCMI server", want,
-                          probe[0].strip() if probe else "no SCMI probe in dmesg")  # fmt: skip
-                    listed = set(g.check("ls /sys/kernel/debug/clk").split())
-                    listed -= CLK_DEBUGFS_FILES | QEMU_CLOCKS
-                    _step(rep, "the clock framework has exactly the granted clocks",
-                          ", ".join(sorted(x.name for x in agent.granted("clock"))),
-                          ", ".join(sorted(listed)))  # fmt: skip
-                    bus = _i2c_bus(g)
-                    present = sorted(
-                        r.guest_address for r in spec.i2c.routes if r.target and not r.ten_bit
-                    )
-                    found = _i2cdetect(g.check(f"i2cdetect -y {bus}", timeout=60))
-                    _step(rep, f"i2cdetect -y {bus} finds the allowed devices",
-                          " ".join(f"{a:#04x}" for a in present),
-                          " ".join(f"{a:#04x}" for a in found))  # fmt: skip
-                    eeprom = next(
-                        r for r in spec.i2c.routes if r.target and r.target.kind == "at24"
-                    )
-                    data = g.check(
-                        f"i2ctransfer -y {bus} w1@{eeprom.guest_address:#x} {TEXT_AT:#04x} "
-                        f"r{len(TEXT)}@{eeprom.guest_address:#x}"
-                    ).split()
-                    platform = be.platform.eeprom(0, eeprom.bus_address)
-                    text = platform[TEXT_AT : TEXT_AT + len(TEXT)]
-                    _step(rep, f"i2ctransfer reads the EEPROM at {TEXT_AT:#04x} (the harness "
-                          "wrote it)", _show(text), _show(bytes(int(x, 16) for x in data)))  # fmt: skip
-                    sensor = next(s for s in agent.granted("sensor") if s.name == SENSOR)
-                    be.platform.set_sensor(sensor.resource, SENSOR_VALUE)
-                    hwmon = g.check("grep -l scmi_sensors /sys/class/hwmon/*/name").strip()
-                    label = g.check(
-                        f"grep -l '^{SENSOR}$' {hwmon.rsplit('/', 1)[0]}/temp*_label"
-                    ).strip()
-                    value = g.check(f"cat {label.replace('_label', '_input')}").strip()
-                    _step(rep, f"hwmon reads {SENSOR} as the platform set it",
-                          str(SENSOR_VALUE), value)  # fmt: skip
-        finally:
-            host.close()
+    host = BridgeHost(machine)
+    try:
+        with (
+            tempfile.TemporaryDirectory(prefix="vbe-run-linux-") as tmp,
+            ServedBackend(Path(tmp) / "sock", host=host, machine=machine) as be,
+        ):
+            g = make_guest(be, GUEST, None, Path(tmp))
+            t0 = time.monotonic()
+            with g:
+                rep.release, rep.boot_s = g.release, time.monotonic() - t0
+                _check(rep, be, g)
+    finally:
+        host.close()
     return rep
+
+
+def _check(rep: LinuxReport, be: Any, g: Any) -> None:
+    """The steps: what the guest's drivers show against the system and the platform."""
+    from pyhost.linux import guest_view as view
+    from pyhost.linux.served import system_model
+
+    spec = next(x for x in system_model(None).guests if x.name == GUEST)
+    agent = be.scmi_info().agent_of_guest(spec.index)
+    probe = re.search(r"SCMI Protocol v.*", g.dmesg())
+    _step(rep, "arm_scmi probes the SCMI server", view.expected_scmi_probe(be.scmi_info()),
+          probe[0].strip() if probe else "no SCMI probe in dmesg")  # fmt: skip
+    _step(rep, "the clock framework has exactly the granted clocks",
+          ", ".join(sorted(x.name for x in agent.granted("clock"))),
+          ", ".join(sorted(view.scmi_clocks(g))))  # fmt: skip
+    bus = view.virtio_i2c_bus(g)
+    present = sorted(r.guest_address for r in spec.i2c.routes if r.target and not r.ten_bit)
+    _step(rep, f"i2cdetect -y {bus} finds the allowed devices",
+          " ".join(f"{a:#04x}" for a in present),
+          " ".join(f"{a:#04x}" for a in view.i2cdetect(g, bus)))  # fmt: skip
+    eeprom = next(r for r in spec.i2c.routes if r.target and r.target.kind == "at24")
+    addr = f"{eeprom.guest_address:#x}"
+    data = g.check(f"i2ctransfer -y {bus} w1@{addr} {TEXT_AT:#04x} r{len(TEXT)}@{addr}")
+    text = be.platform.eeprom(0, eeprom.bus_address)[TEXT_AT : TEXT_AT + len(TEXT)]
+    _step(rep, f"i2ctransfer reads the EEPROM at {TEXT_AT:#04x} (the harness wrote it)",
+          _show(text), _show(bytes(int(x, 16) for x in data.split())))  # fmt: skip
+    sensor = next(x for x in agent.granted("sensor") if x.name == SENSOR)
+    be.platform.set_sensor(sensor.resource, SENSOR_VALUE)
+    _step(rep, f"hwmon reads {SENSOR} as the platform set it",
+          str(SENSOR_VALUE), str(view.scmi_sensor(g, SENSOR)))  # fmt: skip
