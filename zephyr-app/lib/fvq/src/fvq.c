@@ -242,31 +242,17 @@ static uint32_t ring_part_check(const struct vbe_fvq *w, uint32_t off, uint32_t 
 	return 0U;
 }
 
-/* One ring part: [off, off + len) of the window, inside the ring area (already checked). */
-struct ring_span {
-	uint32_t off;
-	uint32_t len;
-};
-
-static bool spans_overlap(struct ring_span a, struct ring_span b)
-{
-	return a.len != 0U && b.len != 0U && a.off < b.off + b.len && b.off < a.off + a.len;
-}
-
 /*
- * The device writes the used rings: one that overlaps any other ring part of the device
- * (its own queue's or another's) would have the device overwrite what the driver wrote,
- * or another queue's answers. Driver-written parts may overlap each other: only the driver
- * is fooled. Returns the first queue whose used ring overlaps, or -1.
+ * Does a used ring overlap a ring part of the device (vbe_vq_rings_clash: its own queue's
+ * or another's)? The device would write over what the driver wrote, or another queue's
+ * answers. Returns the first queue whose used ring clashes, or -1.
  */
-static int used_overlap(const struct ring_span part[][3], unsigned int nq)
+static int used_overlap(const struct vbe_vq_span part[][VBE_VQ_PARTS], unsigned int nq)
 {
 	for (unsigned int q = 0U; q < nq; q++) {
-		for (unsigned int p = 0U; p < nq; p++) {
-			for (unsigned int k = 0U; k < 3U; k++) {
-				if ((p != q || k != 2U) && spans_overlap(part[q][2], part[p][k])) {
-					return (int)q;
-				}
+		for (unsigned int p = 0U; p <= q; p++) {
+			if (vbe_vq_rings_clash(part[q], part[p], p == q)) {
+				return (int)q;
 			}
 		}
 	}
@@ -277,7 +263,7 @@ static int used_overlap(const struct ring_span part[][3], unsigned int nq)
 static int slot_start_queues(struct vbe_fvq *w, struct vbe_fvq_slot *s, struct vbe_fvq_devblock *b)
 {
 	/* the values checked, read once: the driver may change the registers meanwhile */
-	struct ring_span part[VBE_FVQ_MAX_QUEUES][3] = { 0 };
+	struct vbe_vq_span part[VBE_FVQ_MAX_QUEUES][VBE_VQ_PARTS] = { 0 };
 	int bad;
 
 	for (unsigned int q = 0U; q < s->ops->num_queues; q++) {
@@ -295,13 +281,15 @@ static int slot_start_queues(struct vbe_fvq *w, struct vbe_fvq_slot *s, struct v
 			slot_fail(w, s, b, q, VBE_FVQ_FAULT_QUEUE_SIZE);
 			return -EINVAL;
 		}
-		/* sizes: desc 16*n, avail 6+2*n, used 6+8*n (virtio 1.2, 2.7) */
-		fault = ring_part_check(w, desc, 16U * size, 16U);
-		if (fault == 0U) {
-			fault = ring_part_check(w, avail, 6U + 2U * size, 2U);
-		}
-		if (fault == 0U) {
-			fault = ring_part_check(w, used, 6U + 8U * size, 4U);
+		part[q][VBE_VQ_PART_DESC] = (struct vbe_vq_span){ desc, 0U };
+		part[q][VBE_VQ_PART_AVAIL] = (struct vbe_vq_span){ avail, 0U };
+		part[q][VBE_VQ_PART_USED] = (struct vbe_vq_span){ used, 0U };
+		fault = 0U;
+		for (unsigned int k = 0U; k < VBE_VQ_PARTS && fault == 0U; k++) {
+			part[q][k].len = vbe_vq_part_size((enum vbe_vq_part)k, size);
+			fault = ring_part_check(w, (uint32_t)part[q][k].off,
+						(uint32_t)part[q][k].len,
+						vbe_vq_part_align((enum vbe_vq_part)k));
 		}
 		if (fault != 0U) {
 			slot_fail(w, s, b, q, fault);
@@ -312,9 +300,6 @@ static int slot_start_queues(struct vbe_fvq *w, struct vbe_fvq_slot *s, struct v
 			slot_fail(w, s, b, q, VBE_FVQ_FAULT_QUEUE_SIZE);
 			return -EINVAL;
 		}
-		part[q][0] = (struct ring_span){ desc, 16U * size };
-		part[q][1] = (struct ring_span){ avail, 6U + 2U * size };
-		part[q][2] = (struct ring_span){ used, 6U + 8U * size };
 	}
 	bad = used_overlap(part, s->ops->num_queues);
 	if (bad >= 0) {

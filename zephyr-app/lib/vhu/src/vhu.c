@@ -131,20 +131,32 @@ int vbe_vhu_set_num(struct vbe_vhu *d, uint32_t q, uint32_t num)
 	return 0;
 }
 
+/* A ring's parts in front-end addresses (vbe/vq.h). */
+static void ring_spans(const struct vbe_vhu_ring *r, struct vbe_vq_span span[VBE_VQ_PARTS])
+{
+	span[VBE_VQ_PART_DESC].off = r->desc_ua;
+	span[VBE_VQ_PART_AVAIL].off = r->avail_ua;
+	span[VBE_VQ_PART_USED].off = r->used_ua;
+	for (unsigned int k = 0U; k < VBE_VQ_PARTS; k++) {
+		span[k].len = vbe_vq_part_size((enum vbe_vq_part)k, r->num);
+	}
+}
+
 /* Where a ring's parts are in host memory; 0 or a VBE_FVQ_FAULT_* code. */
 static uint32_t ring_parts(const struct vbe_vhu *d, const struct vbe_vhu_ring *r, void **desc,
 			   void **avail, void **used)
 {
-	uint64_t n = r->num;
+	struct vbe_vq_span span[VBE_VQ_PARTS];
 
-	/* virtio 1.2, 2.7 "Virtqueue Part Alignment": 16, 2, 4 */
-	if ((r->desc_ua % 16U) != 0U || (r->avail_ua % 2U) != 0U || (r->used_ua % 4U) != 0U) {
-		return VBE_FVQ_FAULT_QUEUE_ALIGN;
+	ring_spans(r, span);
+	for (unsigned int k = 0U; k < VBE_VQ_PARTS; k++) {
+		if ((span[k].off % vbe_vq_part_align((enum vbe_vq_part)k)) != 0U) {
+			return VBE_FVQ_FAULT_QUEUE_ALIGN;
+		}
 	}
-	/* sizes: desc 16*n, avail 6+2*n, used 6+8*n (virtio 1.2, 2.7) */
-	*desc = vbe_memtab_uaddr(&d->mem, r->desc_ua, 16U * n);
-	*avail = vbe_memtab_uaddr(&d->mem, r->avail_ua, 6U + 2U * n);
-	*used = vbe_memtab_uaddr(&d->mem, r->used_ua, 6U + 8U * n);
+	*desc = vbe_memtab_uaddr(&d->mem, r->desc_ua, span[VBE_VQ_PART_DESC].len);
+	*avail = vbe_memtab_uaddr(&d->mem, r->avail_ua, span[VBE_VQ_PART_AVAIL].len);
+	*used = vbe_memtab_uaddr(&d->mem, r->used_ua, span[VBE_VQ_PART_USED].len);
 	if (*desc == NULL || *avail == NULL || *used == NULL) {
 		return VBE_FVQ_FAULT_QUEUE_RANGE;
 	}
@@ -235,44 +247,25 @@ int vbe_vhu_set_enable(struct vbe_vhu *d, uint32_t q, uint32_t on)
 	return 0;
 }
 
-/* [ua, ua + len) of a ring part; k: 0 desc, 1 avail, 2 used (sizes: virtio 1.2, 2.7). */
-static void ring_span(const struct vbe_vhu_ring *r, unsigned int k, uint64_t *ua, uint64_t *len)
-{
-	uint64_t n = r->num;
-
-	*ua = k == 0U ? r->desc_ua : (k == 1U ? r->avail_ua : r->used_ua);
-	*len = k == 0U ? 16U * n : (k == 1U ? 6U + 2U * n : 6U + 8U * n);
-}
-
 /*
- * Does ring q, about to go live, have its used ring (the device writes it) over one of its
- * own parts or a live ring's, or a part over a live ring's used ring? Only live rings count:
- * the others may still hold a previous driver's addresses (QEMU sets rings up one after
- * the other), and each pair is checked when the later of the two goes live. The parts are
- * inside the memory table (ring_parts), so the sums do not wrap. Driver-written parts may
- * overlap each other: only the driver is fooled.
+ * Does ring q, about to go live, clash (vbe_vq_rings_clash) with itself or with a live
+ * ring? Only live rings count: the others may still hold a previous driver's addresses
+ * (QEMU sets rings up one after the other), and each pair is checked when the later of the
+ * two goes live. The parts are inside the memory table (ring_parts), so nothing wraps.
  */
 static bool ring_overlaps(const struct vbe_vhu *d, uint32_t q)
 {
-	for (uint32_t p = 0U; p < d->ops->num_queues; p++) {
-		const struct vbe_vhu_ring *o = &d->ring[p];
+	struct vbe_vq_span mine[VBE_VQ_PARTS];
+	struct vbe_vq_span other[VBE_VQ_PARTS];
 
-		if (p != q && !o->live) {
+	ring_spans(&d->ring[q], mine);
+	for (uint32_t p = 0U; p < d->ops->num_queues; p++) {
+		if (p != q && !d->ring[p].live) {
 			continue;
 		}
-		for (unsigned int k = 0U; k < 3U; k++) {
-			for (unsigned int j = 0U; j < 3U; j++) {
-				uint64_t a, alen, b, blen;
-
-				if ((p == q && k == j) || (k != 2U && j != 2U)) {
-					continue; /* a part itself; two driver-written parts */
-				}
-				ring_span(&d->ring[q], k, &a, &alen);
-				ring_span(o, j, &b, &blen);
-				if (a < b + blen && b < a + alen) {
-					return true;
-				}
-			}
+		ring_spans(&d->ring[p], other);
+		if (vbe_vq_rings_clash(mine, other, p == q)) {
+			return true;
 		}
 	}
 	return false;

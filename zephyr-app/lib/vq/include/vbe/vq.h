@@ -96,6 +96,53 @@ struct vbe_vq {
 	uint32_t notifies; /* public: driver notifications sent since init */
 };
 
+/*
+ * The layout of a split ring as the transports check it before a queue starts
+ * (virtio 1.2, 2.7): the three parts, their sizes for n entries, their alignments.
+ */
+enum vbe_vq_part { VBE_VQ_PART_DESC, VBE_VQ_PART_AVAIL, VBE_VQ_PART_USED, VBE_VQ_PARTS };
+
+/** One part of a ring: [off, off + len) in whatever address space the transport uses. */
+struct vbe_vq_span {
+	uint64_t off;
+	uint64_t len;
+};
+
+static inline uint64_t vbe_vq_part_size(enum vbe_vq_part part, uint64_t n)
+{
+	return part == VBE_VQ_PART_DESC ? 16U * n : (part == VBE_VQ_PART_AVAIL ? 6U + 2U * n
+									     : 6U + 8U * n);
+}
+
+static inline uint32_t vbe_vq_part_align(enum vbe_vq_part part)
+{
+	return part == VBE_VQ_PART_DESC ? 16U : (part == VBE_VQ_PART_AVAIL ? 2U : 4U);
+}
+
+/**
+ * @brief Do two rings of one device clash: does either's used ring (the device writes it)
+ * overlap a part of the other, or, for one ring (@p same), its own descriptor table or avail
+ * ring? Driver-written parts may overlap each other: only the driver is fooled. The spans
+ * must not wrap (the transports check them against their memory first).
+ */
+static inline bool vbe_vq_rings_clash(const struct vbe_vq_span a[VBE_VQ_PARTS],
+				      const struct vbe_vq_span b[VBE_VQ_PARTS], bool same)
+{
+	for (unsigned int k = 0U; k < VBE_VQ_PARTS; k++) {
+		for (unsigned int j = 0U; j < VBE_VQ_PARTS; j++) {
+			if ((same && k == j) ||
+			    (k != VBE_VQ_PART_USED && j != VBE_VQ_PART_USED)) {
+				continue; /* a part itself; two driver-written parts */
+			}
+			if (a[k].len != 0U && b[j].len != 0U && a[k].off < b[j].off + b[j].len &&
+			    b[j].off < a[k].off + a[k].len) {
+				return true;
+			}
+		}
+	}
+	return false;
+}
+
 /**
  * @brief Set a queue up on rings the transport has checked.
  *
