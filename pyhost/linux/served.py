@@ -27,6 +27,7 @@ then the platform is the one of the machine behind it.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -267,8 +268,10 @@ class SocketDir:
         return list(self.kinds)
 
 
+@functools.cache
 def system_model(system: Path | None) -> Any:
-    """The loaded description of ``system`` (the demo's YAML for the built-in demo)."""
+    """The loaded description of ``system`` (the demo's YAML for the built-in demo); loaded
+    once per process (the model is frozen)."""
     from vbe.sysdesc import load_system
 
     return load_system(system or DEMO_YAML).system
