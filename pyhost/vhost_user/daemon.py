@@ -245,6 +245,8 @@ class Daemon:
         """Serve until ``stop`` is set (checked at least every IDLE_TICK seconds), or until
         no front-end has been connected for ``idle_timeout`` seconds."""
         idle_since = time.monotonic()
+        tick = getattr(self.host, "tick", None)
+        tick_interval = getattr(self.host, "tick_interval", IDLE_TICK)
         while stop is None or not stop.is_set():
             if any(ep.conn is not None for ep in self.endpoints):
                 idle_since = time.monotonic()
@@ -253,8 +255,7 @@ class Daemon:
                 return
             polling = [ep for ep in self.endpoints if ep.session and ep.session.polling]
             dialing = [ep for ep in self.endpoints if ep.listener is None and ep.conn is None]
-            tick = getattr(self.host, "tick", None)
-            wait = POLL_TICK if polling else getattr(self.host, "tick_interval", IDLE_TICK)
+            wait = POLL_TICK if polling else tick_interval
             if dialing:
                 wait = min(wait, CONNECT_RETRY)
             events = self.sel.select(min(wait, IDLE_TICK))
