@@ -20,6 +20,7 @@ I2C_H = CORE / "i2c" / "include" / "vbe" / "i2c.h"
 PLAT_H = CORE / "plat" / "include" / "vbe" / "plat.h"
 SIM_H = CORE / "sim" / "include" / "vbe" / "sim.h"
 LAYOUT_H = CORE / "fvq" / "include" / "vbe" / "fvq_layout.h"
+DEV_H = CORE / "dev" / "include" / "vbe" / "dev.h"
 SCMI_WIRE_H = CORE / "scmi" / "include" / "vbe" / "scmi_wire.h"
 
 _DEFINE = re.compile(r"^\s*#define\s+(\w+)\s+(0x[0-9a-fA-F]+|\d+)U?\b\s*(?:/\*\s*(.*?)\s*\*/)?")
@@ -64,18 +65,16 @@ def vq_faults() -> dict[str, Constant]:
     return {k.removeprefix("VBE_VQ_FAULT_"): v for k, v in enum(VQ_H, "vbe_vq_fault").items()}
 
 
-def fvq_faults() -> dict[str, Constant]:
-    """Queue set-up faults (``VBE_FVQ_FAULT_*``, >= 100) without the prefix."""
-    return {
-        k.removeprefix("VBE_FVQ_FAULT_"): v for k, v in defines(LAYOUT_H, "VBE_FVQ_FAULT_").items()
-    }
+def dev_faults() -> dict[str, Constant]:
+    """Queue set-up faults of every transport (``enum vbe_dev_fault``, >= 100), no prefix."""
+    return {k.removeprefix("VBE_DEV_FAULT_"): v for k, v in enum(DEV_H, "vbe_dev_fault").items()}
 
 
 def fault_name(code: int) -> str:
     """Human name of a dev.queue[i].fault value, e.g. ``'LOOP (descriptor loop ...)'``."""
     if code == 0:
         return "none"
-    for table in (vq_faults(), fvq_faults()):
+    for table in (vq_faults(), dev_faults()):
         for short, c in table.items():
             if c.value == code:
                 return f"{short} ({c.doc})" if c.doc else short

@@ -8,7 +8,7 @@ import pytest
 from echo_util import ECHO_ID, echo_reply
 
 from pyhost.echo import EchoWindow
-from pyhost.headers import VQ_H, defines, fvq_faults
+from pyhost.headers import VQ_H, defines, dev_faults
 from pyhost.virtio import (
     DRIVER_FEATURES,
     F_EVENT_IDX,
@@ -324,11 +324,11 @@ def test_wait_times_out_naming_pending_heads(echo: EchoWindow, echo_dev: VirtioD
 
 # ---- queue set-up errors at DRIVER_OK ---------------------------------------------------
 
-FVQ = {name: c.value for name, c in fvq_faults().items()}
+FVQ = {name: c.value for name, c in dev_faults().items()}
 
 
 def _bad_setups() -> list[tuple[str, str, object]]:
-    """(case id, expected VBE_FVQ_FAULT_*, mutation of (size, desc, avail, used, layout))."""
+    """(case id, expected VBE_DEV_FAULT_*, mutation of (size, desc, avail, used, layout))."""
     return [
         ("size_not_power_of_two", "QUEUE_SIZE", lambda s, d, a, u, w: (3, d, a, u)),
         ("size_zero", "QUEUE_SIZE", lambda s, d, a, u, w: (0, d, a, u)),

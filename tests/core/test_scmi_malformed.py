@@ -176,7 +176,7 @@ def test_used_ring_over_another_queues_ring_needs_reset_and_a_reset_recovers(mac
     """The eventq's used ring placed on the cmdq's descriptor table: the device would write
     its answers over the driver's descriptors, so DRIVER_OK is refused (QUEUE_OVERLAP on
     the eventq); a clean set-up afterwards works."""
-    from pyhost.headers import fvq_faults
+    from pyhost.headers import dev_faults
     from pyhost.scmi.agent import VIRTIO_ID_SCMI
     from pyhost.virtio import VirtioDevice
     from pyhost.virtio.ring import RingLayout
@@ -193,6 +193,6 @@ def test_used_ring_over_another_queues_ring_needs_reset_and_a_reset_recovers(mac
     dev.configure_queue_raw(1, size, evtq.desc, evtq.avail, cmdq.desc)
     with pytest.raises(DeviceNeedsReset) as exc:
         dev.driver_ok()
-    assert exc.value.fault == fvq_faults()["QUEUE_OVERLAP"].value == dev.queue_fault(1)
+    assert exc.value.fault == dev_faults()["QUEUE_OVERLAP"].value == dev.queue_fault(1)
     _still_fine(b)
     assert ScmiAgent(machine, a.guest).base.version() == W("VERSION_BASE")  # opens it again

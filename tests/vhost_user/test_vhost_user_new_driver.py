@@ -94,7 +94,7 @@ def test_a_used_ring_over_another_rings_part_is_refused(backend: ServedBackend) 
     """The eventq's used ring placed on the cmdq's descriptor table: the device would write
     its answers over the driver's descriptors, so that ring does not go live
     (QUEUE_OVERLAP) and the device does not start; a clean set-up then works."""
-    from pyhost.headers import fvq_faults
+    from pyhost.headers import dev_faults
     from pyhost.virtio.ring import RingLayout
 
     fe = FrontEnd(backend.socket("ivi", "scmi"))
@@ -114,7 +114,7 @@ def test_a_used_ring_over_another_rings_part_is_refused(backend: ServedBackend) 
         fe.do(Req.SET_VRING_ENABLE, p.STATE.pack(1, 1))
         with backend.lock:
             fault, live = _device(backend).queue_state(1)
-        assert (fault, live) == (fvq_faults()["QUEUE_OVERLAP"].value, False)
+        assert (fault, live) == (dev_faults()["QUEUE_OVERLAP"].value, False)
         os.close(kick)
     finally:
         fe.close()

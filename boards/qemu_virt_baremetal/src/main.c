@@ -98,7 +98,7 @@ static void bm_print_guests(const struct vbe_sys *sys)
 			  (unsigned int)w->size);
 		for (unsigned int d = 0U; d < w->num_devices; d++) {
 			bm_printf("%s%s", d == 0U ? " " : ",",
-				  bm_device_name(w->slot[d].ops->device_id));
+				  bm_device_name(w->slot[d].dev.ops->device_id));
 		}
 		bm_printf("%s\n", w->num_devices == 0U ? " none" : "");
 	}

@@ -22,7 +22,7 @@
 
 struct vbe_host_echo {
 	struct vbe_fvq win;
-	struct vbe_fvq_dev_ops ops;
+	struct vbe_dev_ops ops;
 	struct vbe_vq *vq;
 	bool hold;
 	uint32_t held_count;
@@ -98,7 +98,7 @@ struct vbe_host_echo *vbe_host_echo_create(void *base, uint32_t size, uint32_t r
 	if (e == NULL) {
 		return NULL;
 	}
-	e->ops = (struct vbe_fvq_dev_ops){
+	e->ops = (struct vbe_dev_ops){
 		.device_id = VBE_HOST_ECHO_ID,
 		.features = 0U,
 		.num_queues = 1U,
@@ -155,12 +155,12 @@ uint32_t vbe_host_echo_fault_count(struct vbe_host_echo *e, int fault)
 	if (fault < 0 || fault >= VBE_VQ_FAULT_COUNT) {
 		return 0U;
 	}
-	return e->win.slot[0].vq[0].faults[fault];
+	return e->win.slot[0].dev.vq[0].faults[fault];
 }
 
 int vbe_host_echo_fault(struct vbe_host_echo *e)
 {
-	return (int)e->win.slot[0].vq[0].fault;
+	return (int)e->win.slot[0].dev.vq[0].fault;
 }
 
 uint32_t vbe_host_echo_notifies(struct vbe_host_echo *e)

@@ -34,7 +34,7 @@ int vbe_host_start_vhu(struct vbe_host *h)
 
 struct vbe_host_vhu *vbe_host_vhu_create(struct vbe_host *h, int guest, int kind)
 {
-	const struct vbe_fvq_dev_ops *ops;
+	const struct vbe_dev_ops *ops;
 	const struct vbe_sys_guest *g;
 	struct vbe_host_vhu *v;
 	void *be;
@@ -48,13 +48,13 @@ struct vbe_host_vhu *vbe_host_vhu_create(struct vbe_host *h, int guest, int kind
 		if (g->i2c == NULL) {
 			return NULL;
 		}
-		ops = &vbe_i2c_fvq_ops;
+		ops = &vbe_i2c_dev_ops;
 		be = &h->sys.i2c[guest];
 	} else {
 		if (g->scmi_agent == 0U) {
 			return NULL;
 		}
-		ops = &vbe_scmi_fvq_ops;
+		ops = &vbe_scmi_dev_ops;
 		be = &h->sys.scmi_dev[guest];
 	}
 	v = calloc(1, sizeof(*v));
@@ -172,5 +172,5 @@ uint32_t vbe_host_vhu_driver_restarts(struct vbe_host_vhu *v)
 
 const char *vbe_host_vhu_fault_str(uint32_t fault)
 {
-	return fault == 0U ? "none" : vbe_fvq_fault_str(fault);
+	return fault == 0U ? "none" : vbe_dev_fault_str(fault);
 }

@@ -242,7 +242,7 @@ static int i2c_start(void *be, struct vbe_vq *vqs, uint64_t features)
 	return 0;
 }
 
-const struct vbe_fvq_dev_ops vbe_i2c_fvq_ops = {
+const struct vbe_dev_ops vbe_i2c_dev_ops = {
 	.device_id = VBE_VIRTIO_ID_I2C,
 	.features = 1ULL << VBE_I2C_F_ZERO_LENGTH_REQUEST,
 	/* a mandatory feature since virtio 1.2 (5.19.3): a driver without it is refused */

@@ -10,7 +10,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#include <vbe/fvq.h>
+#include <vbe/dev.h>
 #include <vbe/port.h>
 #include <vbe/relay.h>
 #include <vbe/vq.h>
@@ -127,7 +127,7 @@ static void relay_reset(void *be)
 	if (r == NULL) {
 		return;
 	}
-	for (uint32_t q = 0U; q < VBE_FVQ_MAX_QUEUES; q++) {
+	for (uint32_t q = 0U; q < VBE_DEV_MAX_QUEUES; q++) {
 		relay_void(r, q);
 	}
 	r->vqs = NULL;
@@ -162,13 +162,13 @@ static int relay_start(void *be, struct vbe_vq *vqs, uint64_t features)
 int vbe_relay_init(struct vbe_relay *r, const struct vbe_relay_cfg *cfg)
 {
 	if (r == NULL || cfg == NULL || cfg->num_queues == 0U ||
-	    cfg->num_queues > VBE_FVQ_MAX_QUEUES || cfg->queue_size_max == 0U ||
+	    cfg->num_queues > VBE_DEV_MAX_QUEUES || cfg->queue_size_max == 0U ||
 	    (cfg->queue_size_max & (cfg->queue_size_max - 1U)) != 0U) {
 		return -EINVAL;
 	}
 	memset(r, 0, sizeof(*r));
 	r->cfg = *cfg;
-	r->ops = (struct vbe_fvq_dev_ops){
+	r->ops = (struct vbe_dev_ops){
 		.device_id = cfg->device_id,
 		.features = cfg->features,
 		.required_features = cfg->required_features,

@@ -14,7 +14,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#include <vbe/fvq.h>
+#include <vbe/dev.h>
 #include <vbe/port.h>
 #include <vbe/scmi.h>
 #include <vbe/shmem.h>
@@ -160,7 +160,7 @@ static int scmi_start(void *be, struct vbe_vq *vqs, uint64_t features)
 	return 0;
 }
 
-const struct vbe_fvq_dev_ops vbe_scmi_fvq_ops = {
+const struct vbe_dev_ops vbe_scmi_dev_ops = {
 	.device_id = VBE_VIRTIO_ID_SCMI,
 	.features = 1ULL << VBE_SCMI_F_P2A_CHANNELS,
 	.required_features = 0,

@@ -37,7 +37,7 @@ static int sys_init_scmi(struct vbe_sys *sys, uint8_t i, bool windowed)
 	if (!windowed) {
 		return 0;
 	}
-	rc = vbe_fvq_add_device(&sys->win[i], &vbe_scmi_fvq_ops, &sys->scmi_dev[i]);
+	rc = vbe_fvq_add_device(&sys->win[i], &vbe_scmi_dev_ops, &sys->scmi_dev[i]);
 	if (rc != 0) {
 		VBE_LOG(VBE_LOG_ERR, "sys: guest %u (%s): scmi device: %d", i, g->name, rc);
 	}
@@ -65,7 +65,7 @@ static int sys_init_guest(struct vbe_sys *sys, uint8_t i, void *window)
 			return rc;
 		}
 		rc = window == NULL ? 0
-				    : vbe_fvq_add_device(&sys->win[i], &vbe_i2c_fvq_ops, &sys->i2c[i]);
+				    : vbe_fvq_add_device(&sys->win[i], &vbe_i2c_dev_ops, &sys->i2c[i]);
 		if (rc != 0) {
 			VBE_LOG(VBE_LOG_ERR, "sys: guest %u (%s): i2c device: %d", i, g->name, rc);
 			return rc;

@@ -8,22 +8,15 @@
 #include <stdint.h>
 #include <string.h>
 
-#include <vbe/fvq.h>
-#include <vbe/fvq_layout.h>
+#include <vbe/dev.h>
 #include <vbe/memtab.h>
 #include <vbe/port.h>
 #include <vbe/vhu.h>
 #include <vbe/virtio.h>
 
-/* Ring features vbe_vq implements, offered for every device (virtio 1.2, 6). */
-#define VHU_RING_FEATURES                                                                      \
-	((1ULL << VBE_VIRTIO_F_VERSION_1) | (1ULL << VBE_VIRTIO_F_EVENT_IDX) |                 \
-	 (1ULL << VBE_VIRTIO_F_INDIRECT_DESC))
-
-int vbe_vhu_init(struct vbe_vhu *d, const struct vbe_fvq_dev_ops *ops, void *be)
+int vbe_vhu_init(struct vbe_vhu *d, const struct vbe_dev_ops *ops, void *be)
 {
-	if (d == NULL || ops == NULL || ops->service == NULL || ops->num_queues == 0U ||
-	    ops->num_queues > VBE_VHU_MAX_QUEUES) {
+	if (d == NULL || vbe_dev_ops_check(ops) != 0) {
 		return -EINVAL;
 	}
 	memset(d, 0, sizeof(*d));
@@ -36,7 +29,7 @@ int vbe_vhu_init(struct vbe_vhu *d, const struct vbe_fvq_dev_ops *ops, void *be)
 
 uint64_t vbe_vhu_features(const struct vbe_vhu *d)
 {
-	return d->ops->features | VHU_RING_FEATURES;
+	return d->ops->features | VBE_DEV_RING_FEATURES;
 }
 
 /* Forget a queue's ring state; its fault counters are statistics and survive. */
@@ -142,7 +135,7 @@ static void ring_spans(const struct vbe_vhu_ring *r, struct vbe_vq_span span[VBE
 	}
 }
 
-/* Where a ring's parts are in host memory; 0 or a VBE_FVQ_FAULT_* code. */
+/* Where a ring's parts are in host memory; 0 or a VBE_DEV_FAULT_* code. */
 static uint32_t ring_parts(const struct vbe_vhu *d, const struct vbe_vhu_ring *r, void **desc,
 			   void **avail, void **used)
 {
@@ -151,14 +144,14 @@ static uint32_t ring_parts(const struct vbe_vhu *d, const struct vbe_vhu_ring *r
 	ring_spans(r, span);
 	for (unsigned int k = 0U; k < VBE_VQ_PARTS; k++) {
 		if ((span[k].off % vbe_vq_part_align((enum vbe_vq_part)k)) != 0U) {
-			return VBE_FVQ_FAULT_QUEUE_ALIGN;
+			return VBE_DEV_FAULT_QUEUE_ALIGN;
 		}
 	}
 	*desc = vbe_memtab_uaddr(&d->mem, r->desc_ua, span[VBE_VQ_PART_DESC].len);
 	*avail = vbe_memtab_uaddr(&d->mem, r->avail_ua, span[VBE_VQ_PART_AVAIL].len);
 	*used = vbe_memtab_uaddr(&d->mem, r->used_ua, span[VBE_VQ_PART_USED].len);
 	if (*desc == NULL || *avail == NULL || *used == NULL) {
-		return VBE_FVQ_FAULT_QUEUE_RANGE;
+		return VBE_DEV_FAULT_QUEUE_RANGE;
 	}
 	return 0U;
 }
@@ -191,7 +184,7 @@ int vbe_vhu_set_addr(struct vbe_vhu *d, uint32_t q, uint64_t desc, uint64_t used
 		fault = ring_parts(d, &next, &pd, &pa, &pu);
 		if (fault != 0U) {
 			r->fault = fault;
-			return fault == VBE_FVQ_FAULT_QUEUE_ALIGN ? -EPROTO : -EFAULT;
+			return fault == VBE_DEV_FAULT_QUEUE_ALIGN ? -EPROTO : -EFAULT;
 		}
 	}
 	next.addr_set = true;
@@ -288,16 +281,16 @@ static bool rings_start(struct vbe_vhu *d, int *rc)
 		}
 		fault = ring_parts(d, r, &desc, &avail, &used);
 		if (fault == 0U && ring_overlaps(d, q)) {
-			fault = VBE_FVQ_FAULT_QUEUE_OVERLAP;
+			fault = VBE_DEV_FAULT_QUEUE_OVERLAP;
 		}
 		if (fault == 0U && vbe_vq_init_at(&d->vq[q], r->num, desc, avail, used, &d->vq_mem,
 						  d->features, r->base) != 0) {
-			fault = VBE_FVQ_FAULT_QUEUE_ALIGN; /* host mapping misaligned */
+			fault = VBE_DEV_FAULT_QUEUE_ALIGN; /* host mapping misaligned */
 		}
 		if (fault != 0U) {
 			if (r->fault != fault) {
 				VBE_LOG(VBE_LOG_WRN, "vhu: queue %u: %s", (unsigned int)q,
-					vbe_fvq_fault_str(fault));
+					vbe_dev_fault_str(fault));
 			}
 			r->fault = fault;
 			*rc = -EFAULT;
@@ -336,7 +329,7 @@ int vbe_vhu_kick(struct vbe_vhu *d, uint32_t *call)
 	if (!d->running) {
 		return rc;
 	}
-	*call = vbe_fvq_dev_service(d->ops, d->be, d->vq);
+	*call = vbe_dev_service(d->ops, d->be, d->vq);
 	for (uint32_t q = 0U; q < d->ops->num_queues; q++) {
 		if (d->ring[q].live && d->vq[q].broken) {
 			if ((d->broken & (1U << q)) == 0U) {

@@ -37,16 +37,10 @@
 #define VBE_FVQ_NOTIFY_DOORBELL 2
 
 /*
- * vbe_fvq_dev_queue.fault: why the device raised DEVICE_NEEDS_RESET for a queue.
- * 1..99 are enum vbe_vq_fault (a bad descriptor chain, see vbe/vq.h); 100 and up are
- * queue set-up errors found at DRIVER_OK.
+ * vbe_fvq_dev_queue.fault: why the device raised DEVICE_NEEDS_RESET for a queue: 1..99 are
+ * enum vbe_vq_fault (a bad descriptor chain, vbe/vq.h), 100 and up enum vbe_dev_fault
+ * (queue set-up errors found at DRIVER_OK, vbe/dev.h).
  */
-#define VBE_FVQ_FAULT_QUEUE_SIZE 100  /* size not a power of two, 0, or > size_max */
-#define VBE_FVQ_FAULT_QUEUE_RANGE 101 /* a ring part is not inside the ring area */
-#define VBE_FVQ_FAULT_QUEUE_ALIGN 102 /* a ring part is misaligned (16/2/4 bytes) */
-#define VBE_FVQ_FAULT_STATUS 103      /* driver cleared status bits without a reset */
-#define VBE_FVQ_FAULT_DEVICE_START 104 /* the device refused DRIVER_OK (e.g. queue disabled) */
-#define VBE_FVQ_FAULT_QUEUE_OVERLAP 105 /* a used ring overlaps a ring part of the device */
 
 /* header.backend_state */
 #define VBE_FVQ_BACKEND_DOWN 0

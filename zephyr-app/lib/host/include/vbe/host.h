@@ -273,7 +273,7 @@ int vbe_host_vhu_set_kick(struct vbe_host_vhu *v, uint32_t q);
 int vbe_host_vhu_set_enable(struct vbe_host_vhu *v, uint32_t q, uint32_t on);
 /** Kick: start ready rings and serve; *call gets a bit per queue to signal. */
 int vbe_host_vhu_kick(struct vbe_host_vhu *v, uint32_t *call);
-/** Queue @p q: last fault (VBE_FVQ_FAULT_* or ring fault), and 1 when it runs. */
+/** Queue @p q: last fault (VBE_DEV_FAULT_* or ring fault), and 1 when it runs. */
 int vbe_host_vhu_queue_state(struct vbe_host_vhu *v, uint32_t q, uint32_t *fault, int *live);
 /** Times the backend was reset because the rings restarted from 0 (a new driver, vbe/vhu.h). */
 uint32_t vbe_host_vhu_driver_restarts(struct vbe_host_vhu *v);

@@ -13,7 +13,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include <vbe/fvq.h>
+#include <vbe/dev.h>
 #include <vbe/plat.h>
 #include <vbe/vq.h>
 
@@ -94,7 +94,7 @@ struct vbe_i2c_dev {
 };
 
 /** Transport ops for a virtio-i2c device; use with vbe_fvq_add_device(). */
-extern const struct vbe_fvq_dev_ops vbe_i2c_fvq_ops;
+extern const struct vbe_dev_ops vbe_i2c_dev_ops;
 
 /**
  * @brief Bind a device to a guest's view and a platform.

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * vbe_relay: a backend (struct vbe_fvq_dev_ops) that does not answer requests itself but
+ * vbe_relay: a backend (struct vbe_dev_ops) that does not answer requests itself but
  * hands them to someone else and writes back what comes back. Bound to a guest's rings
  * through any transport (vbe_vhu: bridge mode, docs/vhost-user.md), it keeps every guest
  * ring access inside the core's checks: chains are popped and pushed by vbe_vq, requests
@@ -20,7 +20,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include <vbe/fvq.h>
+#include <vbe/dev.h>
 #include <vbe/vq.h>
 
 /** Requests held per queue (popped, not completed); more wait in the ring. */
@@ -32,12 +32,12 @@
 struct vbe_relay_cfg {
 	uint32_t device_id;         /* VBE_VIRTIO_ID_* */
 	uint64_t features;          /* device-specific bits offered (the far device's) */
-	uint64_t required_features; /* as vbe_fvq_dev_ops.required_features */
-	uint16_t num_queues;        /* 1..VBE_FVQ_MAX_QUEUES */
+	uint64_t required_features; /* as vbe_dev_ops.required_features */
+	uint16_t num_queues;        /* 1..VBE_DEV_MAX_QUEUES */
 	uint16_t queue_size_max;    /* power of two (window transports only) */
 	/** Queue q must be live to start when every bit of queue_needs[q] was negotiated
 	 *  (0: always). virtio-scmi: eventq with VIRTIO_SCMI_F_P2A_CHANNELS (5.17.2). */
-	uint64_t queue_needs[VBE_FVQ_MAX_QUEUES];
+	uint64_t queue_needs[VBE_DEV_MAX_QUEUES];
 	/** A chain the relay rejects gets this byte in its last device-writable byte
 	 *  (virtio-i2c: VIRTIO_I2C_MSG_ERR, 5.19.6.1); -1: nothing is written. */
 	int16_t reject_status;
@@ -63,12 +63,12 @@ struct vbe_relay_entry {
 
 struct vbe_relay {
 	struct vbe_relay_cfg cfg;
-	struct vbe_fvq_dev_ops ops; /* bind with (ops, be = this relay) */
+	struct vbe_dev_ops ops; /* bind with (ops, be = this relay) */
 	struct vbe_vq *vqs;         /* from ops->start; NULL when not started */
 	uint64_t features;
 	uint32_t last_id;
-	uint16_t count[VBE_FVQ_MAX_QUEUES];
-	struct vbe_relay_entry entry[VBE_FVQ_MAX_QUEUES][VBE_RELAY_MAX_INFLIGHT];
+	uint16_t count[VBE_DEV_MAX_QUEUES];
+	struct vbe_relay_entry entry[VBE_DEV_MAX_QUEUES][VBE_RELAY_MAX_INFLIGHT];
 	uint32_t stats[VBE_RELAY_STAT_COUNT];
 };
 

@@ -17,7 +17,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include <vbe/fvq.h>
+#include <vbe/dev.h>
 #include <vbe/plat.h>
 #include <vbe/scmi_wire.h>
 #include <vbe/vq.h>
@@ -283,7 +283,7 @@ struct vbe_scmi_dev {
 };
 
 /** Transport ops for a virtio-scmi device (id 32); use with vbe_fvq_add_device(). */
-extern const struct vbe_fvq_dev_ops vbe_scmi_fvq_ops;
+extern const struct vbe_dev_ops vbe_scmi_dev_ops;
 
 /**
  * @brief Check a platform configuration and set the server up (nothing reaches the platform).

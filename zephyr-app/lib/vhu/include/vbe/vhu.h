@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * vbe_vhu: a backend (struct vbe_fvq_dev_ops: virtio-i2c, virtio-scmi) bound to rings that
+ * vbe_vhu: a backend (struct vbe_dev_ops: virtio-i2c, virtio-scmi) bound to rings that
  * live in a guest's RAM, set up the vhost-user way (SET_VRING_NUM/ADDR/BASE/KICK/ENABLE,
  * GET_VRING_BASE). The socket, the fds and the mappings belong to the port (the daemon);
  * this component owns the ring state machine and the memory checks, and runs the backend
- * exactly as the window transport does (same ops, vbe_fvq_dev_service()).
+ * exactly as the window transport does (same ops, vbe_dev_service()).
  *
  * A ring is *ready* when its size and addresses are set, it was started (a kick fd or
  * polling: SET_VRING_KICK) and it is enabled. The backend is started (ops->start) once the
@@ -26,11 +26,11 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include <vbe/fvq.h>
+#include <vbe/dev.h>
 #include <vbe/memtab.h>
 #include <vbe/vq.h>
 
-#define VBE_VHU_MAX_QUEUES VBE_FVQ_MAX_QUEUES
+#define VBE_VHU_MAX_QUEUES VBE_DEV_MAX_QUEUES
 
 /** One ring as the front-end described it. */
 struct vbe_vhu_ring {
@@ -43,11 +43,11 @@ struct vbe_vhu_ring {
 	bool kicked;       /* started by SET_VRING_KICK; stopped by GET_VRING_BASE */
 	bool enabled;
 	bool live;         /* vq[] is set up on it */
-	uint32_t fault;    /* last set-up fault (VBE_FVQ_FAULT_*) or ring fault (vbe_vq_fault) */
+	uint32_t fault;    /* last set-up fault (VBE_DEV_FAULT_*) or ring fault (vbe_vq_fault) */
 };
 
 struct vbe_vhu {
-	const struct vbe_fvq_dev_ops *ops;
+	const struct vbe_dev_ops *ops;
 	void *be;
 	struct vbe_memtab mem;
 	struct vbe_vq_mem vq_mem;
@@ -64,7 +64,7 @@ struct vbe_vhu {
  * @brief Bind a backend; nothing runs until rings are set up and kicked.
  * @retval 0 done. @retval -EINVAL NULL or incomplete ops (no service, 0 or too many queues).
  */
-int vbe_vhu_init(struct vbe_vhu *d, const struct vbe_fvq_dev_ops *ops, void *be);
+int vbe_vhu_init(struct vbe_vhu *d, const struct vbe_dev_ops *ops, void *be);
 
 /** @brief Virtio features offered: the backend's plus the ring features vbe_vq implements. */
 uint64_t vbe_vhu_features(const struct vbe_vhu *d);

@@ -1,0 +1,275 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The transport-neutral device: ops checks, running a backend until idle, and the device
+ * state machine shared by the transports that carry a status (window, virtio-mmio).
+ * See vbe/dev.h and docs/transport.md.
+ */
+
+#include <errno.h>
+#include <stddef.h>
+#include <string.h>
+
+#include <vbe/dev.h>
+#include <vbe/virtio.h>
+#include <vbe/vq.h>
+
+/* Re-arm-and-recheck rounds per call: a guest that keeps refilling waits for the next call. */
+#define DEV_SERVICE_ROUNDS 4U
+
+int vbe_dev_ops_check(const struct vbe_dev_ops *ops)
+{
+	if (ops == NULL || ops->service == NULL || ops->device_id == 0U ||
+	    ops->num_queues == 0U || ops->num_queues > VBE_DEV_MAX_QUEUES ||
+	    ops->queue_size_max == 0U || (ops->queue_size_max & (ops->queue_size_max - 1U)) != 0U ||
+	    ops->queue_size_max > VBE_VRING_SIZE_MAX || ops->config_size > VBE_DEV_CONFIG_SIZE) {
+		return -EINVAL;
+	}
+	return 0;
+}
+
+uint32_t vbe_dev_service(const struct vbe_dev_ops *ops, void *be, struct vbe_vq *vqs)
+{
+	uint32_t notify = 0U;
+
+	ops->service(be);
+	/*
+	 * Idle now: re-arm driver notifications (avail_event / NO_NOTIFY) and look once more, so
+	 * a chain published between the last pop and the re-arm is served, not stranded. Bounded:
+	 * a guest that keeps refilling is served again on the next poll.
+	 */
+	for (unsigned int round = 0U; round < DEV_SERVICE_ROUNDS; round++) {
+		bool more = false;
+
+		for (unsigned int q = 0U; q < ops->num_queues; q++) {
+			if (vqs[q].size != 0U && !vqs[q].broken && vbe_vq_enable_notify(&vqs[q])) {
+				more = true;
+			}
+		}
+		if (!more) {
+			break;
+		}
+		ops->service(be);
+	}
+	for (unsigned int q = 0U; q < ops->num_queues; q++) {
+		if (vqs[q].size != 0U && !vqs[q].broken && vbe_vq_should_notify(&vqs[q])) {
+			notify |= 1U << q;
+		}
+	}
+	return notify;
+}
+
+const char *vbe_dev_fault_str(uint32_t fault)
+{
+	switch (fault) {
+	case VBE_DEV_FAULT_QUEUE_SIZE:
+		return "queue size invalid";
+	case VBE_DEV_FAULT_QUEUE_RANGE:
+		return "ring part outside the ring area";
+	case VBE_DEV_FAULT_QUEUE_ALIGN:
+		return "ring part misaligned";
+	case VBE_DEV_FAULT_STATUS:
+		return "status bits cleared without a reset";
+	case VBE_DEV_FAULT_DEVICE_START:
+		return "device refused DRIVER_OK";
+	case VBE_DEV_FAULT_QUEUE_OVERLAP:
+		return "used ring overlaps a ring part";
+	default:
+		return vbe_vq_fault_str((enum vbe_vq_fault)fault);
+	}
+}
+
+int vbe_dev_init(struct vbe_dev *d, const struct vbe_dev_ops *ops, void *be)
+{
+	if (d == NULL || vbe_dev_ops_check(ops) != 0) {
+		return -EINVAL;
+	}
+	memset(d, 0, sizeof(*d));
+	d->ops = ops;
+	d->be = be;
+	vbe_dev_reset(d);
+	return 0;
+}
+
+uint64_t vbe_dev_offered(const struct vbe_dev *d)
+{
+	return d->ops->features | VBE_DEV_RING_FEATURES;
+}
+
+void vbe_dev_reset(struct vbe_dev *d)
+{
+	for (unsigned int q = 0U; q < VBE_DEV_MAX_QUEUES; q++) {
+		uint32_t faults[VBE_VQ_FAULT_COUNT];
+
+		/* Fault counters are statistics since boot: they survive resets. */
+		memcpy(faults, d->vq[q].faults, sizeof(faults));
+		memset(&d->vq[q], 0, sizeof(d->vq[q]));
+		memcpy(d->vq[q].faults, faults, sizeof(faults));
+		d->fault[q] = 0U;
+	}
+	if (d->ops->reset != NULL) {
+		d->ops->reset(d->be);
+	}
+	d->features = 0U;
+	d->status = 0U;
+}
+
+bool vbe_dev_running(const struct vbe_dev *d)
+{
+	return (d->status & VBE_VIRTIO_STATUS_DRIVER_OK) != 0U &&
+	       (d->status & VBE_VIRTIO_STATUS_DEVICE_NEEDS_RESET) == 0U;
+}
+
+/* Latch NEEDS_RESET for a queue (virtio 1.2, 2.1.2); the first fault of a latch is kept. */
+static int dev_fail(struct vbe_dev *d, unsigned int q, uint32_t fault)
+{
+	bool first = (d->status & VBE_VIRTIO_STATUS_DEVICE_NEEDS_RESET) == 0U;
+
+	d->status |= VBE_VIRTIO_STATUS_DEVICE_NEEDS_RESET;
+	if (d->fault[q] == 0U) {
+		d->fault[q] = fault;
+	}
+	return first ? -EIO : 0;
+}
+
+/* Is a ring part aligned and inside ring memory? Returns 0 or an enum vbe_dev_fault. */
+static uint32_t part_check(const struct vbe_vq_mem *ring_mem, const struct vbe_vq_span *part,
+			   enum vbe_vq_part kind, void **host)
+{
+	if ((part->off % vbe_vq_part_align(kind)) != 0U) {
+		return VBE_DEV_FAULT_QUEUE_ALIGN;
+	}
+	*host = ring_mem->xlate(ring_mem->ctx, part->off, (uint32_t)part->len,
+				kind == VBE_VQ_PART_USED);
+	return *host == NULL ? (uint32_t)VBE_DEV_FAULT_QUEUE_RANGE : 0U;
+}
+
+/*
+ * Does a used ring overlap a ring part of the device (vbe_vq_rings_clash: its own queue's
+ * or another's)? The device would write over what the driver wrote, or another queue's
+ * answers. Returns the first queue whose used ring clashes, or -1.
+ */
+static int used_overlap(const struct vbe_vq_span part[][VBE_VQ_PARTS], unsigned int nq)
+{
+	for (unsigned int q = 0U; q < nq; q++) {
+		for (unsigned int p = 0U; p <= q; p++) {
+			if (vbe_vq_rings_clash(part[q], part[p], p == q)) {
+				return (int)q;
+			}
+		}
+	}
+	return -1;
+}
+
+/* DRIVER_OK: check the driver's queue set-up and set the rings up. */
+static int dev_start_queues(struct vbe_dev *d, const struct vbe_dev_queue_cfg *queues,
+			    const struct vbe_vq_mem *ring_mem, const struct vbe_vq_mem *buf_mem)
+{
+	struct vbe_vq_span part[VBE_DEV_MAX_QUEUES][VBE_VQ_PARTS] = { 0 };
+	int bad;
+
+	for (unsigned int q = 0U; q < d->ops->num_queues; q++) {
+		/* one copy: the transport read the driver's values once */
+		const struct vbe_dev_queue_cfg qc = queues[q];
+		void *host[VBE_VQ_PARTS] = { NULL };
+		uint32_t fault = 0U;
+
+		if (!qc.enabled) {
+			continue;
+		}
+		if (qc.size == 0U || (qc.size & (qc.size - 1U)) != 0U ||
+		    qc.size > d->ops->queue_size_max) {
+			return dev_fail(d, q, VBE_DEV_FAULT_QUEUE_SIZE);
+		}
+		part[q][VBE_VQ_PART_DESC].off = qc.desc;
+		part[q][VBE_VQ_PART_AVAIL].off = qc.avail;
+		part[q][VBE_VQ_PART_USED].off = qc.used;
+		for (unsigned int k = 0U; k < VBE_VQ_PARTS && fault == 0U; k++) {
+			part[q][k].len = vbe_vq_part_size((enum vbe_vq_part)k, qc.size);
+			fault = part_check(ring_mem, &part[q][k], (enum vbe_vq_part)k, &host[k]);
+		}
+		if (fault != 0U) {
+			return dev_fail(d, q, fault);
+		}
+		if (vbe_vq_init(&d->vq[q], qc.size, host[VBE_VQ_PART_DESC], host[VBE_VQ_PART_AVAIL],
+				host[VBE_VQ_PART_USED], buf_mem, d->features) != 0) {
+			return dev_fail(d, q, VBE_DEV_FAULT_QUEUE_SIZE);
+		}
+	}
+	bad = used_overlap(part, d->ops->num_queues);
+	if (bad >= 0) {
+		return dev_fail(d, (unsigned int)bad, VBE_DEV_FAULT_QUEUE_OVERLAP);
+	}
+	return 0;
+}
+
+int vbe_dev_set_status(struct vbe_dev *d, uint32_t req, uint64_t driver_features,
+		       const struct vbe_dev_queue_cfg *queues, const struct vbe_vq_mem *ring_mem,
+		       const struct vbe_vq_mem *buf_mem)
+{
+	uint32_t added;
+	int rc;
+
+	if (req == 0U) {
+		vbe_dev_reset(d);
+		return 0;
+	}
+	if ((d->status & VBE_VIRTIO_STATUS_DEVICE_NEEDS_RESET) != 0U) {
+		return 0; /* only a reset gets out of NEEDS_RESET */
+	}
+	req &= ~(uint32_t)VBE_VIRTIO_STATUS_DEVICE_NEEDS_RESET;
+	if ((req & d->status) != d->status) {
+		/* Bits go away only through a reset. */
+		return dev_fail(d, 0U, VBE_DEV_FAULT_STATUS);
+	}
+	added = req & ~d->status;
+	if ((added & VBE_VIRTIO_STATUS_FEATURES_OK) != 0U) {
+		/*
+		 * virtio 1.2, 3.1.1 step 6: refuse features we did not offer; modern only; and
+		 * whatever the device type makes mandatory (virtio-i2c: ZERO_LENGTH_REQUEST).
+		 */
+		if ((driver_features & ~vbe_dev_offered(d)) != 0U ||
+		    (driver_features & (1ULL << VBE_VIRTIO_F_VERSION_1)) == 0U ||
+		    (driver_features & d->ops->required_features) != d->ops->required_features) {
+			req &= ~(uint32_t)VBE_VIRTIO_STATUS_FEATURES_OK;
+			req &= ~(uint32_t)VBE_VIRTIO_STATUS_DRIVER_OK;
+			added &= ~(uint32_t)VBE_VIRTIO_STATUS_DRIVER_OK;
+		} else {
+			d->features = driver_features;
+		}
+	}
+	if ((added & VBE_VIRTIO_STATUS_DRIVER_OK) != 0U) {
+		if ((req & VBE_VIRTIO_STATUS_FEATURES_OK) == 0U) {
+			req &= ~(uint32_t)VBE_VIRTIO_STATUS_DRIVER_OK;
+		} else {
+			rc = dev_start_queues(d, queues, ring_mem, buf_mem);
+			if ((d->status & VBE_VIRTIO_STATUS_DEVICE_NEEDS_RESET) != 0U) {
+				return rc;
+			}
+			if (d->ops->start != NULL && d->ops->start(d->be, d->vq, d->features) != 0) {
+				return dev_fail(d, 0U, VBE_DEV_FAULT_DEVICE_START);
+			}
+		}
+	}
+	d->status = req;
+	return 0;
+}
+
+uint32_t vbe_dev_run(struct vbe_dev *d, uint32_t *broke)
+{
+	uint32_t notify;
+
+	*broke = 0U;
+	if (!vbe_dev_running(d)) {
+		return 0U;
+	}
+	notify = vbe_dev_service(d->ops, d->be, d->vq);
+	for (unsigned int q = 0U; q < d->ops->num_queues; q++) {
+		if (d->vq[q].size != 0U && d->vq[q].broken) {
+			/* virtio 1.2, 2.1.2: NEEDS_RESET, then a configuration change notification */
+			(void)dev_fail(d, q, (uint32_t)d->vq[q].fault);
+			*broke |= 1U << q;
+			notify &= ~(1U << q);
+		}
+	}
+	return notify;
+}
