@@ -373,4 +373,47 @@ uint32_t vbe_host_echo_notifies(struct vbe_host_echo *e);
  */
 int32_t vbe_host_layout_offset(const char *name);
 
+/* ---- Xen IOREQ + virtio-mmio (vbe/ioreq.h, vbe/mmio.h), the caller playing Xen ---- */
+
+/*
+ * One guest's devices (virtio-i2c, then virtio-scmi, as vbe gen places them) as virtio-mmio
+ * windows of 0x200 bytes from @p base, behind an IOREQ server on @p page (one 32-byte
+ * request slot per vCPU, laid out as Xen's struct ioreq). The devices reach guest memory
+ * [ram_gpa, ram_gpa + ram_size) at @p ram. Start the backend with vbe_host_start_vhu() (devices
+ * without windows) first. NULL: not started that way, a bad argument, the guest's devices
+ * already bound, or ENOMEM. Destroying resets the devices (what a destroyed domain does).
+ */
+struct vbe_host_xen;
+struct vbe_host_xen *vbe_host_xen_create(struct vbe_host *h, int guest, void *page,
+					 uint32_t vcpus, uint64_t base, uint64_t ram_gpa,
+					 uint64_t ram_size, void *ram);
+void vbe_host_xen_destroy(struct vbe_host_xen *x);
+int vbe_host_xen_num_devices(struct vbe_host_xen *x);
+/** Virtio device id of window @p k, 0 when out of range. */
+uint32_t vbe_host_xen_device_id(struct vbe_host_xen *x, int k);
+/** vbe_ioreq_handle(): 0 answered, -EAGAIN no READY request, -EINVAL bad vCPU. */
+int vbe_host_xen_handle(struct vbe_host_xen *x, uint32_t vcpu);
+/** vbe_ioreq_poll(): 1 when something was done. */
+int vbe_host_xen_poll(struct vbe_host_xen *x, int all);
+/** The event channel Xen signals for @p vcpu's slot, read from the page (0: bad vCPU). */
+uint32_t vbe_host_xen_vcpu_port(struct vbe_host_xen *x, uint32_t vcpu);
+/** Event channel notifications sent to @p vcpu. */
+uint32_t vbe_host_xen_notified(struct vbe_host_xen *x, uint32_t vcpu);
+/** Interrupt of window @p k: its level (1/0, -EINVAL out of range), and assertions so far. */
+int vbe_host_xen_irq(struct vbe_host_xen *x, int k, uint32_t *raised);
+
+#define VBE_HOST_XEN_STAT_SERVED 0
+#define VBE_HOST_XEN_STAT_READS 1
+#define VBE_HOST_XEN_STAT_WRITES 2
+#define VBE_HOST_XEN_STAT_REFUSED 3 /* + enum vbe_ioreq_refusal */
+uint32_t vbe_host_xen_ioreq_stat(struct vbe_host_xen *x, int idx);
+
+#define VBE_HOST_MMIO_STAT_NOTIFIES 0
+#define VBE_HOST_MMIO_STAT_INTERRUPTS 1
+#define VBE_HOST_MMIO_STAT_RESETS 2
+#define VBE_HOST_MMIO_STAT_REFUSED 3 /* + enum vbe_mmio_refusal */
+uint32_t vbe_host_xen_mmio_stat(struct vbe_host_xen *x, int k, int idx);
+/** Fault that made window @p k's device need a reset, per queue (vbe_dev_fault_str codes). */
+uint32_t vbe_host_xen_fault(struct vbe_host_xen *x, int k, int q);
+
 #endif /* VBE_HOST_H */
