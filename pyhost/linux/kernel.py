@@ -7,6 +7,7 @@ Layout under ``<cache>/linux/`` (see pyhost.linux.cache for ``<cache>``):
     src/<version>/linux-source-6.12/   the unpacked tree, shared by every config
     obj-<key>/                  the out-of-tree build (removed once the Image is cached)
     <key>/Image, config, build.log, info.json   the result
+    <key>/modules/virtio_mmio.ko                the one module (MODULES in guest.config)
 
 ``<key>`` is the first 16 hex digits of sha256(package, version, fragment). The version is
 ``$VBE_LINUX_VERSION`` when set, else apt's candidate for the package; Debian keeps it in
@@ -56,6 +57,11 @@ BUILD_TOOLS = {
 }
 # headers the host tools of the kernel build include: header -> Debian package
 BUILD_HEADERS = {"/usr/include/gelf.h": "libelf-dev", "/usr/include/openssl/ssl.h": "libssl-dev"}
+#: modules the config builds (=m in guest.config), kept next to the Image: object path in
+#: the build tree. virtio_mmio is a module so that a guest can bind its virtio-mmio devices
+#: late: a Xen DomU must not touch them before Dom0 serves them (docs/xen.md); the
+#: initramfs loads it at once unless told to wait.
+MODULES = {"virtio_mmio.ko": "drivers/virtio/virtio_mmio.ko"}
 _OPT_RE = re.compile(r"^(CONFIG_[A-Za-z0-9_]+)=(.*)$")
 _UNSET_RE = re.compile(r"^# (CONFIG_[A-Za-z0-9_]+) is not set$")
 
@@ -117,6 +123,10 @@ class KernelBuild:
         return self.dir / "config"
 
     @property
+    def modules(self) -> Path:
+        return self.dir / "modules"
+
+    @property
     def obj(self) -> Path:
         return linux_dir() / f"obj-{self.key}"
 
@@ -125,7 +135,11 @@ class KernelBuild:
         return linux_dir() / "src" / safe_name(self.version) / PACKAGE
 
     def is_built(self) -> bool:
-        return self.image.is_file() and (self.dir / "info.json").is_file()
+        return (
+            self.image.is_file()
+            and (self.dir / "info.json").is_file()
+            and all((self.modules / m).is_file() for m in MODULES)
+        )
 
     def info(self) -> dict[str, object]:
         return dict(json.loads((self.dir / "info.json").read_text()))
@@ -138,11 +152,17 @@ def kernel_build(version: str | None = None) -> KernelBuild:
 
 def cached_kernel() -> Path | None:
     """The cached Image for the current fragment, or None (never builds, never raises)."""
+    kb = cached_build()
+    return kb.image if kb is not None else None
+
+
+def cached_build() -> KernelBuild | None:
+    """The cached build (Image and modules) for the current fragment, or None."""
     try:
         kb = kernel_build()
     except LinuxError:
         return None
-    return kb.image if kb.is_built() else None
+    return kb if kb.is_built() else None
 
 
 def parse_config(text: str) -> dict[str, str]:
@@ -249,15 +269,18 @@ def build_kernel(
                 f"{FRAGMENT}: {len(bad)} options did not come out as asked (a missing "
                 f"dependency or a renamed symbol): {'; '.join(bad)}"
             )
-        progress(f"building Image with make -j{jobs} (a 2-core machine takes ~6 min); log {log}")
+        progress(
+            f"building Image and modules with make -j{jobs} (a 2-core machine takes ~6 min); "
+            f"log {log}"
+        )
         t0 = time.monotonic()
 
         def tick(elapsed: float) -> None:
             progress(f"  ... {elapsed / 60:.1f} min, {_objects(kb.obj)} objects compiled")
 
         run(
-            _make(kb, "Image", jobs=jobs),
-            what="make Image",
+            _make(kb, "Image", "modules", jobs=jobs),
+            what="make Image modules",
             timeout=BUILD_TIMEOUT,
             log=log,
             tick=tick,
@@ -283,6 +306,11 @@ def _store(kb: KernelBuild, log: Path, seconds: float, jobs: int) -> None:
     shutil.rmtree(tmp, ignore_errors=True)
     tmp.mkdir(parents=True)
     shutil.copy2(image, tmp / "Image")
+    (tmp / "modules").mkdir()
+    for name, rel in MODULES.items():
+        if not (kb.obj / rel).is_file():
+            raise LinuxError(f"make modules succeeded but {kb.obj / rel} is missing; log {log}")
+        shutil.copy2(kb.obj / rel, tmp / "modules" / name)
     shutil.copy2(kb.obj / ".config", tmp / "config")
     shutil.copy2(log, tmp / "build.log")
     release = (kb.obj / "include" / "config" / "kernel.release").read_text().strip()

@@ -129,7 +129,9 @@ def _protocol(system: System, agent: ScmiAgent, kind: str) -> Node | None:
     return node
 
 
-def _scmi(system: System, agent: ScmiAgent) -> Node:
+def scmi_node(system: System, agent: ScmiAgent) -> Node:
+    """The ``scmi`` node (arm,scmi-virtio) with a protocol node per granted kind; it goes
+    under /firmware here, under /passthrough in a Xen DomU's tree (gen_xen)."""
     scmi = Node(
         "scmi",
         comment=f'{agent.key}: SCMI agent {agent.agent_id} "{agent.agent_name}"'
@@ -174,15 +176,13 @@ def _i2c_child(r: Route) -> Node | str:
     return node
 
 
-def _i2c(guest: Guest) -> Node:
+def i2c_adapter(guest: Guest) -> Node:
+    """The virtio-i2c adapter node (``i2c``, virtio,device22) with the guest's targets: a
+    child of the virtio-mmio transport node of the guest's virtio-i2c device."""
     view = guest.i2c
     assert view is not None
-    transport = Node(f"&{I2C_TRANSPORT_LABEL}")
-    adapter = transport.child(
-        Node(
-            "i2c",
-            comment=f'{view.key}: virtio-i2c, this guest\'s view of platform bus "{view.bus}"',
-        )
+    adapter = Node(
+        "i2c", comment=f'{view.key}: virtio-i2c, this guest\'s view of platform bus "{view.bus}"'
     )
     adapter.prop("compatible", string(f"virtio,device{VIRTIO_ID_I2C:x}"))
     adapter.prop("#address-cells", dec(1)).prop("#size-cells", dec(0))
@@ -192,6 +192,12 @@ def _i2c(guest: Guest) -> Node:
             adapter.note(c)
         else:
             adapter.child(c)
+    return adapter
+
+
+def _i2c(guest: Guest) -> Node:
+    transport = Node(f"&{I2C_TRANSPORT_LABEL}")
+    transport.child(i2c_adapter(guest))
     return transport
 
 
@@ -220,7 +226,7 @@ def fragment(system: System, guest: Guest) -> str:
     parts: list[str] = []
     if guest.scmi is not None:
         top = Node("/")
-        top.child(Node("firmware")).child(_scmi(system, guest.scmi))
+        top.child(Node("firmware")).child(scmi_node(system, guest.scmi))
         parts.append("\n".join(top.lines()))
     if guest.i2c is not None:
         parts.append("\n".join(_i2c(guest).lines()))

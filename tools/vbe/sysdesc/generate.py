@@ -24,6 +24,7 @@ from vbe.sysdesc import (
     gen_linux_dt,
     gen_manifest_body,
     gen_profile,
+    gen_xen,
 )
 from vbe.sysdesc.model import System
 
@@ -79,6 +80,12 @@ ARTEFACTS: dict[str, Artefact] = {
             gen_manifest_body.FILE_NAME,
             "image manifest contents (JSON of the CBOR)",
             lambda s, o: gen_manifest_body.generate(s),
+        ),
+        Artefact(
+            "xen",
+            gen_xen.GUEST_PATTERN.format(guest="GUEST"),
+            "Xen: host /chosen, DomU partial trees, vbe-xen's table",
+            lambda s, o: gen_xen.generate(s),
         ),
         Artefact(
             "diagram",

@@ -1,0 +1,49 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * vbe-xen's view of a system on Xen: which domain serves which guest, and where each of its
+ * virtio-mmio devices sits. Generated from the system description by vbe gen
+ * (vbe.sysdesc.gen_xen, vbe_xen_cfg.c), from the same layout as the Xen devicetrees.
+ */
+
+#ifndef VBE_XEN_CFG_H
+#define VBE_XEN_CFG_H
+
+#include <stdint.h>
+
+#include <vbe/sys.h>
+
+enum vbe_xen_dev_kind {
+	VBE_XEN_DEV_SCMI = 0, /* the guest's virtio-scmi device (its SCMI agent) */
+	VBE_XEN_DEV_I2C = 1,  /* the guest's virtio-i2c device (its I2C view) */
+	VBE_XEN_DEV_KIND_COUNT,
+};
+
+/** One virtio-mmio device of a domain. */
+struct vbe_xen_dev {
+	uint8_t kind;  /* enum vbe_xen_dev_kind */
+	uint64_t base; /* guest physical address of its VBE_MMIO_WINDOW_SIZE window */
+	uint32_t spi;  /* its interrupt (GIC SPI number, 32..) */
+};
+
+/** One DomU: guest @c guest of the system description. */
+struct vbe_xen_domain {
+	uint8_t guest; /* index in vbe_xen_cfg.sys->guests */
+	const char *name;
+	uint16_t domid;
+	uint8_t vcpus;
+	uint64_t ram_base; /* guest physical RAM: [ram_base, ram_base + ram_size) */
+	uint64_t ram_size;
+	const struct vbe_xen_dev *devs;
+	uint8_t dev_count;
+};
+
+struct vbe_xen_cfg {
+	const struct vbe_sys_cfg *sys;
+	const struct vbe_xen_domain *domains;
+	uint8_t domain_count;
+};
+
+/** The system vbe-xen was built for (vbe_xen_cfg.c, generated). */
+extern const struct vbe_xen_cfg vbe_xen_generated_cfg;
+
+#endif /* VBE_XEN_CFG_H */
