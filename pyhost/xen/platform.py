@@ -66,3 +66,15 @@ def parse_stats(text: str) -> dict[int, dict[str, Any]]:
         else:
             dom["ioreq"] = f
     return doms
+
+
+def scmi_info(system: Any) -> Any:
+    """The SCMI agents, grants and resources of a loaded system description (what vbe-xen
+    was generated from), as pyhost's ScmiInfo."""
+    from types import SimpleNamespace
+
+    from vbe.sysdesc.gen_manifest_body import manifest_doc
+
+    from pyhost.machine.qemu_guests import scmi_from_manifest
+
+    return scmi_from_manifest(SimpleNamespace(manifest=manifest_doc(system)))  # type: ignore[arg-type]

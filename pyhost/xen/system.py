@@ -424,6 +424,11 @@ class XenSystem:
 
         return XenPlatform(self)
 
+    def scmi_info(self) -> Any:
+        from pyhost.xen.platform import scmi_info
+
+        return scmi_info(self.system)
+
     def stats(self) -> dict[str, Any]:
         from pyhost.xen.platform import parse_stats
 
