@@ -5,6 +5,7 @@ with dtc and the C table against vbe/xen_cfg.h; the numbers are Xen's public one
 
 from __future__ import annotations
 
+import itertools
 import os
 import re
 import shutil
@@ -94,7 +95,7 @@ def test_partial_trees_compile_and_carry_every_device(system: System, tmp_path: 
 
 def test_modules_do_not_overlap_and_stay_in_ram(system: System) -> None:
     mods = sorted(layout(system).modules(), key=lambda m: m.addr)
-    for a, b in zip(mods, mods[1:], strict=False):
+    for a, b in itertools.pairwise(mods):
         assert a.addr + a.size <= b.addr, (a, b)
     assert 0x48000000 + (1 << 20) <= mods[0].addr  # QEMU's devicetree
     assert mods[-1].addr + mods[-1].size <= 0x40000000 + (2 << 30)  # -m 2G
