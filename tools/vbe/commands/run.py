@@ -59,8 +59,9 @@ examples:
   vbe run --json           the same as JSON (steps, bus log, counters)
   vbe -v run               also the messages of every step
   vbe run --linux no       without the Linux guest part
-  vbe run --xen            the script on real Xen: both guests Linux DomUs, vbe-xen in Dom0
-                           (`vbe xen build` first; docs/xen.md)
+
+examples that need `vbe xen build` first (tests/xen checks the same on real Xen):
+    vbe run --xen          the script on real Xen: both guests Linux DomUs, vbe-xen in Dom0
 """
 
 _MARK = {True: ("pass", "ok"), False: ("FAIL", "err")}
