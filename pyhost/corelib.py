@@ -151,7 +151,7 @@ class Core:
         return {-v: k for k, v in errno.__dict__.items() if re.fullmatch(r"E[A-Z0-9]+", k)}
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def load(which: str | None = None) -> Core:
     """Build if needed and load the core library (cached per variant)."""
     which = which or variant()

@@ -1,6 +1,6 @@
 """A generated system description for the in-process machine (``InProcessMachine(system=)``).
 
-``system`` is a description (``.yaml``/``.yml``: built with vbe.sysdesc.hostbuild into
+``system`` is a description (``.yaml``/``.yml``: built with sysdesc.hostbuild into
 ``build/systems/<name>/`` when stale), a library built by ``vbe build --host``
 (``libvbe_sys.so``), or the directory holding one. The library is loaded with ctypes and
 the address of its ``vbe_sys_generated_cfg`` is what ``vbe_host_create()`` takes.
@@ -31,8 +31,8 @@ class SystemLibrary:
 
 def _library_for(system: Path) -> Path:
     if system.suffix in (".yaml", ".yml"):
-        from vbe.sysdesc import SysdescError
-        from vbe.sysdesc.hostbuild import HostBuildError, build_host_library
+        from sysdesc import SysdescError
+        from sysdesc.hostbuild import HostBuildError, build_host_library
 
         try:
             return build_host_library(system).library

@@ -15,7 +15,7 @@ Everything comes from the linked ELF, so the manifest cannot disagree with the i
   guest's virtio-scmi device.
 SOURCE_DATE_EPOCH, when set, is recorded; the wall-clock time never is.
 
-The encoder is tools/vbe/manifest.py, imported by path (the build does not need the vbe
+The encoder is tools/sysdesc/manifest.py, imported by path (the build does not need the vbe
 package installed, only cbor2 and pyelftools).
 """
 
@@ -43,7 +43,7 @@ VIRTIO_ID_I2C = 34
 
 
 def load_manifest_module() -> ModuleType:
-    path = REPO / "tools" / "vbe" / "manifest.py"
+    path = REPO / "tools" / "sysdesc" / "manifest.py"
     spec = importlib.util.spec_from_file_location("vbe_manifest", path)
     if spec is None or spec.loader is None:
         raise SystemExit(f"gen_manifest: cannot load {path}")

@@ -20,8 +20,8 @@ Machines are context managers (close() in __exit__).
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 
 class MachineError(RuntimeError):
@@ -254,7 +254,7 @@ class Machine(ABC):
         known = ", ".join(f"{g.index}:{g.name}" for g in self.guests)
         raise MachineError(f"no guest {name_or_index!r} on {self.name} (known: {known})")
 
-    def __enter__(self) -> "Machine":
+    def __enter__(self) -> Machine:
         self.launch()
         return self
 

@@ -3,7 +3,7 @@
 ``ensure_image()`` returns the ELF (``build/baremetal/vbe-baremetal.elf``), building it
 with the board's CMake project first when it is missing or older than any of its sources
 (one progress line on stderr). ``load_manifest()`` reads the image's CBOR manifest with
-tools/vbe/manifest.py. Missing tools raise MachineError naming the Debian package.
+tools/sysdesc/manifest.py. Missing tools raise MachineError naming the Debian package.
 
 Environment:
     VBE_BAREMETAL_BUILD_DIR  where the image is built (default ``<repo>/build/baremetal``)
@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import fcntl
 import functools
-import importlib.util
 import os
 import re
 import shutil
@@ -23,8 +22,9 @@ import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from types import ModuleType
 from typing import Any
+
+from sysdesc import manifest
 
 from pyhost.machine.base import MachineError
 
@@ -43,7 +43,7 @@ _SOURCE_GLOBS = (
     (REPO / "zephyr-app" / "lib", ("**/*.c", "**/*.h", "**/*.cmake")),
     (BOARD, ("**/*.c", "**/*.h", "**/*.S", "**/*.ld", "**/*.cmake", "**/*.py", "CMakeLists.txt")),
 )
-_EXTRA_SOURCES = (REPO / "tools" / "vbe" / "manifest.py",)
+_EXTRA_SOURCES = (REPO / "tools" / "sysdesc" / "manifest.py",)
 
 
 def build_dir() -> Path:
@@ -154,23 +154,6 @@ def ensure_image() -> Path:
     return elf
 
 
-@functools.cache
-def _manifest_module() -> ModuleType:
-    try:
-        from vbe import manifest  # the installed tools package
-
-        return manifest
-    except ImportError:
-        path = REPO / "tools" / "vbe" / "manifest.py"
-        spec = importlib.util.spec_from_file_location("vbe_manifest_by_path", path)
-        if spec is None or spec.loader is None:
-            raise MachineError(f"cannot load {path}") from None
-        mod = importlib.util.module_from_spec(spec)
-        sys.modules[spec.name] = mod
-        spec.loader.exec_module(mod)
-        return mod
-
-
 @dataclass(frozen=True)
 class ImageInfo:
     """What the harness takes from an image's manifest."""
@@ -196,8 +179,7 @@ class ImageInfo:
 
 
 def load_manifest(elf: Path) -> ImageInfo:
-    mod = _manifest_module()
     try:
-        return ImageInfo(elf, mod.read_manifest(elf))
-    except (OSError, mod.ManifestError) as exc:
+        return ImageInfo(elf, manifest.read_manifest(elf))
+    except (OSError, manifest.ManifestError) as exc:
         raise MachineError(f"{elf}: no usable manifest ({exc}); rebuild the image") from exc

@@ -11,8 +11,8 @@ import sys
 from pathlib import Path
 
 import pytest
+from sysdesc.manifest import read_manifest
 from vbe.imagebuild import cross_prefix
-from vbe.manifest import read_manifest
 
 REPO = Path(__file__).resolve().parents[2]
 DEMO = REPO / "examples" / "demo.yaml"

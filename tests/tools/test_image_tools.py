@@ -12,11 +12,11 @@ from pathlib import Path
 
 import pytest
 from intelhex import IntelHex
+from sysdesc import gen_manifest_body, load_system
+from sysdesc.manifest import MANIFEST_SECTION, read_manifest
 from vbe import elfimage
 from vbe.commands.hex import ALIGN, default_manifest_address
 from vbe.imagebuild import ImageBuildError, build_baremetal, cross_prefix
-from vbe.manifest import MANIFEST_SECTION, read_manifest
-from vbe.sysdesc import gen_manifest_body, load_system
 
 REPO = Path(__file__).resolve().parents[2]
 CORE_MODULES = ("core/fvq", "core/i2c", "core/sim", "core/sys", "core/vq")

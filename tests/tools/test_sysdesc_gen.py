@@ -9,8 +9,8 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from vbe.sysdesc import gen_c, gen_profile, load_system, render
-from vbe.sysdesc.hostbuild import include_dirs
+from sysdesc import gen_c, gen_profile, load_system, render
+from sysdesc.hostbuild import include_dirs
 
 REPO = Path(__file__).resolve().parents[2]
 EXAMPLES = sorted((REPO / "examples").glob("*.yaml"))

@@ -16,8 +16,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from sysdesc.hostbuild import HostLibrary, build_host_library
 from vbe.imagebuild import build_baremetal
-from vbe.sysdesc.hostbuild import HostLibrary, build_host_library
 
 from pyhost.i2c import I2cClient, I2cMsg
 from pyhost.machine.base import Machine

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from vbe.sysdesc.hostbuild import HostLibrary, build_host_library
+from sysdesc.hostbuild import HostLibrary, build_host_library
 
 from pyhost.machine.inprocess import InProcessMachine
 from pyhost.scmi import ScmiAgent, W

@@ -1,6 +1,6 @@
 """System description: one YAML file -> a validated model -> generated artefacts.
 
-    from vbe.sysdesc import load_system, render
+    from sysdesc import load_system, render
     loaded = load_system(Path("examples/demo.yaml"))   # SysdescError lists every problem
     files = render(loaded.system)                       # {"vbe_sys_cfg.c": ..., ...}
 
@@ -11,10 +11,10 @@ the core and the boards hold, read from their sources), ``gen_*`` (one artefact 
 library of a system).
 """
 
-from vbe.sysdesc.build import Loaded, load_system, loads_system
-from vbe.sysdesc.generate import ARTEFACTS, GenOptions, render, write_atomically
-from vbe.sysdesc.loader import Problem, SysdescError
-from vbe.sysdesc.model import System
+from sysdesc.build import Loaded, load_system, loads_system
+from sysdesc.generate import ARTEFACTS, GenOptions, render, write_atomically
+from sysdesc.loader import Problem, SysdescError
+from sysdesc.model import System
 
 __all__ = [
     "ARTEFACTS",

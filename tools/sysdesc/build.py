@@ -1,6 +1,6 @@
 """From a schema-valid document to the model: every semantic rule of the description is
 checked here (names, references, ranges, capacities), each failure a Problem naming the
-path, the line and the fix. Guests are built in :mod:`vbe.sysdesc.build_guests`."""
+path, the line and the fix. Guests are built in :mod:`sysdesc.build_guests`."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from vbe.sysdesc.limits import REPO, BoardMap, CoreLimits, boards, core_limits
-from vbe.sysdesc.loader import (
+from sysdesc.limits import REPO, BoardMap, CoreLimits, boards, core_limits
+from sysdesc.loader import (
     PathKey,
     Positions,
     Problem,
@@ -19,9 +19,9 @@ from vbe.sysdesc.loader import (
     path_str,
     read_text,
 )
-from vbe.sysdesc.model import I2cBus, I2cTarget, Platform, RateRange, System
-from vbe.sysdesc.schema_check import closest, schema_problems
-from vbe.sysdesc.values import fmt_addr, parse_address
+from sysdesc.model import I2cBus, I2cTarget, Platform, RateRange, System
+from sysdesc.schema_check import closest, schema_problems
+from sysdesc.values import fmt_addr, parse_address
 
 
 @dataclass
@@ -196,7 +196,7 @@ def _buses(ctx: Ctx, raw_buses: list[dict[str, Any]]) -> tuple[I2cBus, ...]:
 
 
 def _platform(ctx: Ctx, raw: dict[str, Any], system_name: str) -> Platform:
-    from vbe.sysdesc.build_scmi import scmi_platform
+    from sysdesc.build_scmi import scmi_platform
 
     return Platform(
         i2c_buses=_buses(ctx, raw.get("i2c_buses", [])), **scmi_platform(ctx, raw, system_name)
@@ -224,8 +224,8 @@ def build_system(
     data: Any, pos: Positions, file: str, source: str, limits: CoreLimits | None = None
 ) -> Loaded:
     """Validate a parsed document and build the model; SysdescError lists every problem."""
-    from vbe.sysdesc.build_guests import build_guests
-    from vbe.sysdesc.build_zephyr import warn_missing
+    from sysdesc.build_guests import build_guests
+    from sysdesc.build_zephyr import warn_missing
 
     problems = schema_problems(data, pos, file)
     if problems:

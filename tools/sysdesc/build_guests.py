@@ -6,13 +6,13 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
-from vbe.sysdesc.build import Ctx, check_7bit, unique_names
-from vbe.sysdesc.build_scmi import scmi_agent
-from vbe.sysdesc.limits import PAGE, split_ring_bytes
-from vbe.sysdesc.loader import PathKey, path_str
-from vbe.sysdesc.model import Guest, I2cView, Platform, Route, Window
-from vbe.sysdesc.schema_check import closest
-from vbe.sysdesc.values import fmt_addr, fmt_size, parse_address, parse_size
+from sysdesc.build import Ctx, check_7bit, unique_names
+from sysdesc.build_scmi import scmi_agent
+from sysdesc.limits import PAGE, split_ring_bytes
+from sysdesc.loader import PathKey, path_str
+from sysdesc.model import Guest, I2cView, Platform, Route, Window
+from sysdesc.schema_check import closest
+from sysdesc.values import fmt_addr, fmt_size, parse_address, parse_size
 
 DEFAULT_RING_SIZE = 16 * 1024
 MAX_SELECT = 2  # widest register select of any target (2-byte EEPROM word address)

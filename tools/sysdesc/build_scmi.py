@@ -7,10 +7,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from vbe.sysdesc.build import Ctx, rate_range, unique_names
-from vbe.sysdesc.build_zephyr import hookup
-from vbe.sysdesc.loader import PathKey, path_str
-from vbe.sysdesc.model import (
+from sysdesc.build import Ctx, rate_range, unique_names
+from sysdesc.build_zephyr import hookup
+from sysdesc.loader import PathKey, path_str
+from sysdesc.model import (
     KIND_PERMS,
     PERMS,
     RESOURCE_KINDS,
@@ -26,8 +26,8 @@ from vbe.sysdesc.model import (
     Sensor,
     VoltageDomain,
 )
-from vbe.sysdesc.schema_check import closest
-from vbe.sysdesc.values import fmt_freq, parse_freq
+from sysdesc.schema_check import closest
+from sysdesc.values import fmt_freq, parse_freq
 
 T = TypeVar("T")
 

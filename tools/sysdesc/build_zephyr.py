@@ -20,10 +20,10 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from vbe.sysdesc.build import Ctx
-from vbe.sysdesc.gen_dts import NON_ZEPHYR_BOARDS
-from vbe.sysdesc.loader import PathKey, path_str
-from vbe.sysdesc.model import RESOURCE_KINDS, Platform, ZephyrHookup
+from sysdesc.build import Ctx
+from sysdesc.gen_dts import NON_ZEPHYR_BOARDS
+from sysdesc.loader import PathKey, path_str
+from sysdesc.model import RESOURCE_KINDS, Platform, ZephyrHookup
 
 #: kind -> the hookup's key (also the devicetree property gen_dts writes)
 PROPS = {

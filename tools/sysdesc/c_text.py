@@ -6,7 +6,7 @@ from __future__ import annotations
 import textwrap
 from dataclasses import dataclass
 
-from vbe.sysdesc.model import Guest
+from sysdesc.model import Guest
 
 
 @dataclass(frozen=True)

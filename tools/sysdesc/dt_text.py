@@ -10,7 +10,7 @@ from __future__ import annotations
 import textwrap
 from dataclasses import dataclass, field
 
-from vbe.sysdesc.c_text import c_comment
+from sysdesc.c_text import c_comment
 
 #: dt-bindings/i2c/i2c.h: the flag a 10-bit address carries in an I2C child's ``reg``
 I2C_TEN_BIT_ADDRESS = 1 << 31

@@ -15,10 +15,10 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from vbe.sysdesc.c_text import Names, c_comment, c_string, comment
-from vbe.sysdesc.gen_c_scmi import agents, scmi_section
-from vbe.sysdesc.model import I2cTarget, Route, System
-from vbe.sysdesc.values import fmt_addr, fmt_size
+from sysdesc.c_text import Names, c_comment, c_string, comment
+from sysdesc.gen_c_scmi import agents, scmi_section
+from sysdesc.model import I2cTarget, Route, System
+from sysdesc.values import fmt_addr, fmt_size
 
 DEFAULT_SYMBOL = "vbe_sys_generated_cfg"
 FILE_NAME = "vbe_sys_cfg.c"

@@ -8,9 +8,9 @@ from __future__ import annotations
 import textwrap
 from collections.abc import Sequence
 
-from vbe.sysdesc.c_text import Names, c_string, comment
-from vbe.sysdesc.model import RESOURCE_KINDS, Grant, Guest, System
-from vbe.sysdesc.values import fmt_freq
+from sysdesc.c_text import Names, c_string, comment
+from sysdesc.model import RESOURCE_KINDS, Grant, Guest, System
+from sysdesc.values import fmt_freq
 
 #: kind -> (cfg table field, count field, enum vbe_scmi_res, struct, C name part)
 KIND_C = {

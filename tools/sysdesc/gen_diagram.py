@@ -22,7 +22,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from xml.sax.saxutils import escape, quoteattr
 
-from vbe.sysdesc.model import (
+from sysdesc.model import (
     KIND_PERMS,
     RESOURCE_KINDS,
     Clock,
@@ -34,7 +34,7 @@ from vbe.sysdesc.model import (
     System,
     VoltageDomain,
 )
-from vbe.sysdesc.values import fmt_addr, fmt_freq, fmt_size
+from sysdesc.values import fmt_addr, fmt_freq, fmt_size
 
 FILE_NAME = "system.svg"
 

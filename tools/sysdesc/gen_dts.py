@@ -5,7 +5,7 @@ boards/qemu_cortex_a53.overlay writes by hand, generated from the description.
   guest *i* (zephyr-app/src/main.c maps ``DT_NODELABEL(vbe_win<i>)``). Addresses: the
   model's when the description's board is a Zephyr board; otherwise the windows are placed
   for the Zephyr board one after the other, page-aligned, from its window base (qemu_cortex_a53:
-  0x48000000, see vbe.sysdesc.limits.boards).
+  0x48000000, see sysdesc.limits.boards).
 - one ``zephyr,i2c-emul-controller`` per platform bus, nodelabel ``vbe_i2c<id>``, and
   ``chosen { vbe,i2c-bus<id> = &vbe_i2c<id>; }`` (zephyr-app/src/plat_zephyr_i2c.c takes
   bus N from ``DT_CHOSEN(vbe_i2c_bus<N>)``);
@@ -26,15 +26,15 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from vbe.sysdesc.dt_text import Node, cells, dec, header, string
-from vbe.sysdesc.limits import PAGE, REPO, BoardMap, boards, core_limits, read_defines
-from vbe.sysdesc.model import I2cTarget, System, ZephyrHookup
-from vbe.sysdesc.values import fmt_addr, fmt_size
+from sysdesc.dt_text import Node, cells, dec, header, string
+from sysdesc.limits import PAGE, REPO, BoardMap, boards, core_limits, read_defines
+from sysdesc.model import I2cTarget, System, ZephyrHookup
+from sysdesc.values import fmt_addr, fmt_size
 
 FILE_NAME = "vbe.overlay"
 #: The Zephyr board the overlay is for when the description's board is not a Zephyr one.
 DEFAULT_ZEPHYR_BOARD = "qemu_cortex_a53"
-#: Boards of vbe.sysdesc.limits that are not Zephyr boards.
+#: Boards of sysdesc.limits that are not Zephyr boards.
 NON_ZEPHYR_BOARDS = ("host", "qemu_virt_baremetal")
 
 # As boards/qemu_cortex_a53.overlay: the AT24 emulator refuses bus speeds above standard

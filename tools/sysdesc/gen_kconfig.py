@@ -17,9 +17,9 @@ import functools
 import re
 import textwrap
 
-from vbe.sysdesc.gen_dts import emulated, zephyr_board
-from vbe.sysdesc.limits import REPO
-from vbe.sysdesc.model import System
+from sysdesc.gen_dts import emulated, zephyr_board
+from sysdesc.limits import REPO
+from sysdesc.model import System
 
 FILE_NAME = "vbe.conf"
 APP_KCONFIG = REPO / "zephyr-app" / "Kconfig"

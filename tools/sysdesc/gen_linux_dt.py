@@ -41,10 +41,10 @@ from __future__ import annotations
 
 import functools
 
-from vbe.sysdesc.dt_text import I2C_TEN_BIT_ADDRESS, Node, cells, dec, header, string
-from vbe.sysdesc.limits import CORE, read_defines
-from vbe.sysdesc.model import KIND_PERMS, Grant, Guest, Route, ScmiAgent, System, VoltageDomain
-from vbe.sysdesc.values import fmt_addr
+from sysdesc.dt_text import I2C_TEN_BIT_ADDRESS, Node, cells, dec, header, string
+from sysdesc.limits import CORE, read_defines
+from sysdesc.model import KIND_PERMS, Grant, Guest, Route, ScmiAgent, System, VoltageDomain
+from sysdesc.values import fmt_addr
 
 FILE_PATTERN = "linux-{guest}.dtsi"
 #: the label the guest's .dts gives its virtio-i2c transport node

@@ -1,6 +1,6 @@
 """The image manifest's contents as far as the description decides them, ``manifest.json``.
 
-The manifest (tools/vbe/manifest.py, CBOR in an image's ``.vbe_manifest`` section) says what
+The manifest (tools/sysdesc/manifest.py, CBOR in an image's ``.vbe_manifest`` section) says what
 an image serves and where. Everything in it but the build facts comes from the description:
 board, system name, RAM base, transport, per guest its window (guest physical address,
 size, ring area), its virtio devices (i2c before scmi, the order vbe_sys_init() adds them
@@ -9,7 +9,7 @@ grants, perms and flags as the VBE_SCMI_PERM_*/VBE_SCMI_AGENT_* bits of vbe/scmi
 a guest has an agent and manifest.py knows that section.
 
 :func:`manifest_doc` returns that document as manifest.py's
-:func:`~vbe.manifest.build_manifest` builds it; :func:`encode` adds the build facts
+:func:`~sysdesc.manifest.build_manifest` builds it; :func:`encode` adds the build facts
 (``git``, ``SOURCE_DATE_EPOCH``) and returns the canonical CBOR a build would put in the
 image. The JSON file written by ``vbe gen`` is the document without ``build``, with a
 ``$comment`` and a ``$key`` per guest and route (extra keys, which readers ignore).
@@ -26,9 +26,9 @@ import functools
 import json
 from typing import Any
 
-from vbe import manifest as mf
-from vbe.sysdesc.limits import BOARDS_DIR, CORE, read_defines
-from vbe.sysdesc.model import RESOURCE_KINDS, Guest, System
+from sysdesc import manifest as mf
+from sysdesc.limits import BOARDS_DIR, CORE, read_defines
+from sysdesc.model import RESOURCE_KINDS, Guest, System
 
 FILE_NAME = "manifest.json"
 #: QEMU's virt machine puts RAM at this guest physical address (both QEMU boards); the

@@ -21,7 +21,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from vbe.sysdesc.model import KIND_PERMS, RESOURCE_KINDS, Guest, I2cView, Route, ScmiAgent, System
+from sysdesc.model import KIND_PERMS, RESOURCE_KINDS, Guest, I2cView, Route, ScmiAgent, System
 
 FILE_NAME = "profile.json"
 PROFILE_VERSION = 1

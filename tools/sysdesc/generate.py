@@ -16,7 +16,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from vbe.sysdesc import (
+from sysdesc import (
     gen_c,
     gen_diagram,
     gen_dts,
@@ -25,7 +25,7 @@ from vbe.sysdesc import (
     gen_manifest_body,
     gen_profile,
 )
-from vbe.sysdesc.model import System
+from sysdesc.model import System
 
 
 @dataclass(frozen=True)

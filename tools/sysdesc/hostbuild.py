@@ -20,10 +20,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from vbe.sysdesc import gen_c, gen_profile
-from vbe.sysdesc.build import Loaded, load_system
-from vbe.sysdesc.generate import render, write_atomically
-from vbe.sysdesc.limits import CORE, REPO
+from sysdesc import gen_c, gen_profile
+from sysdesc.build import Loaded, load_system
+from sysdesc.generate import render, write_atomically
+from sysdesc.limits import CORE, REPO
 
 LIBRARY = "libvbe_sys.so"
 SYMBOL = gen_c.DEFAULT_SYMBOL

@@ -9,7 +9,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[3]
+REPO = Path(__file__).resolve().parents[2]
 CORE = REPO / "zephyr-app" / "lib"
 BOARDS_DIR = REPO / "boards"
 
@@ -43,7 +43,7 @@ def _need(path: Path, name: str) -> int:
         return read_defines(path)[name]
     except KeyError:
         raise LimitsError(
-            f"{path.relative_to(REPO)} no longer defines {name}; update vbe.sysdesc.limits"
+            f"{path.relative_to(REPO)} no longer defines {name}; update sysdesc.limits"
         ) from None
 
 

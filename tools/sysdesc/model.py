@@ -1,4 +1,4 @@
-"""The validated system: frozen dataclasses built by :func:`vbe.sysdesc.build.build_system`.
+"""The validated system: frozen dataclasses built by :func:`sysdesc.build.build_system`.
 
 Every element keeps ``key``, the path in the YAML document it came from
 (``guests[1].i2c.devices[0]``), so each generator can say in its output which key produced

@@ -12,7 +12,7 @@ from typing import Any
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError, best_match
 
-from vbe.sysdesc.loader import Positions, Problem, path_str
+from sysdesc.loader import Positions, Problem, path_str
 
 SCHEMA_PATH = Path(__file__).with_name("schema.json")
 

@@ -29,8 +29,7 @@ from elftools.dwarf.dwarfinfo import DWARFInfo
 from elftools.elf.constants import SH_FLAGS
 from elftools.elf.elffile import ELFFile
 from elftools.elf.sections import SymbolTableSection
-
-from vbe.manifest import MANIFEST_SECTION
+from sysdesc.manifest import MANIFEST_SECTION
 
 COLUMNS = ("text", "rodata", "data", "bss")
 UNATTRIBUTED = "(unattributed)"

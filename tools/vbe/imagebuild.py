@@ -14,9 +14,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from vbe.sysdesc.generate import render, write_atomically
-from vbe.sysdesc.limits import REPO
-from vbe.sysdesc.model import System
+from sysdesc.generate import render, write_atomically
+from sysdesc.limits import REPO
+from sysdesc.model import System
 
 BAREMETAL_BOARD = "qemu_virt_baremetal"
 BAREMETAL_SRC = REPO / "boards" / BAREMETAL_BOARD
@@ -91,7 +91,7 @@ def build_baremetal(
     system_c: list[str] = ["-DVBE_SYSTEM_C="]
     generated: tuple[Path, ...] = ()
     if system is not None:
-        from vbe.sysdesc import gen_c
+        from sysdesc import gen_c
 
         c_file = out / "system" / "vbe_sys_cfg.c"
         text = gen_c.generate(system, BAREMETAL_SYMBOL)
@@ -182,7 +182,7 @@ def build_zephyr(
     out = build_dir or default_zephyr_dir(board)
     gen_dir = out.parent / f"{out.name}-gen"
     say(f"[1/3] generate the C tables, overlay and Kconfig fragment into {gen_dir}")
-    from vbe.sysdesc import gen_c
+    from sysdesc import gen_c
 
     files = render(system, ["dts", "kconfig"])
     files["vbe_sys_cfg.c"] = gen_c.generate(system, BAREMETAL_SYMBOL)

@@ -7,6 +7,12 @@ import argparse
 from pathlib import Path
 from typing import Any
 
+from sysdesc.gen_manifest_body import manifest_doc
+from sysdesc.hostbuild import LIBRARY, SYMBOL, HostBuildError, build_host_library, default_dir
+from sysdesc.limits import REPO
+from sysdesc.manifest import ManifestError, read_manifest
+from sysdesc.model import System
+
 from vbe.commands.base import CommandError, VbeCommand
 from vbe.commands.sysdesc_cli import load_or_fail
 from vbe.imagebuild import (
@@ -16,12 +22,7 @@ from vbe.imagebuild import (
     build_baremetal,
     build_zephyr,
 )
-from vbe.manifest import ManifestError, read_manifest
 from vbe.output import dbg, err, inf, out
-from vbe.sysdesc.gen_manifest_body import manifest_doc
-from vbe.sysdesc.hostbuild import LIBRARY, SYMBOL, HostBuildError, build_host_library, default_dir
-from vbe.sysdesc.limits import REPO
-from vbe.sysdesc.model import System
 
 DEMO = REPO / "examples" / "demo.yaml"
 

@@ -6,11 +6,12 @@ import argparse
 from pathlib import Path
 from typing import Any
 
+from sysdesc import ARTEFACTS, GenOptions, render, write_atomically
+from sysdesc.gen_c import DEFAULT_SYMBOL
+
 from vbe.commands.base import CommandError, VbeCommand
 from vbe.commands.sysdesc_cli import add_system_arg, load_or_fail
 from vbe.output import die, err, inf
-from vbe.sysdesc import ARTEFACTS, GenOptions, render, write_atomically
-from vbe.sysdesc.gen_c import DEFAULT_SYMBOL
 
 _LIST = "\n".join(f"  {a.name:<8} {a.file:<16} {a.help}" for a in ARTEFACTS.values())
 

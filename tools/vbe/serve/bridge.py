@@ -1,6 +1,6 @@
 """Bridge mode: guest requests copied into a backend's fat window, answers copied back.
 
-The vhost-user daemon serves the guest's rings with a relay (pyhost/vhost_user/relay.py:
+The vhost-user daemon serves the guest's rings with a relay (tools/vbe/serve/relay.py:
 the core pops and checks every chain, as in direct mode); this module is the other half. For
 each guest device it drives the matching device of that guest's window in a backend
 machine (the bare-metal image in QEMU, or any pyhost Machine) as a virtio driver: each
@@ -38,11 +38,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from pyhost.machine.base import GuestInfo, Machine, MachineError, MachineTimeout
-from pyhost.vhost_user.backend import KINDS, BackendError
-from pyhost.vhost_user.relay import Relay, Request
 from pyhost.virtio.device import VirtioDevice, Virtqueue
 from pyhost.virtio.errors import AllocError, QueueFull, VirtioError
 from pyhost.virtio.window import DRIVER_FEATURES, Window
+from vbe.serve.backend import KINDS, BackendError
+from vbe.serve.relay import Relay, Request
 
 #: seconds kick() waits for the backend's answers
 REQUEST_TIMEOUT = 2.0

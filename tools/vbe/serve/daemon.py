@@ -24,10 +24,10 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from pyhost.vhost_user import protocol as p
-from pyhost.vhost_user.backend import Device, Host
-from pyhost.vhost_user.protocol import Message, ProtocolError
-from pyhost.vhost_user.session import EXPLICIT_REPLY, Session
+from vbe.serve import protocol as p
+from vbe.serve.backend import Device, Host
+from vbe.serve.protocol import Message, ProtocolError
+from vbe.serve.session import EXPLICIT_REPLY, Session
 
 #: Seconds a front-end may take to finish sending a message it started.
 MSG_TIMEOUT = 5.0

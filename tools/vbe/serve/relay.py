@@ -14,7 +14,7 @@ import errno
 from dataclasses import dataclass
 
 from pyhost.corelib import load
-from pyhost.vhost_user.backend import KINDS, BackendError, Binding
+from vbe.serve.backend import KINDS, BackendError, Binding
 
 #: largest request (device-readable bytes) and answer (device-writable bytes) carried;
 #: bigger ones are rejected by the relay (virtio-i2c: status ERR; virtio-scmi: nothing

@@ -14,7 +14,7 @@ then the platform is the one of the machine behind it.
 
 :func:`served_guest` boots a :class:`LinuxGuest` with:
 
-- the guest's devicetree: QEMU's tree plus vbe.sysdesc.gen_linux_dt's fragment for it;
+- the guest's devicetree: QEMU's tree plus sysdesc.gen_linux_dt's fragment for it;
 - ``-global virtio-mmio.force-legacy=false``: QEMU virt's virtio-mmio transports are
   legacy (version 1) by default, and the vhost-user back-end is only started for a modern
   driver;
@@ -40,10 +40,10 @@ from pyhost.linux.cache import LinuxError
 from pyhost.linux.dt import guest_dtb
 from pyhost.linux.fixtures import LinuxImages
 from pyhost.linux.guest import CPU, RAM_SIZE, LinuxGuest
-from pyhost.vhost_user.backend import KINDS, Host
-from pyhost.vhost_user.daemon import Daemon
+from vbe.serve.backend import KINDS, Host
+from vbe.serve.daemon import Daemon
 
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[3]
 DEMO_YAML = REPO / "examples" / "demo.yaml"  # field for field the built-in demo system
 QDEV = {"scmi": "vhost-user-scmi", "i2c": "vhost-user-i2c-device"}
 STOP_TIMEOUT = 10.0
@@ -219,9 +219,9 @@ class ServedBackend:
 def bridge_backend(run_dir: Path, notify: str = "doorbell") -> Iterator[ServedBackend]:
     """Bridge mode: the bare-metal backend image (the demo system) in its own QEMU
     machine, and the daemon copying every guest request into that guest's fat window and
-    the answer back (pyhost.vhost_user.bridge). Both stopped on leaving."""
+    the answer back (vbe.serve.bridge). Both stopped on leaving."""
     from pyhost.machine.qemu import QemuMachine
-    from pyhost.vhost_user.bridge import BridgeHost
+    from vbe.serve.bridge import BridgeHost
 
     machine = QemuMachine(notify=notify)
     machine.launch()
@@ -272,7 +272,7 @@ class SocketDir:
 def system_model(system: Path | None) -> Any:
     """The loaded description of ``system`` (the demo's YAML for the built-in demo); loaded
     once per process (the model is frozen)."""
-    from vbe.sysdesc import load_system
+    from sysdesc import load_system
 
     return load_system(system or DEMO_YAML).system
 
@@ -305,7 +305,7 @@ def make_guest(
     ``connect``): QEMU listens on the sockets. ``backend`` may be any object with
     ``system``, ``devices(guest)`` and ``socket(guest, kind)`` (a daemon in another
     process, for instance)."""
-    from vbe.sysdesc import gen_linux_dt
+    from sysdesc import gen_linux_dt
 
     model = system_model(backend.system)
     spec = next((g for g in model.guests if g.name == guest), None)

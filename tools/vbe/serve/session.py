@@ -13,9 +13,9 @@ import mmap
 import os
 from collections.abc import Callable
 
-from pyhost.vhost_user import protocol as p
-from pyhost.vhost_user.backend import Binding, errno_name
-from pyhost.vhost_user.protocol import Message, ProtocolError, Req
+from vbe.serve import protocol as p
+from vbe.serve.backend import Binding, errno_name
+from vbe.serve.protocol import Message, ProtocolError, Req
 
 
 class Mapping:
