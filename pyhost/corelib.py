@@ -29,10 +29,12 @@ from cffi import FFI
 
 REPO = Path(__file__).resolve().parent.parent
 CORE = REPO / "zephyr-app" / "lib"
+#: the host port: the core as a shared library (boards/host, like Zephyr's native_sim)
+HOST_PORT = REPO / "boards" / "host"
 HEADERS = (
     CORE / "port" / "include" / "vbe" / "virtio.h",
     CORE / "fvq" / "include" / "vbe" / "fvq_layout.h",
-    CORE / "host" / "include" / "vbe" / "host.h",
+    HOST_PORT / "include" / "vbe" / "host.h",
 )
 LIBRARIES = {"plain": "libvbe_host.so", "asan": "libvbe_host_asan.so"}
 
@@ -75,7 +77,7 @@ def _sources_newer_than(lib: Path) -> bool:
         return True
     mtime = lib.stat().st_mtime
     for pattern in ("**/*.c", "**/*.h", "**/*.cmake"):
-        for f in CORE.glob(pattern):
+        for f in (*CORE.glob(pattern), *HOST_PORT.glob(pattern)):
             if f.stat().st_mtime > mtime:
                 return True
     root_cmake = REPO / "CMakeLists.txt"

@@ -26,7 +26,7 @@ set(VBE_CORE_SOURCES_scmi ${VBE_CORE_DIR}/scmi/src/scmi_msg.c
                           ${VBE_CORE_DIR}/scmi/src/scmi_arb.c
                           ${VBE_CORE_DIR}/scmi/src/scmi_base.c
                           ${VBE_CORE_DIR}/scmi/src/scmi_power.c
-                          ${VBE_CORE_DIR}/scmi/src/scmi_system.c
+                          ${VBE_CORE_DIR}/scmi/src/scmi_syspower.c
                           ${VBE_CORE_DIR}/scmi/src/scmi_perf.c
                           ${VBE_CORE_DIR}/scmi/src/scmi_clock.c
                           ${VBE_CORE_DIR}/scmi/src/scmi_clock_rate.c
@@ -37,7 +37,7 @@ set(VBE_CORE_SOURCES_sim ${VBE_CORE_DIR}/sim/src/sim.c
                          ${VBE_CORE_DIR}/sim/src/sim_scmi.c
                          ${VBE_CORE_DIR}/sim/src/sim_at24.c
                          ${VBE_CORE_DIR}/sim/src/sim_lm75.c
-                         ${VBE_CORE_DIR}/sim/src/sim_sys.c)
+                         ${VBE_CORE_DIR}/sim/src/sim_build.c)
 set(VBE_CORE_SOURCES_sys ${VBE_CORE_DIR}/sys/src/sys.c
                          ${VBE_CORE_DIR}/sys/src/sys_demo.c
                          ${VBE_CORE_DIR}/sys/src/sys_demo_scmi.c)
