@@ -1,7 +1,7 @@
 """Load the portable C core into this process with cffi (ABI mode).
 
 The declarations come from the real headers (``vbe/virtio.h``, ``vbe/fvq_layout.h``,
-``vbe/host.h``): they are written in the subset cffi parses, so the window layout pyhost
+``vbe/sim_cmd.h``, ``vbe/host.h``): they are written in the subset cffi parses, so the window layout pyhost
 uses is the one the C compiler uses (``tests/core/test_layout.py`` checks offsets against
 the compiled library).
 
@@ -34,6 +34,7 @@ HOST_PORT = REPO / "boards" / "host"
 HEADERS = (
     CORE / "port" / "include" / "vbe" / "virtio.h",
     CORE / "fvq" / "include" / "vbe" / "fvq_layout.h",
+    CORE / "sim" / "include" / "vbe" / "sim_cmd.h",
     HOST_PORT / "include" / "vbe" / "host.h",
 )
 LIBRARIES = {"plain": "libvbe_host.so", "asan": "libvbe_host_asan.so"}

@@ -1,9 +1,10 @@
 """The bare-metal Arm64 image a QEMU machine boots: tools, build, manifest.
 
-``ensure_image()`` returns the ELF (``build/baremetal/vbe-baremetal.elf``), building it
-with the board's CMake project first when it is missing or older than any of its sources
-(one progress line on stderr). ``load_manifest()`` reads the image's CBOR manifest with
-tools/sysdesc/manifest.py. Missing tools raise MachineError naming the Debian package.
+``ensure_image()`` returns the ELF (``build/baremetal/vbe-baremetal.elf``, serving the
+demo system, examples/demo.yaml), building it with the board's CMake project first when
+it is missing or older than any of its sources (one progress line on stderr).
+``load_manifest()`` reads the image's CBOR manifest (sysdesc.manifest). Missing tools
+raise MachineError naming the Debian package.
 
 Environment:
     VBE_BAREMETAL_BUILD_DIR  where the image is built (default ``<repo>/build/baremetal``)
@@ -38,12 +39,14 @@ INSTALL_QEMU = (
     "Debian package qemu-system-arm from bookworm-backports)"
 )
 INSTALL_GCC = "install the Debian package gcc-aarch64-linux-gnu (scripts/setup does it)"
-#: what the image's build depends on, besides the board folder
+#: what the image's build depends on: the board, the core, the generators and the demo
+#: system's description (the image serves examples/demo.yaml)
 _SOURCE_GLOBS = (
     (REPO / "zephyr-app" / "lib", ("**/*.c", "**/*.h", "**/*.cmake")),
-    (BOARD, ("**/*.c", "**/*.h", "**/*.S", "**/*.ld", "**/*.cmake", "**/*.py", "CMakeLists.txt")),
+    (BOARD, ("**/*.c", "**/*.h", "**/*.S", "**/*.ld", "**/*.cmake", "CMakeLists.txt")),
+    (REPO / "tools" / "sysdesc", ("*.py", "schema.json")),
 )
-_EXTRA_SOURCES = (REPO / "tools" / "sysdesc" / "manifest.py",)
+_EXTRA_SOURCES = (REPO / "examples" / "demo.yaml",)
 
 
 def build_dir() -> Path:
@@ -117,10 +120,11 @@ def build_image(reason: str = "requested") -> Path:
     bdir = build_dir()
     bdir.mkdir(parents=True, exist_ok=True)
     print(f"vbe: building the bare-metal image into {bdir} ({reason}) ...", file=sys.stderr)
-    steps = []
-    if not (bdir / "CMakeCache.txt").exists():
-        steps.append(["cmake", "-S", str(BOARD), "-B", str(bdir)])
-    steps.append(["cmake", "--build", str(bdir), "-j", str(os.cpu_count() or 2)])
+    steps = [
+        # configure (again: cheap), with this Python to run the build's generators
+        ["cmake", "-S", str(BOARD), "-B", str(bdir), f"-DVBE_PYTHON={sys.executable}"],
+        ["cmake", "--build", str(bdir), "-j", str(os.cpu_count() or 2)],
+    ]
     for cmd in steps:
         try:
             proc = subprocess.run(cmd, check=False, capture_output=True, text=True, timeout=600)

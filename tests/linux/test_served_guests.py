@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from vbe.serve.served import ServedBackend, make_guest, served_backend, system_model
+from vbe.serve.served import ServedBackend, served_backend
 
 from pyhost.linux.fixtures import LinuxImages
 from pyhost.linux.guest import LinuxGuest
@@ -28,6 +28,7 @@ from pyhost.linux.guest_view import (
     scmi_sensor,
     virtio_i2c_bus,
 )
+from pyhost.linux.vhost_guest import make_guest, system_model
 from pyhost.machine.qemu_image import qemu_available
 
 pytestmark = pytest.mark.linux

@@ -1,5 +1,6 @@
-"""C tables for the core: ``vbe_sys_cfg.c`` defining one ``const struct vbe_sys_cfg`` in the
-shape of zephyr-app/lib/sys/src/sys_demo.c (struct vbe_sys_cfg in vbe/sys.h).
+"""C tables for the core: ``vbe_sys_cfg.c`` defining ``const struct vbe_sys_cfg
+vbe_sys_description`` (vbe/sys.h), the system an image serves. Every image's build runs it
+(sysdesc.buildstep, from CMake); the host's system libraries too (sysdesc.hostbuild).
 
 Every table entry carries a comment naming the YAML key that produced it. Output depends
 only on the model (document order, no dates, no paths but the source label), so the same
@@ -20,7 +21,8 @@ from sysdesc.gen_c_scmi import agents, scmi_section
 from sysdesc.model import I2cTarget, Route, System
 from sysdesc.values import fmt_addr, fmt_size
 
-DEFAULT_SYMBOL = "vbe_sys_generated_cfg"
+#: the one name of a generated system, in every image and system library (vbe/sys.h)
+SYMBOL = "vbe_sys_description"
 FILE_NAME = "vbe_sys_cfg.c"
 
 _SIM_KIND = {"at24": "VBE_SIM_AT24", "lm75": "VBE_SIM_LM75"}
@@ -221,8 +223,8 @@ def c_prefix(system: System) -> str:
     return re.sub(r"[^a-z0-9_]", "_", system.name.lower())
 
 
-def generate(system: System, symbol: str = DEFAULT_SYMBOL) -> str:
-    """The whole ``vbe_sys_cfg.c`` text for ``system``; ``symbol`` names the cfg."""
-    names = Names(c_prefix(system), symbol)
+def generate(system: System) -> str:
+    """The whole ``vbe_sys_cfg.c`` text for ``system``."""
+    names = Names(c_prefix(system), SYMBOL)
     parts = [s(system, names) for s in SECTIONS]
     return "\n".join(p for p in parts if p)

@@ -14,23 +14,27 @@ a guest has an agent and manifest.py knows that section.
 image. The JSON file written by ``vbe gen`` is the document without ``build``, with a
 ``$comment`` and a ``$key`` per guest and route (extra keys, which readers ignore).
 
-Not derivable, so not here: ``mailbox`` and ``doorbell`` (where the bare-metal runtime
-put them: link-time facts that boards/qemu_virt_baremetal/gen_manifest.py reads from the
-linked image). Window addresses are the board's: 0 on the host board, where the harness
-allocates windows itself.
+What the link decides is not in the description: an image's build passes it as a
+:class:`Link` (window addresses and slot sizes, where the platform mailbox and the profile
+are; read from the image's symbols by :mod:`sysdesc.buildstep`), and :func:`encode` adds it
+with the board's fixed facts (the doorbell UART). Without a link, window addresses are the
+board's: 0 on the host board, where the harness allocates windows itself.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import json
+from dataclasses import dataclass
 from typing import Any
 
 from sysdesc import manifest as mf
-from sysdesc.limits import BOARDS_DIR, CORE, read_defines
+from sysdesc.limits import BOARDS_DIR, CORE, PAGE, read_defines
 from sysdesc.model import RESOURCE_KINDS, Guest, System
 
 FILE_NAME = "manifest.json"
+BAREMETAL = "qemu_virt_baremetal"
 #: QEMU's virt machine puts RAM at this guest physical address (both QEMU boards); the
 #: bare-metal board's value is read from its board.h.
 QEMU_VIRT_RAM_BASE = 0x40000000
@@ -45,8 +49,8 @@ def _fvq() -> tuple[int, tuple[int, int]]:
 def ram_base(board: str) -> int:
     if board == "host":
         return 0
-    if board == "qemu_virt_baremetal":
-        return read_defines(BOARDS_DIR / board / "src" / "board.h")["BM_RAM_BASE"]
+    if board == BAREMETAL:
+        return _board_defines(board)["BM_RAM_BASE"]
     return QEMU_VIRT_RAM_BASE
 
 
@@ -54,6 +58,67 @@ def devices(g: Guest) -> tuple[mf.Device, ...]:
     """The guest's virtio devices in window order (vbe_sys_init: i2c, then scmi)."""
     ids = ([34] if g.i2c is not None else []) + ([32] if g.scmi is not None else [])
     return tuple(mf.Device(id=i, name=mf.VIRTIO_DEVICE_NAMES[i]) for i in ids)
+
+
+class LinkError(RuntimeError):
+    """What the link decided does not fit the description; the message says what."""
+
+
+@dataclass(frozen=True)
+class Link:
+    """What an image's link decided (its symbols): a window slot per possible guest
+    (address, size), and the harness's regions (platform mailbox, profile), if any."""
+
+    windows: tuple[mf.Region, ...]
+    mailbox: mf.Region | None = None
+    profile: mf.Region | None = None
+
+
+
+@functools.cache
+def _board_defines(board: str) -> dict[str, int]:
+    src = BOARDS_DIR / board / "src"
+    return {**read_defines(src / "board.h"), **read_defines(src / "harness.h")}
+
+
+def _doorbell(board: str) -> mf.Doorbell | None:
+    """The bare-metal board's doorbell UART (board.h, harness.h)."""
+    if board != BAREMETAL:
+        return None
+    d = _board_defines(board)
+    return mf.Doorbell(
+        uart_gpa=d["BM_UART1_BASE"], intid=d["BM_IRQ_UART1"], protocol=d["BM_DB_PROTOCOL"]
+    )
+
+
+def _mailbox(region: mf.Region) -> mf.Mailbox:
+    version = read_defines(CORE / "sim" / "include" / "vbe" / "sim_cmd.h")["VBE_SIM_CMD_VERSION"]
+    return mf.Mailbox(gpa=region.gpa, size=region.size, version=version)
+
+
+def _linked(guests: list[mf.Guest], system: System, link: Link) -> list[mf.Guest]:
+    """The guests with the link's window addresses; LinkError when a window does not fit
+    its slot or the description placed it elsewhere."""
+    if len(guests) > len(link.windows):
+        raise LinkError(
+            f"system {system.name!r} has {len(guests)} guests, the image "
+            f"{len(link.windows)} window slots"
+        )
+    out = []
+    for g, slot, spec in zip(guests, link.windows, system.guests):
+        if g.window_size > slot.size or slot.gpa % PAGE:
+            raise LinkError(
+                f"guest {g.name!r}: a window of {g.window_size:#x} bytes does not fit slot "
+                f"{g.index} ({slot.gpa:#x}+{slot.size:#x})"
+            )
+        placed = spec.window.address
+        if placed is not None and system.board == BAREMETAL and placed != slot.gpa:
+            raise LinkError(
+                f"guest {g.name!r}: the description places its window at {placed:#x}, the "
+                f"link at {slot.gpa:#x} (sysdesc.limits and link.ld disagree)"
+            )
+        out.append(dataclasses.replace(g, window_gpa=slot.gpa))
+    return out
 
 
 def guest(g: Guest) -> mf.Guest:
@@ -90,13 +155,12 @@ def _scmi_bits() -> dict[str, int]:
 
 
 def scmi(system: System) -> Any:
-    """The "scmi" section (manifest.Scmi), or None when no guest has an agent or this
-    manifest module has no SCMI section yet."""
+    """The "scmi" section (manifest.Scmi), or None when no guest has an agent."""
     agents = sorted(
         (g for g in system.guests if g.scmi is not None),
         key=lambda g: g.scmi.agent_id if g.scmi is not None else 0,
     )
-    if not agents or not hasattr(mf, "Scmi"):
+    if not agents:
         return None
     bits = _scmi_bits()
     perm = {p: bits[f"VBE_SCMI_PERM_{p.upper()}"] for p in ("state", "level", "config")}
@@ -132,18 +196,34 @@ def scmi(system: System) -> Any:
     )
 
 
-def encode(system: System, git: str = "", source_date_epoch: int | None = None) -> bytes:
-    """The canonical CBOR manifest of ``system`` (build facts as given)."""
+def encode(
+    system: System,
+    git: str = "",
+    source_date_epoch: int | None = None,
+    *,
+    board: str | None = None,
+    link: Link | None = None,
+) -> bytes:
+    """The canonical CBOR manifest of ``system`` (build facts as given). An image's build
+    passes its ``board`` (default the description's) and what its ``link`` decided."""
+    board = board or system.board
     magic, version = _fvq()
+    guests = [guest(g) for g in system.guests]
     extra: dict[str, Any] = {}
+    if link is not None:
+        guests = _linked(guests, system, link)
+        if link.mailbox is not None:
+            extra["mailbox"] = _mailbox(link.mailbox)
+        extra["profile"] = link.profile
+        extra["doorbell"] = _doorbell(board)
     section = scmi(system)
     if section is not None:
         extra["scmi"] = section
     return mf.build_manifest(
-        board=system.board,
+        board=board,
         system=system.name,
-        guests=[guest(g) for g in system.guests],
-        ram_base=ram_base(system.board),
+        guests=guests,
+        ram_base=ram_base(board),
         git=git,
         fvq_magic=magic,
         fvq_version=version,

@@ -23,14 +23,8 @@ from sysdesc import (
     gen_kconfig,
     gen_linux_dt,
     gen_manifest_body,
-    gen_profile,
 )
 from sysdesc.model import System
-
-
-@dataclass(frozen=True)
-class GenOptions:
-    c_symbol: str = gen_c.DEFAULT_SYMBOL
 
 
 @dataclass(frozen=True)
@@ -38,7 +32,7 @@ class Artefact:
     name: str
     file: str
     help: str
-    make: Callable[[System, GenOptions], str | dict[str, str]]  # dict: file name -> text
+    make: Callable[[System], str | dict[str, str]]  # dict: file name -> text
 
 
 ARTEFACTS: dict[str, Artefact] = {
@@ -48,60 +42,51 @@ ARTEFACTS: dict[str, Artefact] = {
             "c",
             gen_c.FILE_NAME,
             "C tables for the core (struct vbe_sys_cfg)",
-            lambda s, o: gen_c.generate(s, o.c_symbol),
-        ),
-        Artefact(
-            "profile",
-            gen_profile.FILE_NAME,
-            "harness profile: what each guest must see",
-            lambda s, o: gen_profile.generate(s),
+            gen_c.generate,
         ),
         Artefact(
             "dts",
             gen_dts.FILE_NAME,
             "Zephyr devicetree overlay for zephyr-app",
-            lambda s, o: gen_dts.generate(s),
+            gen_dts.generate,
         ),
         Artefact(
             "kconfig",
             gen_kconfig.FILE_NAME,
             "Kconfig fragment for zephyr-app",
-            lambda s, o: gen_kconfig.generate(s),
+            gen_kconfig.generate,
         ),
         Artefact(
             "linux",
             gen_linux_dt.FILE_PATTERN.format(guest="GUEST"),
             "Linux devicetree fragment per guest",
-            lambda s, o: gen_linux_dt.generate(s),
+            gen_linux_dt.generate,
         ),
         Artefact(
             "manifest",
             gen_manifest_body.FILE_NAME,
             "image manifest contents (JSON of the CBOR)",
-            lambda s, o: gen_manifest_body.generate(s),
+            gen_manifest_body.generate,
         ),
         Artefact(
             "diagram",
             gen_diagram.FILE_NAME,
             "SVG picture: guests, grants, resources",
-            lambda s, o: gen_diagram.generate(s),
+            gen_diagram.generate,
         ),
     )
 }
 
 
-def render(
-    system: System, only: Sequence[str] | None = None, options: GenOptions | None = None
-) -> dict[str, str]:
+def render(system: System, only: Sequence[str] | None = None) -> dict[str, str]:
     """File name -> text for the artefacts named in ``only`` (all when None)."""
-    options = options or GenOptions()
     names = list(only) if only else list(ARTEFACTS)
     unknown = [n for n in names if n not in ARTEFACTS]
     if unknown:
         raise KeyError(f"unknown artefact {', '.join(unknown)}; known: {', '.join(ARTEFACTS)}")
     out: dict[str, str] = {}
     for n in names:
-        made = ARTEFACTS[n].make(system, options)
+        made = ARTEFACTS[n].make(system)
         out.update(made if isinstance(made, dict) else {ARTEFACTS[n].file: made})
     return out
 

@@ -1,9 +1,10 @@
 """A system description as a shared library for the in-process machine.
 
-``build/systems/<name>/`` receives the generated ``vbe_sys_cfg.c`` and ``profile.json``,
-and ``libvbe_sys.so``: the C tables compiled alone (they reference no code, only types and
-constants of the core headers), exporting ``vbe_sys_generated_cfg``. pyhost hands that
-symbol's address to ``vbe_host_create()`` of the core library.
+``build/systems/<name>/`` receives the generated ``vbe_sys_cfg.c`` and ``manifest.json``
+(what the harness learns the system from), and ``libvbe_sys.so``: the C tables compiled
+alone (they reference no code, only types and constants of the core headers), exporting
+``vbe_sys_description``. pyhost hands that symbol's address to ``vbe_host_create()`` of
+the core library.
 
 Rebuilt only when the generated C text changed, a core header is newer than the library,
 or the library is missing. Library code: it reports progress through a callback and
@@ -20,13 +21,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from sysdesc import gen_c, gen_profile
+from sysdesc import gen_c, gen_manifest_body
 from sysdesc.build import Loaded, load_system
 from sysdesc.generate import render, write_atomically
 from sysdesc.limits import CORE, REPO
 
 LIBRARY = "libvbe_sys.so"
-SYMBOL = gen_c.DEFAULT_SYMBOL
+SYMBOL = gen_c.SYMBOL
 CFLAGS = (
     "-std=c11",
     "-O1",
@@ -51,7 +52,7 @@ class HostLibrary:
     loaded: Loaded
     directory: Path
     library: Path
-    profile: Path
+    manifest: Path
     symbol: str = SYMBOL
     rebuilt: bool = False
 
@@ -86,7 +87,7 @@ def build_host_library(
     directory: Path | None = None,
     progress: Callable[[str], None] | None = None,
 ) -> HostLibrary:
-    """Validate ``description``, generate its C tables and profile, compile the library.
+    """Validate ``description``, generate its C tables and manifest, compile the library.
 
     Raises SysdescError (invalid description) or HostBuildError (compiler failure).
     """
@@ -94,7 +95,7 @@ def build_host_library(
     loaded = load_system(description)
     system = loaded.system
     outdir = directory or default_dir(system.name)
-    files = render(system, ["c", "profile"])
+    files = render(system, ["c", "manifest"])
     written = write_atomically(outdir, files)
     changed = any(w.changed for w in written if w.path.name == gen_c.FILE_NAME)
     for w in written:
@@ -120,4 +121,4 @@ def build_host_library(
                 f"header that changed shape):\n{shlex.join(cmd)}\n{proc.stderr}"
             )
         os.replace(tmp, lib)
-    return HostLibrary(loaded, outdir, lib, outdir / gen_profile.FILE_NAME, SYMBOL, rebuilt)
+    return HostLibrary(loaded, outdir, lib, outdir / gen_manifest_body.FILE_NAME, SYMBOL, rebuilt)

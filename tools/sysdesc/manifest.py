@@ -2,10 +2,12 @@
 image serves and where.
 
 A bare-metal (or Zephyr) image carries its manifest in the non-allocated ELF section
-``.vbe_manifest`` (not loaded into the target's memory). The build writes it after linking,
-because the window addresses are link-time facts (see
-boards/qemu_virt_baremetal/gen_manifest.py); a harness reads it back with
-:func:`read_manifest`.
+``.vbe_manifest`` (not loaded into the target's memory). The build writes it after linking:
+the document is generated from the system description (:mod:`sysdesc.gen_manifest_body`),
+and the link adds only what it decided, read from the image's symbols (window and mailbox
+addresses; :mod:`sysdesc.buildstep`). A harness reads it back with :func:`read_manifest`;
+the in-process machine reads the same document from the ``manifest.json`` of a system
+library (:func:`check_manifest`).
 
 Document (a CBOR map with text keys, canonical encoding, so equal input gives equal bytes)::
 
@@ -28,8 +30,9 @@ Document (a CBOR map with text keys, canonical encoding, so equal input gives eq
 Optional keys (a reader must accept a manifest without them; added for pyhost's QEMU
 machine, see pyhost/machine/qemu.py)::
 
-      "mailbox": {"gpa": 0x40207000, "size": 4096, "version": 1},   # platform mailbox
+      "mailbox": {"gpa": 0x40207000, "size": 704, "version": 1},   # platform mailbox
       "doorbell": {"uart_gpa": 0x09040000, "intid": 40, "protocol": 1},
+      "profile": {"gpa": 0x40208000, "size": 256},    # the service loop's profile
       guests[i]["i2c"]: {"bus": 0, "bus_name": "i2c0", "routes": [{"guest_addr": 0x49, "bus_addr": 0x48,
                          "read_only": False, "ten_bit": False, "select_max": 0}, ...]}
       "scmi": {"vendor": "vbe", "sub_vendor": "demo", "impl_version": 0x10000,
@@ -101,6 +104,14 @@ class Mailbox:
     gpa: int
     size: int
     version: int
+
+
+@dataclass(frozen=True)
+class Region:
+    """Memory of the image the harness reads (guest physical)."""
+
+    gpa: int
+    size: int
 
 
 @dataclass(frozen=True)
@@ -222,6 +233,7 @@ def build_manifest(
     source_date_epoch: int | None = None,
     mailbox: Mailbox | None = None,
     doorbell: Doorbell | None = None,
+    profile: Region | None = None,
     scmi: Scmi | None = None,
 ) -> bytes:
     """Encode a manifest document (see the module docstring) as canonical CBOR.
@@ -249,6 +261,8 @@ def build_manifest(
             "intid": doorbell.intid,
             "protocol": doorbell.protocol,
         }
+    if profile is not None:
+        doc["profile"] = {"gpa": profile.gpa, "size": profile.size}
     if scmi is not None:
         doc["scmi"] = _scmi_doc(scmi)
     return cbor2.dumps(doc, canonical=True)
@@ -265,6 +279,13 @@ def decode_manifest(blob: bytes) -> dict[str, Any]:
         doc = cbor2.loads(blob)
     except (cbor2.CBORDecodeError, ValueError) as e:
         raise ManifestError(f"bad manifest: not CBOR ({e})") from e
+    return check_manifest(doc)
+
+
+def check_manifest(doc: Any, image: bool = True) -> dict[str, Any]:
+    """Check a decoded manifest document; returns it. ``image`` False: the document as a
+    description alone gives it (the JSON ``vbe gen`` writes: no ``build``, and extra ``$``
+    keys, which are ignored)."""
     _require(isinstance(doc, dict), "not a map")
     _require(
         doc.get("version") == MANIFEST_VERSION,
@@ -278,6 +299,8 @@ def decode_manifest(blob: bytes) -> dict[str, Any]:
         ("build", dict),
         ("transport", dict),
     ):
+        if key == "build" and not image:
+            continue
         _require(isinstance(doc.get(key), typ), f"'{key}' missing or not {typ.__name__}")
     for i, g in enumerate(doc["guests"]):
         _require(isinstance(g, dict), f"guests[{i}] is not a map")
@@ -298,6 +321,7 @@ def decode_manifest(blob: bytes) -> dict[str, Any]:
     for key, fields in (
         ("mailbox", ("gpa", "size", "version")),
         ("doorbell", ("uart_gpa", "intid", "protocol")),
+        ("profile", ("gpa", "size")),
     ):
         if key in doc:
             _require(isinstance(doc[key], dict), f"'{key}' is not a map")

@@ -75,8 +75,9 @@ def run_linux(machine: Any) -> LinuxReport:
     why = unavailable()
     if why is not None:
         return LinuxReport(skipped=why)
+    from pyhost.linux.vhost_guest import make_guest
     from vbe.serve.bridge import BridgeHost
-    from vbe.serve.served import ServedBackend, make_guest
+    from vbe.serve.served import ServedBackend
 
     rep = LinuxReport()
     host = BridgeHost(machine)
@@ -98,7 +99,7 @@ def run_linux(machine: Any) -> LinuxReport:
 def _check(rep: LinuxReport, be: Any, g: Any) -> None:
     """The steps: what the guest's drivers show against the system and the platform."""
     from pyhost.linux import guest_view as view
-    from vbe.serve.served import system_model
+    from pyhost.linux.vhost_guest import system_model
 
     spec = next(x for x in system_model(None).guests if x.name == GUEST)
     agent = be.scmi_info().agent_of_guest(spec.index)

@@ -29,10 +29,4 @@ struct vbe_host_vhu {
 	struct vbe_vhu dev;
 };
 
-/** The description's SCMI platform, NULL when it has none. */
-const struct vbe_scmi_platform_cfg *vbe_host_scmi_cfg(struct vbe_host *h);
-
-/** Does resource @p idx of @p kind exist? */
-bool vbe_host_scmi_has(struct vbe_host *h, int kind, int idx);
-
 #endif /* VBE_HOST_SRC_HOST_INTERNAL_H */

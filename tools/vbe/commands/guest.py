@@ -181,7 +181,8 @@ class GuestBoot(VbeCommand):
     def _guest(args: argparse.Namespace, extra: list[str], stack: ExitStack) -> Any:
         from pyhost.linux.cache import LinuxError
         from pyhost.linux.guest import LinuxGuest
-        from vbe.serve.served import SocketDir, make_guest, served_backend
+        from pyhost.linux.vhost_guest import SocketDir, make_guest
+        from vbe.serve.served import served_backend
 
         keep = args.keep_logs or None
         if args.as_guest is None:

@@ -5,12 +5,11 @@ from __future__ import annotations
 
 import errno
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from pyhost.corelib import Core, load
-
-if TYPE_CHECKING:
-    from pyhost.sysload import SystemLibrary
+from pyhost.machine.base import MachineError
+from pyhost.sysload import SystemLibrary, load_system_library
 
 KINDS = {"i2c": 0, "scmi": 1}
 
@@ -24,23 +23,17 @@ def errno_name(rc: int) -> str:
 
 
 class Host:
-    """One simulated platform and its system description, shared by every served device."""
+    """One simulated platform and its system description (default the demo), shared by
+    every served device."""
 
     def __init__(self, system: Path | None = None) -> None:
         self.core: Core = load()
-        self._system: SystemLibrary | None = None
         lib, ffi = self.core.lib, self.core.ffi
-        if system is None:
-            handle = lib.vbe_host_create_demo()
-        else:
-            from pyhost.machine.base import MachineError
-            from pyhost.sysload import load_system_library
-
-            try:
-                self._system = load_system_library(system)
-            except MachineError as exc:
-                raise BackendError(str(exc)) from exc
-            handle = lib.vbe_host_create(ffi.cast("const void *", self._system.cfg))
+        try:
+            self.system: SystemLibrary = load_system_library(system)
+        except MachineError as exc:
+            raise BackendError(str(exc)) from exc
+        handle = lib.vbe_host_create(ffi.cast("const void *", self.system.cfg))
         if handle == ffi.NULL:
             raise BackendError("cannot create the backend (out of memory or bad description)")
         self.handle = handle
@@ -50,9 +43,8 @@ class Host:
             raise BackendError(f"cannot set the guests' devices up: {errno_name(rc)}")
 
     def guests(self) -> list[str]:
-        lib, ffi = self.core.lib, self.core.ffi
-        n = lib.vbe_host_guest_count(self.handle)
-        return [ffi.string(lib.vbe_host_guest_name(self.handle, i)).decode() for i in range(n)]
+        """Guest names by index, from the system's manifest."""
+        return [str(g["name"]) for g in self.system.manifest["guests"]]
 
     def guest_index(self, name: str) -> int:
         names = self.guests()

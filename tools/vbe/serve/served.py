@@ -1,34 +1,22 @@
-"""Linux guests whose virtio-i2c and virtio-scmi devices are served by vbe's vhost-user
-daemon running in this process (a thread), so a test can both drive the guest and read or
-change the platform the daemon simulates.
+"""vbe's vhost-user daemon running in this process (a thread), so a test or ``vbe run``
+can both drive Linux guests on its devices and read or change the platform it simulates.
 
     with ServedBackend(run_dir) as be:                    # every guest's devices
-        with served_guest(be, "ivi", images) as g:        # QEMU + vhost-user devices
+        with make_guest(be, "ivi", images, run_dir) as g:   # QEMU + vhost-user devices
             be.platform.set_sensor(0, 61000)
             g.check("cat /sys/class/hwmon/hwmon0/temp1_input")
 
 :class:`ServedBackend` is ``vbe serve --socket-dir`` (one platform for every guest, one
 socket per device) with its lock held around every platform access, so the daemon thread
 and the test never run the C core at once. ``host`` may be any daemon host (the bridge's):
-then the platform is the one of the machine behind it.
-
-:func:`served_guest` boots a :class:`LinuxGuest` with:
-
-- the guest's devicetree: QEMU's tree plus sysdesc.gen_linux_dt's fragment for it;
-- ``-global virtio-mmio.force-legacy=false``: QEMU virt's virtio-mmio transports are
-  legacy (version 1) by default, and the vhost-user back-end is only started for a modern
-  driver;
-- one ``vhost-user-scmi`` and/or ``vhost-user-i2c-device`` on virtio-mmio, SCMI first
-  (the fragment's ``&vbe_virtio_i2c`` label goes on the I2C one's transport), each on a
-  socket chardev. Not ``reconnect-ms``: with it QEMU 10 connects asynchronously and both
-  devices fail at realize ("Failed to set msg fds"; vhost-user-scmi then aborts).
+then the platform is the one of the machine behind it. The guest side (QEMU's command
+line, devicetrees) is pyhost.linux.vhost_guest.
 """
 
 from __future__ import annotations
 
-import dataclasses
-import functools
 import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -37,26 +25,15 @@ from types import TracebackType
 from typing import Any, Self
 
 from pyhost.linux.cache import LinuxError
-from pyhost.linux.dt import guest_dtb
-from pyhost.linux.fixtures import LinuxImages
-from pyhost.linux.guest import CPU, RAM_SIZE, LinuxGuest
+from pyhost.machine.base import ScmiInfo
+from pyhost.machine.described import scmi_from_manifest
+from pyhost.machine.inprocess import InProcessPlatform
+from pyhost.machine.qemu import QemuMachine
 from vbe.serve.backend import KINDS, Host
+from vbe.serve.bridge import BridgeHost
 from vbe.serve.daemon import Daemon
 
-REPO = Path(__file__).resolve().parents[3]
-DEMO_YAML = REPO / "examples" / "demo.yaml"  # field for field the built-in demo system
-QDEV = {"scmi": "vhost-user-scmi", "i2c": "vhost-user-i2c-device"}
 STOP_TIMEOUT = 10.0
-
-
-@dataclass
-class _HostView:
-    """What pyhost.machine.inprocess's platform and scmi_info read of a backend."""
-
-    lib: Any
-    ffi: Any
-    handle: Any
-    name: str = "vbe serve"
 
 
 class _Locked:
@@ -80,7 +57,7 @@ class _Locked:
 @dataclass
 class ServedBackend:
     """The vhost-user daemon in a thread of this process, serving every guest device of
-    ``system`` (default: the built-in demo) at ``run_dir``/GUEST-KIND.sock."""
+    ``system`` (default: the demo) at ``run_dir``/GUEST-KIND.sock."""
 
     run_dir: Path
     system: Path | None = None
@@ -178,26 +155,18 @@ class ServedBackend:
         bridge mode the backend machine's; every call under the daemon's lock."""
         if self.machine is not None:
             return _Locked(self.machine.platform, self.lock)
-        from pyhost.machine.inprocess import InProcessPlatform
+        host = self.host
+        plat = InProcessPlatform(host.core.lib, lambda: host.handle, "vbe serve")
+        return _Locked(plat, self.lock)
 
-        return _Locked(InProcessPlatform(self._view()), self.lock)  # type: ignore[arg-type]
-
-    def scmi_info(self) -> Any:
+    def scmi_info(self) -> ScmiInfo | None:
+        """The system's SCMI agents and resources, from its manifest."""
         if self.machine is not None:
             return self.machine.scmi
-        from pyhost.machine.inprocess_scmi import scmi_info
-
-        with self.lock:
-            return scmi_info(self._view())  # type: ignore[arg-type]
-
-    def _view(self) -> _HostView:
-        core = self.host.core
-        return _HostView(core.lib, core.ffi, self.host.handle)
+        return scmi_from_manifest(self.host.system.manifest)
 
     def wait_log(self, *texts: str, timeout: float = 10.0) -> str:
         """The first log line holding every one of ``texts``; LinuxError after ``timeout``."""
-        import time
-
         deadline = time.monotonic() + timeout
         while True:
             for line in list(self.log):
@@ -220,9 +189,6 @@ def bridge_backend(run_dir: Path, notify: str = "doorbell") -> Iterator[ServedBa
     """Bridge mode: the bare-metal backend image (the demo system) in its own QEMU
     machine, and the daemon copying every guest request into that guest's fat window and
     the answer back (vbe.serve.bridge). Both stopped on leaving."""
-    from pyhost.machine.qemu import QemuMachine
-    from vbe.serve.bridge import BridgeHost
-
     machine = QemuMachine(notify=notify)
     machine.launch()
     try:
@@ -250,97 +216,3 @@ def served_backend(mode: str, run_dir: Path, system: Path | None = None) -> Iter
             yield be
     else:
         raise ValueError(f"mode {mode!r}: use direct or bridge")
-
-
-@dataclass
-class SocketDir:
-    """Where a ``vbe serve --socket-dir`` in another process serves (for make_guest)."""
-
-    run_dir: Path
-    system: Path | None = None
-    connect: bool = False
-    kinds: tuple[str, ...] = ("scmi", "i2c")
-
-    def socket(self, guest: str, kind: str) -> Path:
-        return self.run_dir / f"{guest}-{kind}.sock"
-
-    def devices(self, guest: str) -> list[str]:
-        return list(self.kinds)
-
-
-@functools.cache
-def system_model(system: Path | None) -> Any:
-    """The loaded description of ``system`` (the demo's YAML for the built-in demo); loaded
-    once per process (the model is frozen)."""
-    from sysdesc import load_system
-
-    return load_system(system or DEMO_YAML).system
-
-
-def vhost_user_args(sockets: dict[str, Path], server: bool = False) -> list[str]:
-    """QEMU arguments for one guest's vhost-user devices (``kind -> socket``), in the
-    order given; ``server``: QEMU listens and waits for the back-end to connect."""
-    args = ["-global", "virtio-mmio.force-legacy=false"]
-    listen = ",server=on,wait=on" if server else ""
-    for kind, path in sockets.items():
-        args += ["-chardev", f"socket,id=vbe-{kind},path={path}{listen}",
-                 "-device", f"{QDEV[kind]},chardev=vbe-{kind}"]  # fmt: skip
-    return args
-
-
-def make_guest(
-    backend: ServedBackend,
-    guest: str,
-    images: LinuxImages | None,
-    run_dir: Path,
-    *,
-    kinds: tuple[str, ...] | None = None,
-    extra: list[str] | None = None,
-    server: bool | None = None,
-    **kwargs: Any,
-) -> LinuxGuest:
-    """A (not yet booted) LinuxGuest wired to ``guest``'s devices of ``backend``; ``kinds``
-    limits them (default: every device the guest has); ``images`` None: the cached ones;
-    ``extra``: more QEMU arguments. ``server`` (default: the backend's
-    ``connect``): QEMU listens on the sockets. ``backend`` may be any object with
-    ``system``, ``devices(guest)`` and ``socket(guest, kind)`` (a daemon in another
-    process, for instance)."""
-    from sysdesc import gen_linux_dt
-
-    model = system_model(backend.system)
-    spec = next((g for g in model.guests if g.name == guest), None)
-    if spec is None:
-        raise LinuxError(f"no guest {guest!r} in the system description")
-    served = [k for k in backend.devices(guest) if kinds is None or k in kinds]
-    if not served:
-        raise LinuxError(f"guest {guest!r} has no served device (of {kinds or 'any kind'})")
-    sockets = {k: backend.socket(guest, k) for k in served}
-    spec = dataclasses.replace(
-        spec,
-        scmi=spec.scmi if "scmi" in served else None,
-        i2c=spec.i2c if "i2c" in served else None,
-    )
-    fragment = gen_linux_dt.fragment(model, spec)
-    i2c_index = served.index("i2c") if "i2c" in served else None
-    machine = ["-cpu", CPU, "-m", f"{RAM_SIZE >> 20}M"]
-    dtb = guest_dtb(run_dir / f"{guest}.dtb", machine, fragment, i2c_device_index=i2c_index)
-    return LinuxGuest(
-        kernel=images.kernel if images else None,
-        initramfs=images.initramfs if images else None,
-        dtb=dtb,
-        extra_args=vhost_user_args(
-            sockets, getattr(backend, "connect", False) if server is None else server
-        )
-        + list(extra or []),
-        **kwargs,
-    )
-
-
-@contextmanager
-def served_guest(
-    backend: ServedBackend, guest: str, images: LinuxImages, run_dir: Path, **kwargs: Any
-) -> Iterator[LinuxGuest]:
-    """:func:`make_guest`, booted; stopped on leaving."""
-    g = make_guest(backend, guest, images, run_dir, **kwargs)
-    with g:
-        yield g
