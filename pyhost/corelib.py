@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import functools
 import os
-import re
 import shutil
 import subprocess
 import sys
@@ -146,12 +145,6 @@ class Core:
     ffi: FFI
     lib: object
     path: Path
-
-    @property
-    def errno_names(self) -> dict[int, str]:
-        import errno
-
-        return {-v: k for k, v in errno.__dict__.items() if re.fullmatch(r"E[A-Z0-9]+", k)}
 
 
 @functools.cache

@@ -95,6 +95,7 @@ class InProcessMachine(PolledMachine):
         self._guests: list[GuestInfo] = []
         self._platform: InProcessPlatform | None = None
         self._scmi: ScmiInfo | None = None
+        self.polls = 0  # poll() calls since the machine was made
 
     # ---- lifecycle ----------------------------------------------------------------------
 
@@ -173,8 +174,10 @@ class InProcessMachine(PolledMachine):
         return self._window(guest).ptr
 
     def poll(self) -> bool:
-        """Serve every window once; True when the backend did something."""
+        """Serve every window once; True when the backend did something. ``polls`` counts
+        the calls (benchmarks: backend polls per request)."""
         self._running()
+        self.polls += 1
         return bool(self.lib.vbe_host_poll(self.handle))
 
     @property

@@ -39,12 +39,8 @@ def backend() -> Iterator[QemuMachine]:
     ok, why = qemu_available()
     if not ok:
         pytest.skip(f"bridge mode needs the QEMU machine: {why}")
-    m = QemuMachine()
-    try:
-        m.launch()
+    with QemuMachine() as m:
         yield m
-    finally:
-        m.close()
 
 
 @pytest.fixture

@@ -61,7 +61,8 @@ def _flags() -> list[str]:
 
 
 def test_every_platform_file_is_checked() -> None:
-    assert {"plat_zephyr.c", "plat_zephyr_clock.c", "plat_zephyr_scmi.c"} <= set(PORT_FILES)
+    assert {"plat_zephyr.c", "plat_zephyr_clock.c", "plat_zephyr_power.c"} <= set(PORT_FILES)
+    assert {"plat_zephyr_reset.c", "plat_zephyr_regulator.c"} <= set(PORT_FILES)
     assert {"plat_zephyr_sensor.c", "plat_zephyr_i2c.c"} <= set(PORT_FILES)
 
 

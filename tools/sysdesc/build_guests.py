@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
-from sysdesc.build import Ctx, check_7bit, unique_names
+from sysdesc.build_rules import Ctx, check_7bit, unique_names
 from sysdesc.build_scmi import scmi_agent
 from sysdesc.limits import PAGE, split_ring_bytes
 from sysdesc.loader import PathKey, path_str

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from sysdesc.build import Ctx, rate_range, unique_names
+from sysdesc.build_rules import Ctx, rate_range, unique_names
 from sysdesc.build_zephyr import hookup
 from sysdesc.loader import PathKey, path_str
 from sysdesc.model import (

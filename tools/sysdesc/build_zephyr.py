@@ -1,5 +1,5 @@
 """The ``zephyr:`` key of a platform resource: which Zephyr device serves it when the
-backend runs on Zephyr (zephyr-app/src/plat_zephyr_scmi.c, plat_zephyr_sensor.c), checked
+backend runs on Zephyr (zephyr-app/src/plat_zephyr_<kind>.c), checked
 here and written by gen_dts as a child of the kind's vbe,scmi-<kind> node.
 
 One key per kind, named after the devicetree property it becomes::
@@ -20,7 +20,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from sysdesc.build import Ctx
+from sysdesc.build_rules import Ctx
 from sysdesc.gen_dts import NON_ZEPHYR_BOARDS
 from sysdesc.loader import PathKey, path_str
 from sysdesc.model import RESOURCE_KINDS, Platform, ZephyrHookup

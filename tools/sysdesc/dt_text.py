@@ -10,7 +10,7 @@ from __future__ import annotations
 import textwrap
 from dataclasses import dataclass, field
 
-from sysdesc.c_text import c_comment
+from sysdesc.c_text import c_comment, c_string, comment
 
 #: dt-bindings/i2c/i2c.h: the flag a 10-bit address carries in an I2C child's ``reg``
 I2C_TEN_BIT_ADDRESS = 1 << 31
@@ -26,18 +26,8 @@ def dec(value: int) -> str:
     return f"<{value}>"
 
 
-def string(text: str) -> str:
-    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
-
-
-def comment_lines(depth: int, text: str) -> list[str]:
-    """``/* text */`` at ``depth`` tabs, wrapped into a block comment past 100 columns."""
-    tabs = "\t" * depth
-    text = c_comment(text)
-    if 8 * depth + len(text) + 6 <= 100:
-        return [f"{tabs}/* {text} */"]
-    body = textwrap.wrap(text, 100 - 8 * depth - 3, break_on_hyphens=False)
-    return [f"{tabs}/*", *(f"{tabs} * {line}" for line in body), f"{tabs} */"]
+#: a property's string: dtc quotes and escapes as C does
+string = c_string
 
 
 @dataclass
@@ -70,18 +60,18 @@ class Node:
         tabs = "\t" * depth
         out: list[str] = []
         if self.comment:
-            out += comment_lines(depth, self.comment)
+            out += comment(depth, self.comment)
         head = f"{self.label}: {self.name}" if self.label else self.name
         out.append(f"{tabs}{head} {{")
         for name, value, note in self.props:
             if note:
-                out += comment_lines(depth + 1, note)
+                out += comment(depth + 1, note)
             out.append(f"{tabs}\t{name};" if value is None else f"{tabs}\t{name} = {value};")
         for i, c in enumerate(self.children):
             after_note = i > 0 and isinstance(self.children[i - 1], str)
             if (i or self.props) and not (after_note and isinstance(c, str)):
                 out.append("")
-            out += comment_lines(depth + 1, c) if isinstance(c, str) else c.lines(depth + 1)
+            out += comment(depth + 1, c) if isinstance(c, str) else c.lines(depth + 1)
         out.append(f"{tabs}}};")
         return out
 

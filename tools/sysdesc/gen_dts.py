@@ -16,8 +16,8 @@ boards/qemu_cortex_a53.overlay writes by hand, generated from the description.
 - for each SCMI resource kind with a ``zephyr:`` hookup, a ``vbe,scmi-<kind>`` node
   (zephyr-app/dts/bindings) whose child ``<kind>@<id>`` (``reg = <id>``) is platform resource
   *id* and names its Zephyr device: ``clocks`` (+ ``subsys-cell``), ``domain``, ``resets``,
-  ``regulator``, ``sensor`` (+ ``channel``). zephyr-app/src/plat_zephyr_scmi.c and
-  plat_zephyr_sensor.c build their tables from them; a resource without a child answers
+  ``regulator``, ``sensor`` (+ ``channel``). zephyr-app/src/plat_zephyr_<kind>.c build
+  their tables from them; a resource without a child answers
   NOT_SUPPORTED. The labels referenced are the board's: the overlay does not define them.
 """
 

@@ -22,6 +22,13 @@ def errno_name(rc: int) -> str:
     return errno.errorcode.get(-rc, str(rc))
 
 
+def guest_index(names: list[str], name: str) -> int:
+    """Index of guest ``name`` among ``names``; BackendError lists the guests there are."""
+    if name not in names:
+        raise BackendError(f"no guest {name!r} in the system (guests: {', '.join(names)})")
+    return names.index(name)
+
+
 class Host:
     """One simulated platform and its system description (default the demo), shared by
     every served device."""
@@ -47,10 +54,7 @@ class Host:
         return [str(g["name"]) for g in self.system.manifest["guests"]]
 
     def guest_index(self, name: str) -> int:
-        names = self.guests()
-        if name not in names:
-            raise BackendError(f"no guest {name!r} in the system (guests: {', '.join(names)})")
-        return names.index(name)
+        return guest_index(self.guests(), name)
 
     def device(self, guest: str, kind: str) -> Device:
         return Device(self, guest, kind)

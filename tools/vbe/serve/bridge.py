@@ -41,7 +41,7 @@ from pyhost.machine.base import GuestInfo, Machine, MachineError, MachineTimeout
 from pyhost.virtio.device import VirtioDevice, Virtqueue
 from pyhost.virtio.errors import AllocError, QueueFull, VirtioError
 from pyhost.virtio.window import DRIVER_FEATURES, Window
-from vbe.serve.backend import KINDS, BackendError
+from vbe.serve.backend import KINDS, BackendError, guest_index
 from vbe.serve.relay import Relay, Request
 
 #: seconds kick() waits for the backend's answers
@@ -391,10 +391,7 @@ class BridgeHost:
         return [g.name for g in self.machine.guests]
 
     def guest_index(self, name: str) -> int:
-        names = self.guests()
-        if name not in names:
-            raise BackendError(f"no guest {name!r} in the backend (guests: {', '.join(names)})")
-        return names.index(name)
+        return guest_index(self.guests(), name)
 
     def _window_has(self, guest: str, kind: str) -> bool:
         win = Window.of(self.machine, self.guest_index(guest))
