@@ -56,6 +56,7 @@ def test_module_of() -> None:
     )
     assert elfimage.module_of("/x/zephyr-app/src/main.c") == "port/zephyr"
     assert elfimage.module_of("/zephyr/kernel/sched.c") == "other/kernel"
+    assert elfimage.module_of("/x/build/baremetal/gen/vbe_sys_cfg.c") == "system"
 
 
 def test_inspect_prints_manifest_windows_footprint(elf: Path) -> None:

@@ -1,7 +1,6 @@
 """The SCMI part of ``vbe_sys_cfg.c``: one ``struct vbe_scmi_platform_cfg`` (vbe/scmi.h) with
-the platform's devices and resources and one agent per guest that has ``scmi``, in the
-shape of zephyr-app/lib/sys/src/sys_demo_scmi.c. Emitted only when some guest has an SCMI
-agent (``struct vbe_sys_cfg.scmi`` is NULL otherwise)."""
+the platform's devices and resources and one agent per guest that has ``scmi``. Emitted
+only when some guest has an SCMI agent (``struct vbe_sys_cfg.scmi`` is NULL otherwise)."""
 
 from __future__ import annotations
 

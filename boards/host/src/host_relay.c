@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Host port, bridge mode: a relay backend (vbe/relay.h) bound to a guest's rings through
- * vbe_vhu, for pyhost/vhost_user/bridge.py. One calloc per relay; the binding is driven
+ * vbe_vhu, for vbe.serve (tools/vbe/serve/bridge.py). One calloc per relay; the binding is driven
  * with the vbe_host_vhu_* calls like a guest's own device.
  */
 
