@@ -53,7 +53,7 @@ def cdef_source(path: Path) -> str:
     guard = None
     for line in path.read_text().splitlines():
         s = line.strip()
-        if s.startswith("#include") or s.startswith("#endif"):
+        if s.startswith(("#include", "#endif")):
             continue
         if s.startswith("#ifndef"):
             guard = s.split()[1]
@@ -96,7 +96,7 @@ def build(quiet: bool = False) -> Path:
         ["cmake", "--build", str(bdir), "-j", str(os.cpu_count() or 2)],
     )
     for cmd in steps:
-        proc = subprocess.run(cmd, capture_output=True, text=True)
+        proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
         if proc.returncode != 0:
             raise CoreLibError(
                 f"building the C core failed ({' '.join(cmd)}):\n{proc.stdout}{proc.stderr}"
