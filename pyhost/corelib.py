@@ -1,8 +1,8 @@
 """Load the portable C core into this process with cffi (ABI mode).
 
 The declarations come from the real headers (``vbe/virtio.h``, ``vbe/fvq_layout.h``,
-``vbe/sim_cmd.h``, ``vbe/host.h``): they are written in the subset cffi parses, so the window layout pyhost
-uses is the one the C compiler uses (``tests/core/test_layout.py`` checks offsets against
+``vbe/sim_cmd.h``, ``vbe/host.h``): they are written in the subset cffi parses, so the
+window layout pyhost uses is the one the C compiler uses (``tests/core/test_layout.py`` checks offsets against
 the compiled library).
 
 The shared libraries are built with CMake into ``build/host``. When they are missing or

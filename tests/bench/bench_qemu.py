@@ -23,9 +23,9 @@ takes one doorbell-woken request apart, p50 over N requests with the image aslee
 each: on the host side (the driver until its kick, kick -> the image's WFI return, the
 image's wake -> its 'N' byte, 'N' -> the driver done; the image's counter is mapped to the
 host's clock through mailbox TIME commands while the image spins), and inside the image
-from its profile (boards/qemu_virt_baremetal/src/harness_layout.h, struct bm_profile). ``--trace-mmio`` also counts the
-MMIO accesses (each one a TCG exit into QEMU's device model) per request and per ping
-with QEMU's memory_region_ops_* trace events.
+from its profile (boards/qemu_virt_baremetal/src/harness_layout.h, struct bm_profile).
+``--trace-mmio`` also counts the MMIO accesses (each one a TCG exit into QEMU's device
+model) per request and per ping with QEMU's memory_region_ops_* trace events.
 """
 
 from __future__ import annotations

@@ -17,7 +17,11 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parents[2]
-PACKAGES = {"sysdesc": REPO / "tools" / "sysdesc", "pyhost": REPO / "pyhost", "vbe": REPO / "tools" / "vbe"}
+PACKAGES = {
+    "sysdesc": REPO / "tools" / "sysdesc",
+    "pyhost": REPO / "pyhost",
+    "vbe": REPO / "tools" / "vbe",
+}
 #: which top-level package may import which
 ALLOWED = {"sysdesc": set(), "pyhost": {"sysdesc"}, "vbe": {"sysdesc", "pyhost"}}
 
