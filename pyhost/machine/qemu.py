@@ -94,17 +94,24 @@ class QemuPlatform(SimPlatform):
             raise MachineError(f"qemu: the TIME command failed: {r.result}")
         return int.from_bytes(r.data, "little")
 
-    def profile(self) -> dict[str, Any]:
-        """The service loop's profile (struct bm_profile, harness_layout.h), a snapshot:
-        every field by name, ``win`` as a list; all zero unless the image was built with
-        VBE_BM_PROFILE=ON (``enabled``). Read it while the image is idle."""
+    @property
+    def prof(self) -> Any:
+        """The service loop's profile in the image's memory (``struct bm_profile *``, live:
+        each read sees what the image wrote last)."""
         if self._profile is None:
             raise MachineError("the image's manifest names no profile: rebuild it")
         ffi, _ = _harness_ffi()
         ptr, size = self._profile
         if size < ffi.sizeof("struct bm_profile"):
             raise MachineError(f"the image's profile is {size} bytes: rebuild it")
-        p: Any = ffi.cast("struct bm_profile *", ptr)
+        return ffi.cast("struct bm_profile *", ptr)
+
+    def profile(self) -> dict[str, Any]:
+        """The service loop's profile (struct bm_profile, harness_layout.h), a snapshot:
+        every field by name, ``win`` as a list; all zero unless the image was built with
+        VBE_BM_PROFILE=ON (``enabled``). Read it while the image is idle."""
+        ffi, _ = _harness_ffi()
+        p = self.prof
         out: dict[str, Any] = {}
         for name, _ in ffi.typeof("struct bm_profile").fields:
             if name == "reserved":

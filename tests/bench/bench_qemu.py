@@ -306,7 +306,10 @@ def profile_image() -> Path:
     if stale_reason(elf) is None:
         return elf
     cmds = [
-        ["cmake", "-S", str(BOARD), "-B", str(PROFILE_BUILD), "-DVBE_BM_PROFILE=ON"],
+        [
+            "cmake", "-S", str(BOARD), "-B", str(PROFILE_BUILD), "-DVBE_BM_PROFILE=ON",
+            f"-DVBE_PYTHON={sys.executable}",
+        ],
         ["cmake", "--build", str(PROFILE_BUILD), "-j", str(os.cpu_count() or 2)],
     ]
     for cmd in cmds:
@@ -386,7 +389,7 @@ def profile(n: int, gap_us: int = ASLEEP_GAP_US, trace_mmio: bool = False) -> di
             one()
         freq = plat.profile()["freq_hz"]
         tick_us = 1e6 / freq
-        prof = plat.mbx.mb.prof
+        prof = plat.prof
         proc = m.proc
         assert proc is not None
         sends: list[int] = []
