@@ -102,6 +102,43 @@ static uint8_t vbe_zephyr_count(const struct vbe_scmi_platform_cfg *scmi,
 }
 
 /*
+ * The Zephyr device behind platform resource @p id of a kind; NULL without a hookup or when
+ * the node it names is not enabled.
+ */
+static const struct device *vbe_zephyr_dev(enum vbe_zephyr_kind kind, uint16_t id)
+{
+	switch (kind) {
+	case VBE_ZEPHYR_CLOCKS:
+		return vbe_zephyr_clock_dev(id);
+	case VBE_ZEPHYR_POWER_DOMAINS:
+		return vbe_zephyr_power_dev(id);
+	case VBE_ZEPHYR_RESETS:
+		return vbe_zephyr_reset_dev(id);
+	case VBE_ZEPHYR_REGULATORS:
+		return vbe_zephyr_regulator_dev(id);
+	default:
+		return vbe_zephyr_sensor_dev(id);
+	}
+}
+
+/* Whether a vbe,scmi-<kind> child names platform resource @p id (enabled node or not). */
+static bool vbe_zephyr_hooked(enum vbe_zephyr_kind kind, uint16_t id)
+{
+	switch (kind) {
+	case VBE_ZEPHYR_CLOCKS:
+		return vbe_zephyr_clock_hooked(id);
+	case VBE_ZEPHYR_POWER_DOMAINS:
+		return vbe_zephyr_power_hooked(id);
+	case VBE_ZEPHYR_RESETS:
+		return vbe_zephyr_reset_hooked(id);
+	case VBE_ZEPHYR_REGULATORS:
+		return vbe_zephyr_regulator_hooked(id);
+	default:
+		return vbe_zephyr_sensor_hooked(id);
+	}
+}
+
+/*
  * Per kind: how many resources have no hookup, a hookup naming a node that is not enabled,
  * a device that is not ready, a ready device.
  */
@@ -116,9 +153,9 @@ static void vbe_zephyr_scmi_report(const struct vbe_scmi_platform_cfg *scmi)
 
 		for (uint8_t i = 0U; i < count; i++) {
 			uint16_t id = vbe_zephyr_plat_id(scmi, kind, i);
-			const struct device *dev = vbe_zephyr_scmi_dev(kind, id);
+			const struct device *dev = vbe_zephyr_dev(kind, id);
 
-			hooked += vbe_zephyr_scmi_hooked(kind, id) ? 1U : 0U;
+			hooked += vbe_zephyr_hooked(kind, id) ? 1U : 0U;
 			wired += (dev != NULL) ? 1U : 0U;
 			ready += ((dev != NULL) && device_is_ready(dev)) ? 1U : 0U;
 		}
