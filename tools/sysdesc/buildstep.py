@@ -3,11 +3,13 @@ boards/qemu_virt_baremetal/CMakeLists.txt):
 
     python -m sysdesc.buildstep --check                  # can this Python run them?
     python -m sysdesc.buildstep tables SYSTEM.yaml --out DIR
+    python -m sysdesc.buildstep xen SYSTEM.yaml --out DIR
     python -m sysdesc.buildstep manifest SYSTEM.yaml --board BOARD --elf IMAGE.elf \\
         --git-file VERSION.txt --out MANIFEST.cbor
 
 ``tables`` writes the C tables of a description (``vbe_sys_cfg.c``, defining
-``vbe_sys_description``); ``manifest`` writes the image's manifest: the document the
+``vbe_sys_description``); ``xen`` writes vbe-xen's table of the same description
+(``vbe_xen_cfg.c``, :mod:`sysdesc.gen_xen`); ``manifest`` writes the image's manifest: the document the
 description generates (:mod:`sysdesc.gen_manifest_body`) plus what the link decided,
 read from the linked image's symbols (:func:`link_of`): the window slots
 ``vbe_window_<n>``, the platform mailbox ``vbe_mailbox`` and the profile ``vbe_bm_prof``.
@@ -26,7 +28,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from sysdesc import gen_c, gen_manifest_body
+from sysdesc import gen_c, gen_manifest_body, gen_xen
 from sysdesc.build import load_system
 from sysdesc.elfsyms import ElfSymbolError, symbols
 from sysdesc.generate import write_atomically
@@ -97,6 +99,15 @@ def _tables(args: argparse.Namespace) -> None:
     write_atomically(args.out, {gen_c.FILE_NAME: gen_c.generate(system)})
 
 
+def _xen(args: argparse.Namespace) -> None:
+    system = _load(args.system)
+    try:
+        table = gen_xen.table(system)
+    except gen_xen.XenLayoutError as exc:
+        raise BuildStepError(str(exc)) from exc
+    write_atomically(args.out, {gen_xen.TABLE_FILE: table})
+
+
 def _manifest(args: argparse.Namespace) -> None:
     system = _load(args.system)
     git = args.git_file.read_text().strip() if args.git_file else ""
@@ -118,6 +129,9 @@ def main(argv: list[str] | None = None) -> int:
     t = sub.add_parser("tables", help="the C tables of a description")
     t.add_argument("system", type=Path)
     t.add_argument("--out", type=Path, required=True, help="directory for vbe_sys_cfg.c")
+    x = sub.add_parser("xen", help="vbe-xen's table of a description (boards/xen_dom0_linux)")
+    x.add_argument("system", type=Path)
+    x.add_argument("--out", type=Path, required=True, help="directory for vbe_xen_cfg.c")
     m = sub.add_parser("manifest", help="an image's manifest (CBOR)")
     m.add_argument("system", type=Path)
     m.add_argument("--board", required=True)
@@ -128,9 +142,10 @@ def main(argv: list[str] | None = None) -> int:
     if args.check:
         return 0  # importing this module needed every package the steps use
     if args.step is None:
-        ap.error("name a step: tables or manifest")
+        ap.error("name a step: tables, xen or manifest")
+    step = {"tables": _tables, "xen": _xen, "manifest": _manifest}[args.step]
     try:
-        (_tables if args.step == "tables" else _manifest)(args)
+        step(args)
     except (BuildStepError, OSError) as exc:
         print(f"sysdesc: {exc}", file=sys.stderr)
         return 1

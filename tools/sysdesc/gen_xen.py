@@ -20,7 +20,9 @@ interrupts and where each boot module lies):
     protocol children (Linux binds it by compatible, wherever it sits).
 ``vbe_xen_cfg.c``
     The same numbers for vbe-xen: per domain its domid, vCPUs, RAM and devices (kind,
-    window, SPI), struct vbe_xen_cfg of boards/xen_dom0_linux/include/vbe/xen_cfg.h.
+    window, SPI), struct vbe_xen_cfg of boards/xen_dom0_linux/include/vbe/xen_cfg.h, whose
+    ``sys`` is the system's C tables (``vbe_sys_description``, :mod:`sysdesc.gen_c`). vbe-xen's
+    build generates both from the description (``python -m sysdesc.buildstep xen``).
 
 Numbers from Xen's public headers (xen/include/public/arch-arm.h and device_tree_defs.h,
 4.17): virtio-mmio windows from GUEST_VIRTIO_MMIO_BASE, one VBE_MMIO_WINDOW_SIZE each,
@@ -33,6 +35,7 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass
 
+from sysdesc import gen_c
 from sysdesc.c_text import c_comment, c_string, comment
 from sysdesc.dt_text import Node, cells, dec, header, string
 from sysdesc.gen_linux_dt import i2c_adapter, scmi_node
@@ -313,7 +316,7 @@ def guest_tree(system: System, d: XenDomain) -> str:
 # ---- the table vbe-xen compiles in -------------------------------------------------------
 
 
-def table(system: System, sys_symbol: str = "vbe_sys_generated_cfg") -> str:
+def table(system: System, sys_symbol: str = gen_c.SYMBOL) -> str:
     lay = layout(system)
     out = [
         "/* SPDX-License-Identifier: Apache-2.0 */",
