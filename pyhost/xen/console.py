@@ -11,7 +11,9 @@ arch/arm/vpl011.c):
 
 :class:`Demux` takes raw bytes and keeps one text stream per source ("xen", 0 for Dom0, n
 for DOMn), attributing a bare ``(XEN)`` line to the DomU that has the input (the harness
-keeps Xen quiet while a DomU has it). Input: Xen's buffers hold 128 bytes for Dom0 and 32
+keeps Xen quiet while a DomU has it). Xen prints its lines whole, so one can cut into a line
+Dom0 is in the middle of writing (``[    0.12] A(XEN) DOM2: ready``, then ``ppArmor ...``):
+the piece before ``(XEN) `` is Dom0's and waits for the rest of its line. Input: Xen's buffers hold 128 bytes for Dom0 and 32
 for a DomU's vpl011 and drop what does not fit, so :data:`CHUNK` bytes go at a time with a
 pause between.
 """
@@ -54,6 +56,7 @@ class Demux:
     log: list[tuple[Source, str]] = field(default_factory=list)  # every line, attributed
     times: list[float] = field(default_factory=list)  # time.monotonic() each line came
     _partial: str = ""
+    _dom0_head: str = ""  # the start of a Dom0 line a Xen line cut into
 
     def feed(self, data: bytes) -> None:
         text = self._partial + data.decode("utf-8", "replace").replace("\r", "")
@@ -74,6 +77,10 @@ class Demux:
         return None
 
     def _line(self, line: str) -> None:
+        cut = line.find(PREFIX)
+        if cut > 0:
+            self._dom0_head += line[:cut]
+            line = line[cut:]
         if m := _INPUT.match(line):
             self.focus = XEN if m[1] == "Xen" else int(m[2])
             self._add(XEN, line[len(PREFIX) :])
@@ -84,7 +91,8 @@ class Demux:
             owner = self.focus if isinstance(self.focus, int) and self.focus > 0 else XEN
             self._add(owner, rest)
         else:
-            self._add(0, line)
+            self._add(0, self._dom0_head + line)
+            self._dom0_head = ""
 
     def text(self, source: Source) -> str:
         return self.streams.get(source, "")

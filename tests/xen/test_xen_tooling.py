@@ -51,6 +51,14 @@ def test_a_partial_line_waits_for_its_end() -> None:
     assert d.text(0) == "VBE-BEGIN 1\n"
 
 
+def test_a_xen_line_that_cuts_into_a_dom0_line_is_still_seen() -> None:
+    """Xen prints a DomU's line whole, even in the middle of a line Dom0 is writing."""
+    d = Demux()
+    d.feed(b"[    0.124726] A(XEN) DOM2: VBE-GUEST-READY 6.12-vbe\r\r\nppArmor: initialized\r\n")
+    assert d.text(2) == "VBE-GUEST-READY 6.12-vbe\n"
+    assert d.text(0) == "[    0.124726] AppArmor: initialized\n"
+
+
 def test_input_switches_cycle_xen_dom0_and_each_domu() -> None:
     # two DomUs: Xen -> DOM0 -> DOM1 -> DOM2 -> Xen
     assert switches(XEN, 0, 2) == 1
