@@ -1,17 +1,20 @@
 """The Xen tooling without booting anything: the serial line's demultiplexer and input
 switch, the Dom0 initramfs, the control-channel parsers, the start-order contract between
-the generated DomU command line and the guest's init."""
+the generated DomU command line and the guest's init, the platform protocol carried as
+control-channel text."""
 
 from __future__ import annotations
 
 import stat
 
-from vbe.sysdesc.gen_xen import DOMU_BOOTARGS
+from sysdesc.gen_xen import DOMU_BOOTARGS
 
 from pyhost.linux.initramfs import INIT_SCRIPT, LATE_VIRTIO, LOAD_VIRTIO
+from pyhost.machine.inprocess import InProcessMachine
+from pyhost.machine.platform import FFI, HostCall
 from pyhost.xen.artefacts import DOM0_INIT, dom0_entries
 from pyhost.xen.console import XEN, Demux, chunks, switches
-from pyhost.xen.platform import parse_stats
+from pyhost.xen.platform import XenPlatform, parse_stats
 
 
 def test_demux_attributes_each_line_to_its_source() -> None:
@@ -103,3 +106,38 @@ def test_stats_lines_parse_per_domain_and_device() -> None:
     assert s[1]["ioreq"]["served"] == 9 and s[1]["ioreq"]["guest"] == "ivi"
     assert s[1]["devs"][0]["kind"] == "scmi" and s[1]["devs"][0]["fault"] == [0, 0]
     assert s[1]["devs"][0]["base"] == 0x2000000
+
+
+class _Ctl:
+    """vbe-xen's ``sim`` control command as ctl.c answers it, run by the host library's
+    vbe_sim_cmd() (what vbe-xen runs too); ``lines`` records what was sent."""
+
+    def __init__(self, machine: InProcessMachine) -> None:
+        self.call = HostCall(machine.lib, lambda: machine.handle)
+        self.lines: list[str] = []
+
+    def ctl(self, line: str) -> str:
+        self.lines.append(line)
+        word, cmd, *args = line.split()
+        assert word == "sim" and len(args) == 4
+        req = FFI.new("struct vbe_sim_req *", {"cmd": int(cmd), "arg": [int(a) for a in args]})
+        raw = self.call(bytes(FFI.buffer(req)), line)
+        rsp = FFI.from_buffer("struct vbe_sim_rsp *", bytearray(raw.ljust(520, b"\0")))
+        data = bytes(rsp.data)[: rsp.data_len].hex()
+        return f"vbe-xen ctl {line}\nresult={rsp.result} data={data}\n"
+
+
+def test_platform_protocol_travels_as_control_text() -> None:
+    """XenPlatform is the machines' SimPlatform over vbe-xen's ``sim`` text: the same
+    answers as the in-process machine's platform, for commands with and without data."""
+    with InProcessMachine() as m:
+        ctl = _Ctl(m)
+        xen = XenPlatform(ctl)
+        assert xen.eeprom(0, 0x50) == m.platform.eeprom(0, 0x50)
+        xen.set_temp(0, 0x48, -12500)
+        assert ctl.lines[-1] == f"sim 1 0 {0x48} -12500 0"  # VBE_SIM_CMD_SET_TEMP, signed
+        xen.set_sensor(0, 41_000)
+        assert xen.state("sensor", 0) == m.platform.state("sensor", 0)
+        assert xen.state("sensor", 0).value == 41_000
+        assert xen.op_log_seq() == m.platform.op_log_seq()
+        assert xen.system_state(1) == m.platform.system_state(1)
