@@ -2,9 +2,10 @@
 #
 # The portable core's components: one list of sources and include directories, used by
 # the host port (../../CMakeLists.txt, boards/host), the bare-metal port
-# (boards/qemu_virt_baremetal) and the Zephyr application (../CMakeLists.txt). Each
-# component is C11, freestanding, heap-free. The system a port serves is not part of the
-# core: vbe_system_tables() below generates it from a description at build time.
+# (boards/qemu_virt_baremetal), vbe-xen (boards/xen_dom0_linux) and the Zephyr module
+# (../../zephyr/CMakeLists.txt, which zephyr-app uses). Each component is C11, freestanding,
+# heap-free. The system a port serves is not part of the core: vbe_system_tables() below
+# generates it from a description at build time.
 
 set(VBE_CORE_DIR ${CMAKE_CURRENT_LIST_DIR})
 
