@@ -100,18 +100,4 @@ bool vbe_zephyr_power_hooked(uint16_t id)
 	return (id < ARRAY_SIZE(vbe_zephyr_domains_hooked)) && vbe_zephyr_domains_hooked[id];
 }
 
-#else /* !CONFIG_VBE_SCMI_POWER_DOMAINS */
-
-const struct device *vbe_zephyr_power_dev(uint16_t id)
-{
-	ARG_UNUSED(id);
-	return NULL;
-}
-
-bool vbe_zephyr_power_hooked(uint16_t id)
-{
-	ARG_UNUSED(id);
-	return false;
-}
-
 #endif /* CONFIG_VBE_SCMI_POWER_DOMAINS */

@@ -6,9 +6,10 @@
  * node (zephyr/dts/bindings; `vbe gen` writes it from the description's zephyr: hookups).
  * The table is built at compile time (no heap), indexed by platform id; an id without a
  * node, or whose device node is not enabled (DEVICE_DT_GET_OR_NULL), has a NULL device and
- * its ops return -ENOSYS, which the core answers as NOT_SUPPORTED. The core calls enable/disable only on the first vote on and the last vote
- * off; the held flags make that exact even so, because regulator_enable/disable are
- * reference counted and must stay balanced. Every op runs on the service thread.
+ * its ops return -ENOSYS, which the core answers as NOT_SUPPORTED. The core calls
+ * enable/disable only on the first vote on and the last vote off; the held flags make that
+ * exact even so, because regulator_enable/disable are reference counted and must stay
+ * balanced. Every op runs on the service thread.
  */
 
 #include "port_zephyr.h"
@@ -122,20 +123,6 @@ const struct device *vbe_zephyr_regulator_dev(uint16_t id)
 bool vbe_zephyr_regulator_hooked(uint16_t id)
 {
 	return (id < ARRAY_SIZE(vbe_zephyr_regulators_hooked)) && vbe_zephyr_regulators_hooked[id];
-}
-
-#else /* !CONFIG_VBE_SCMI_REGULATORS */
-
-const struct device *vbe_zephyr_regulator_dev(uint16_t id)
-{
-	ARG_UNUSED(id);
-	return NULL;
-}
-
-bool vbe_zephyr_regulator_hooked(uint16_t id)
-{
-	ARG_UNUSED(id);
-	return false;
 }
 
 #endif /* CONFIG_VBE_SCMI_REGULATORS */

@@ -15,7 +15,8 @@
  *
  * The table is built at compile time (no heap), indexed by platform id; an id without a
  * node, or whose controller node is not enabled (DEVICE_DT_GET_OR_NULL), has a NULL device
- * and its ops return -ENOSYS, which the core answers as NOT_SUPPORTED. Every op runs on the service thread.
+ * and its ops return -ENOSYS, which the core answers as NOT_SUPPORTED. Every op runs on the
+ * service thread.
  */
 
 #include "port_zephyr.h"
@@ -99,20 +100,6 @@ const struct device *vbe_zephyr_reset_dev(uint16_t id)
 bool vbe_zephyr_reset_hooked(uint16_t id)
 {
 	return (id < ARRAY_SIZE(vbe_zephyr_resets_hooked)) && vbe_zephyr_resets_hooked[id];
-}
-
-#else /* !CONFIG_VBE_SCMI_RESETS */
-
-const struct device *vbe_zephyr_reset_dev(uint16_t id)
-{
-	ARG_UNUSED(id);
-	return NULL;
-}
-
-bool vbe_zephyr_reset_hooked(uint16_t id)
-{
-	ARG_UNUSED(id);
-	return false;
 }
 
 #endif /* CONFIG_VBE_SCMI_RESETS */

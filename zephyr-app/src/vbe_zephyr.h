@@ -7,7 +7,8 @@
  * domains), plat_zephyr_reset.c (reset lines), plat_zephyr_regulator.c (regulators) and
  * plat_zephyr_sensor.c (sensors). An SCMI op whose kind has no devicetree
  * hookup node (vbe,scmi-clocks, ...; see zephyr/dts/bindings) is compiled out and left
- * NULL, so the core answers NOT_SUPPORTED for it.
+ * NULL, so the core answers NOT_SUPPORTED for it. The lookups below for the boot report
+ * (vbe_zephyr_<kind>_dev() and _hooked()) exist only for a kind that is hooked up.
  */
 
 #ifndef VBE_ZEPHYR_H
