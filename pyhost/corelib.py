@@ -117,6 +117,11 @@ def library_path(which: str | None = None) -> Path:
     lib = build_dir() / LIBRARIES[which]
     if _sources_newer_than(lib):
         build()
+        if lib.exists() and _sources_newer_than(lib):
+            # The build had nothing to relink (a change that compiles to the same objects,
+            # e.g. a comment in a .cmake file): the library is current, say so, or every
+            # load would build again.
+            os.utime(lib)
     if not lib.exists():
         raise CoreLibError(f"{lib} was not produced by the build")
     return lib
