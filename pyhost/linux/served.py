@@ -38,8 +38,7 @@ from typing import Any, Self
 
 from pyhost.linux.cache import LinuxError
 from pyhost.linux.dt import guest_dtb
-from pyhost.linux.fixtures import LinuxImages
-from pyhost.linux.guest import CPU, RAM_SIZE, LinuxGuest
+from pyhost.linux.guest import CPU, RAM_SIZE, LinuxGuest, LinuxImages
 from pyhost.vhost_user.backend import KINDS, Host
 from pyhost.vhost_user.daemon import Daemon
 
