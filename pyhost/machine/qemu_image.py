@@ -109,7 +109,10 @@ def stale_reason(elf: Path) -> str | None:
 
 
 def build_image(reason: str = "requested") -> Path:
-    """Configure (once) and build the image with CMake; MachineError on failure."""
+    """Configure (when not yet, or with another Python) and build the image with CMake;
+    MachineError on failure."""
+    from vbe import pycmake
+
     if shutil.which("cmake") is None:
         raise MachineError("cmake is not installed: run scripts/setup (Debian package cmake)")
     if shutil.which(CROSS_GCC) is None:
@@ -118,8 +121,8 @@ def build_image(reason: str = "requested") -> Path:
     bdir.mkdir(parents=True, exist_ok=True)
     print(f"vbe: building the bare-metal image into {bdir} ({reason}) ...", file=sys.stderr)
     steps = []
-    if not (bdir / "CMakeCache.txt").exists():
-        steps.append(["cmake", "-S", str(BOARD), "-B", str(bdir)])
+    if pycmake.needs_configure(bdir):  # not yet, or with another Python than this one
+        steps.append(["cmake", "-S", str(BOARD), "-B", str(bdir), pycmake.define()])
     steps.append(["cmake", "--build", str(bdir), "-j", str(os.cpu_count() or 2)])
     for cmd in steps:
         try:

@@ -14,6 +14,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from vbe import pycmake
 from vbe.sysdesc.generate import render, write_atomically
 from vbe.sysdesc.limits import REPO
 from vbe.sysdesc.model import System
@@ -117,6 +118,7 @@ def build_baremetal(
             str(out),
             f"-DCMAKE_TOOLCHAIN_FILE={BAREMETAL_TOOLCHAIN}",
             f"-DVBE_CROSS_PREFIX={prefix}",
+            pycmake.define(),  # gen_manifest.py runs with this interpreter, not a cached one
             *system_c,
         ],
         "configuring the bare-metal image",
