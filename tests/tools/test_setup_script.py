@@ -95,3 +95,13 @@ def test_no_root_and_no_sudo_is_a_sentence(tmp_path: Path) -> None:
         "setup: installing Debian packages as root failed (exit status 1): run scripts/setup "
         "as root, install sudo, or install them yourself: apt-get install no-such-package-vbe"
     )
+
+
+def test_ci_runs_the_readme_commands() -> None:
+    """.ci/run runs the README's two commands as written there (its first code block)."""
+    readme = (REPO / "README.md").read_text().split("```sh\n", 1)[1].split("```", 1)[0]
+    commands = [ln.split("#")[0].strip() for ln in readme.splitlines()]
+    assert commands == ["./scripts/main", "./scripts/test"]
+    ci = (REPO / ".ci" / "run").read_text()
+    assert "\nTEST_CMD=./scripts/test\n" in ci and "\nMAIN_CMD=./scripts/main\n" in ci
+    assert 'in_root "$TEST_CMD"' in ci and 'in_root "$MAIN_CMD"' in ci
