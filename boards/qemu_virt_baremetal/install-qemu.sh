@@ -49,7 +49,9 @@ mirror_uri() {
 		' "$f" | head -n1
 	done | head -n1
 	if [ -f /etc/apt/sources.list ]; then
-		awk '$1 == "deb" && $3 == "bookworm" { print $2; exit }' /etc/apt/sources.list
+		# one-line entries, their [option=value ...] dropped
+		sed -E 's/\[[^]]*\]//' /etc/apt/sources.list |
+			awk '$1 == "deb" && $3 == "bookworm" { print $2; exit }'
 	fi
 }
 

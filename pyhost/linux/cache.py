@@ -218,6 +218,46 @@ def apt_download(package: str, dest: Path, log: Path, *, options: list[str] | No
     return debs[-1]
 
 
+def _order(c: str) -> int:
+    """A character's weight in the non-digit parts of a Debian version: ``~`` before the
+    end of the part, the end before letters, letters before everything else."""
+    if c == "~":
+        return -1
+    return ord(c) if c.isalpha() else ord(c) + 256
+
+
+def _split(part: str) -> list[tuple[tuple[int, ...], int]]:
+    """``part`` as (non-digit run as weights ending in the end's 0, digit run as a number)."""
+    out = []
+    for text, digits in re.findall(r"(\D*)(\d*)", part):
+        if text or digits:
+            out.append(((*map(_order, text), 0), int(digits or 0)))
+    return out
+
+
+def compare_versions(a: str, b: str) -> int:
+    """-1, 0 or 1 as Debian version ``a`` sorts before, with or after ``b`` (epoch, then
+    upstream version, then revision; ``~`` sorts before anything, even the end)."""
+
+    def fields(v: str) -> tuple[int, str, str]:
+        epoch, _, rest = v.rpartition(":") if ":" in v else ("0", "", v)
+        upstream, _, revision = rest.rpartition("-") if "-" in rest else (rest, "", "0")
+        return int(epoch or 0), upstream, revision
+
+    ea, ua, ra = fields(a)
+    eb, ub, rb = fields(b)
+    if ea != eb:
+        return -1 if ea < eb else 1
+    for x, y in ((ua, ub), (ra, rb)):
+        px, py = _split(x), _split(y)
+        pad = ((0,), 0)  # a missing part: an empty run and the number 0
+        for i in range(max(len(px), len(py))):
+            p, q = px[i] if i < len(px) else pad, py[i] if i < len(py) else pad
+            if p != q:
+                return -1 if p < q else 1
+    return 0
+
+
 def safe_name(version: str) -> str:
     """A Debian version as a directory name make is happy with (no ~ or :)."""
     return re.sub(r"[^A-Za-z0-9.+-]", "_", version)

@@ -10,26 +10,20 @@ from __future__ import annotations
 import os
 import shutil
 from collections.abc import Iterator
-from dataclasses import dataclass
-from pathlib import Path
 
 import pytest
 
 from pyhost.linux.cache import LinuxError
-from pyhost.linux.guest import LinuxGuest
+from pyhost.linux.guest import LinuxGuest, LinuxImages
 from pyhost.linux.initramfs import build_initramfs, cached_initramfs
 from pyhost.linux.kernel import build_kernel, cached_kernel
+
+__all__ = ["LinuxImages", "linux_guest", "linux_images", "linux_images_or_skip"]
 
 SKIP_REASON = (
     "Linux guest kernel not cached: scripts/setup builds it (unless VBE_SETUP_GUEST=0), or "
     "`vbe guest build` (a few minutes), or run with VBE_LINUX=1 to build it first"
 )
-
-
-@dataclass(frozen=True)
-class LinuxImages:
-    kernel: Path
-    initramfs: Path
 
 
 def linux_images_or_skip() -> LinuxImages:

@@ -18,13 +18,14 @@ import os
 import re
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
 from typing import Self
 
 from pyhost.linux.cache import LinuxError
 from pyhost.linux.initramfs import BEGIN, END, READY, build_initramfs, cached_initramfs
-from pyhost.linux.kernel import build_kernel, cached_kernel
+from pyhost.linux.kernel import build_kernel, cached_kernel, no_kernel_reason
 from pyhost.machine.base import MachineError
 from pyhost.machine.qemu_image import qemu_binary
 from pyhost.machine.qemu_proc import RUN_PREFIX, QemuProcess
@@ -38,6 +39,26 @@ MARGIN = 10.0  # host-side grace past the guest's own timeout
 CMDLINE = "console=ttyAMA0 panic=-1 rdinit=/init"
 FAILURES = ("Kernel panic - not syncing", "Unable to open an initial console")
 _counter = itertools.count(1)
+
+
+@dataclass(frozen=True)
+class LinuxImages:
+    """What a guest boots: the kernel Image and the initramfs."""
+
+    kernel: Path
+    initramfs: Path
+
+
+def cached_images() -> LinuxImages | str:
+    """The cached kernel (the newest build of the current fragment, apt not asked) and
+    initramfs, or the reason there are none and what builds them. Never builds."""
+    kernel = cached_kernel()
+    if kernel is None:
+        return no_kernel_reason()
+    initramfs = cached_initramfs()
+    if initramfs is None:
+        return "no guest initramfs is cached: `vbe guest build` builds it (seconds)"
+    return LinuxImages(kernel, initramfs)
 
 
 class _GuestQemu(QemuProcess):
@@ -225,4 +246,6 @@ def _cached(path: Path | None, build: bool, what: str) -> Path:
         return path
     if build:
         return build_kernel().image if what == "kernel" else build_initramfs()
+    if what == "kernel":
+        raise LinuxError(no_kernel_reason())
     raise LinuxError(f"no cached guest {what}: run `vbe guest build` (the kernel takes minutes)")

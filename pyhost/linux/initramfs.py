@@ -262,9 +262,9 @@ def cache_key(busybox_sha256: str, tool: str, modules: str = "") -> str:
 def kernel_modules() -> dict[str, bytes]:
     """The cached kernel's modules (name -> bytes); LinuxError when the kernel is not built:
     the initramfs holds modules of one kernel build."""
-    from pyhost.linux.kernel import MODULES, cached_build
+    from pyhost.linux.kernel import MODULES, current_kernel
 
-    kb = cached_build()
+    kb = current_kernel()
     if kb is None:
         raise LinuxError("the initramfs carries the kernel's modules: build the kernel first")
     return {name: (kb.modules / name).read_bytes() for name in MODULES}

@@ -9,14 +9,19 @@ Layout under ``<cache>/linux/`` (see pyhost.linux.cache for ``<cache>``):
     <key>/Image, config, build.log, info.json   the result
     <key>/modules/virtio_mmio.ko                the one module (MODULES in guest.config)
 
-``<key>`` is the first 16 hex digits of sha256(package, version, fragment). The version is
-``$VBE_LINUX_VERSION`` when set, else apt's candidate for the package; Debian keeps it in
-bookworm-security (and bookworm-backports, which boards/qemu_virt_baremetal/install-qemu.sh
-adds to apt's sources).
+``<key>`` is the first 16 hex digits of sha256(package, version, fragment); ``info.json``
+records the version the build was made from. Which version to build is decided when
+building: ``$VBE_LINUX_VERSION`` when set, else apt's candidate for the package (Debian keeps
+it in bookworm-security, and bookworm-backports, which
+boards/qemu_virt_baremetal/install-qemu.sh adds to apt's sources). Which kernel to boot is
+decided from the cache alone (:func:`current_kernel`: the newest build of the current
+fragment), so an ``apt-get update`` or a new upload never hides a built kernel;
+``build_kernel(update=True)`` (``vbe guest build --update``) moves to apt's newer candidate.
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -32,6 +37,7 @@ from pyhost.linux.cache import (
     Progress,
     apt_download,
     cache_root,
+    compare_versions,
     locked,
     no_progress,
     require_tools,
@@ -70,10 +76,14 @@ def linux_dir() -> Path:
     return cache_root() / "linux"
 
 
-def source_version() -> str:
-    """The linux-source version to build: $VBE_LINUX_VERSION, else apt's candidate."""
-    if os.environ.get("VBE_LINUX_VERSION"):
-        return os.environ["VBE_LINUX_VERSION"]
+def pinned_version() -> str | None:
+    """``$VBE_LINUX_VERSION``: the one linux-source version to build and boot, or None."""
+    return os.environ.get("VBE_LINUX_VERSION") or None
+
+
+def apt_candidate() -> str:
+    """apt's candidate version of linux-source-6.12. Asked only when building (apt's answer
+    moves with every ``apt-get update``); LinuxError saying what to do when apt knows none."""
     try:
         out = subprocess.run(
             ["apt-cache", "policy", PACKAGE],
@@ -146,23 +156,59 @@ class KernelBuild:
 
 
 def kernel_build(version: str | None = None) -> KernelBuild:
-    v = version or source_version()
+    """Where the build of ``version`` (default: $VBE_LINUX_VERSION, else apt's candidate)
+    and the current fragment lives; it may not be built yet."""
+    v = version or pinned_version() or apt_candidate()
     return KernelBuild(v, cache_key(v, fragment_text()))
 
 
+def cached_builds(fragment: str | None = None) -> list[KernelBuild]:
+    """The complete builds of ``fragment`` (default: guest.config) in the cache, oldest
+    linux-source version first. Read from each entry's info.json; apt is not asked."""
+    frag = fragment_text() if fragment is None else fragment
+    found = []
+    for info in linux_dir().glob("*/info.json"):
+        try:
+            data = json.loads(info.read_text())
+        except (OSError, ValueError):
+            continue  # a broken entry is no build
+        version = data.get("version") if isinstance(data, dict) else None
+        if not isinstance(version, str) or data.get("package") != PACKAGE:
+            continue
+        kb = KernelBuild(version, cache_key(version, frag))
+        if kb.dir == info.parent and kb.is_built():
+            found.append(kb)
+    return sorted(
+        found, key=functools.cmp_to_key(lambda a, b: compare_versions(a.version, b.version))
+    )
+
+
+def current_kernel() -> KernelBuild | None:
+    """The kernel the guest boots: with $VBE_LINUX_VERSION that version's build, else the
+    newest cached build of the current fragment; None when there is none. Never asks apt
+    (nor builds), so apt's state cannot change which kernel is found."""
+    pinned = pinned_version()
+    if pinned is not None:
+        kb = KernelBuild(pinned, cache_key(pinned, fragment_text()))
+        return kb if kb.is_built() else None
+    builds = cached_builds()
+    return builds[-1] if builds else None
+
+
 def cached_kernel() -> Path | None:
-    """The cached Image for the current fragment, or None (never builds, never raises)."""
-    kb = cached_build()
+    """The Image of :func:`current_kernel`, or None (never builds, never raises)."""
+    kb = current_kernel()
     return kb.image if kb is not None else None
 
 
-def cached_build() -> KernelBuild | None:
-    """The cached build (Image and modules) for the current fragment, or None."""
-    try:
-        kb = kernel_build()
-    except LinuxError:
-        return None
-    return kb if kb.is_built() else None
+def no_kernel_reason() -> str:
+    """Why :func:`cached_kernel` found nothing, and the command that fixes it."""
+    pinned = pinned_version()
+    what = f"{PACKAGE} {pinned} ($VBE_LINUX_VERSION)" if pinned else f"any {PACKAGE}"
+    return (
+        f"no guest kernel built from {FRAGMENT.name} and {what} is cached in {linux_dir()}: "
+        "`vbe guest build` builds it (minutes, cached)"
+    )
 
 
 def parse_config(text: str) -> dict[str, str]:
@@ -237,12 +283,19 @@ def check_build_tools() -> None:
 def build_kernel(
     version: str | None = None,
     *,
+    update: bool = False,
     progress: Progress = no_progress,
     jobs: int | None = None,
     force: bool = False,
 ) -> KernelBuild:
-    """The cached kernel for (version, guest.config), built first when missing."""
-    kb = kernel_build(version)
+    """The kernel to boot for the current fragment, built first when there is none.
+
+    ``version`` (default $VBE_LINUX_VERSION) builds that linux-source version. Without one,
+    the newest cached build (:func:`current_kernel`) is the answer and apt is asked for its
+    candidate only when there is none; ``update`` asks apt anyway and builds its candidate
+    when that is newer than every cached build, saying which version it leaves for which.
+    ``force`` rebuilds the chosen version even when it is cached."""
+    kb = _choose(version, update, progress)
     if kb.is_built() and not force:
         return kb
     with locked(linux_dir() / f"{kb.key}.lock", "guest kernel", progress):
@@ -286,18 +339,44 @@ def build_kernel(
             tick=tick,
         )
         seconds = time.monotonic() - t0
-        _store(kb, log, seconds, jobs)
+        _store(kb, log, seconds, jobs, fragment)
         progress(
             f"kernel cached: {kb.image} ({kb.image.stat().st_size >> 10} KiB, {seconds:.0f} s)"
         )
     return kb
 
 
+def _choose(version: str | None, update: bool, progress: Progress) -> KernelBuild:
+    """Which (version, fragment) build :func:`build_kernel` wants."""
+    version = version or pinned_version()
+    if version is not None:
+        return kernel_build(version)
+    have = current_kernel()
+    if have is not None and not update:
+        return have
+    candidate = apt_candidate()
+    kb = kernel_build(candidate)
+    if update:
+        progress(update_note(have.version if have else None, candidate, kb.key))
+        if have is not None and compare_versions(candidate, have.version) <= 0:
+            return have
+    return kb
+
+
+def update_note(old: str | None, new: str, key: str) -> str:
+    """What ``vbe guest build --update`` does, in one line: old version -> new version."""
+    if old is None:
+        return f"no guest kernel of {FRAGMENT.name} cached: building {PACKAGE} {new} (key {key})"
+    if compare_versions(new, old) <= 0:
+        return f"{PACKAGE} {old} is built and apt's candidate is {new}: nothing to rebuild"
+    return f"{PACKAGE} {old} -> {new}: rebuilding the guest kernel (key {key}, minutes)"
+
+
 def _objects(obj: Path) -> int:
     return sum(1 for _ in obj.rglob("*.o"))
 
 
-def _store(kb: KernelBuild, log: Path, seconds: float, jobs: int) -> None:
+def _store(kb: KernelBuild, log: Path, seconds: float, jobs: int, fragment: str) -> None:
     """Copy the Image, .config and log into the cache entry (atomically), drop the tree."""
     image = kb.obj / "arch" / "arm64" / "boot" / "Image"
     if not image.is_file():
@@ -318,6 +397,7 @@ def _store(kb: KernelBuild, log: Path, seconds: float, jobs: int) -> None:
         "package": PACKAGE,
         "version": kb.version,
         "key": kb.key,
+        "fragment_sha256": hashlib.sha256(fragment.encode()).hexdigest(),
         "release": release,
         "image_sha256": hashlib.sha256(image.read_bytes()).hexdigest(),
         "build_seconds": round(seconds, 1),

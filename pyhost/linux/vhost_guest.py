@@ -28,8 +28,7 @@ from sysdesc.model import System
 
 from pyhost.linux.cache import LinuxError
 from pyhost.linux.dt import guest_dtb
-from pyhost.linux.fixtures import LinuxImages
-from pyhost.linux.guest import CPU, RAM_SIZE, LinuxGuest
+from pyhost.linux.guest import CPU, RAM_SIZE, LinuxGuest, LinuxImages
 from pyhost.sysload import DEMO
 
 QDEV = {"scmi": "vhost-user-scmi", "i2c": "vhost-user-i2c-device"}

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sysdesc import manifest
+from sysdesc import manifest, pycmake
 
 from pyhost.machine.base import MachineError
 
@@ -112,7 +112,8 @@ def stale_reason(elf: Path) -> str | None:
 
 
 def build_image(reason: str = "requested") -> Path:
-    """Configure (once) and build the image with CMake; MachineError on failure."""
+    """Configure (when not yet, or with another Python) and build the image with CMake;
+    MachineError on failure."""
     if shutil.which("cmake") is None:
         raise MachineError("cmake is not installed: run scripts/setup (Debian package cmake)")
     if shutil.which(CROSS_GCC) is None:
@@ -120,11 +121,10 @@ def build_image(reason: str = "requested") -> Path:
     bdir = build_dir()
     bdir.mkdir(parents=True, exist_ok=True)
     print(f"vbe: building the bare-metal image into {bdir} ({reason}) ...", file=sys.stderr)
-    steps = [
-        # configure (again: cheap), with this Python to run the build's generators
-        ["cmake", "-S", str(BOARD), "-B", str(bdir), f"-DVBE_PYTHON={sys.executable}"],
-        ["cmake", "--build", str(bdir), "-j", str(os.cpu_count() or 2)],
-    ]
+    steps = []
+    if pycmake.needs_configure(bdir):  # not yet, or with another Python than this one
+        steps.append(["cmake", "-S", str(BOARD), "-B", str(bdir), pycmake.define()])
+    steps.append(["cmake", "--build", str(bdir), "-j", str(os.cpu_count() or 2)])
     for cmd in steps:
         try:
             proc = subprocess.run(cmd, check=False, capture_output=True, text=True, timeout=600)

@@ -35,13 +35,12 @@ import re
 import shutil
 import stat
 import subprocess
-import sys
 import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from sysdesc import load_system, render
+from sysdesc import load_system, pycmake, render
 
 from pyhost.linux.cache import (
     APT_TIMEOUT,
@@ -434,7 +433,7 @@ def build_vbe_xen(
             run(["cmake", "-S", str(BOARD), "-B", str(work / "b"),
                  f"-DCMAKE_TOOLCHAIN_FILE={BOARD / 'toolchain-aarch64-linux.cmake'}",
                  f"-DVBE_XEN_SYSROOT={sysroot.dir}", f"-DVBE_SYSTEM={description}",
-                 f"-DVBE_PYTHON={sys.executable}", "-DCMAKE_BUILD_TYPE=Release"],
+                 pycmake.define(), "-DCMAKE_BUILD_TYPE=Release"],
                 what="cmake (vbe-xen)", timeout=300, log=log)  # fmt: skip
             run(["cmake", "--build", str(work / "b"), "-j2"], what="building vbe-xen",
                 timeout=BUILD_TIMEOUT, log=log)  # fmt: skip

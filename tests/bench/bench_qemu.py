@@ -47,6 +47,7 @@ from typing import Any
 
 from elftools.elf.constants import SH_FLAGS
 from elftools.elf.elffile import ELFFile
+from sysdesc import pycmake
 
 from pyhost.i2c import I2cClient, I2cMsg
 from pyhost.machine import Machine, make_machine
@@ -305,11 +306,9 @@ def profile_image() -> Path:
     elf = PROFILE_BUILD / "vbe-baremetal.elf"
     if stale_reason(elf) is None:
         return elf
+    configure = ["cmake", "-S", str(BOARD), "-B", str(PROFILE_BUILD), "-DVBE_BM_PROFILE=ON"]
     cmds = [
-        [
-            "cmake", "-S", str(BOARD), "-B", str(PROFILE_BUILD), "-DVBE_BM_PROFILE=ON",
-            f"-DVBE_PYTHON={sys.executable}",
-        ],
+        [*configure, pycmake.define()],
         ["cmake", "--build", str(PROFILE_BUILD), "-j", str(os.cpu_count() or 2)],
     ]
     for cmd in cmds:

@@ -9,6 +9,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 
 def _run(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
     env = dict(os.environ, VBE_CACHE_DIR=str(tmp_path / "empty-cache"))
@@ -36,3 +38,22 @@ def test_linux_no_leaves_it_out(tmp_path: Path) -> None:
     p = _run(tmp_path, "--json", "--linux", "no")
     assert p.returncode == 0, p.stderr
     assert json.loads(p.stdout)["linux"] is None
+
+
+def test_linux_part_skipped_when_only_another_fragments_kernel_is_cached(tmp_path: Path) -> None:
+    """A kernel built from another guest.config (an older checkout's) is no usable guest:
+    --linux auto skips and says which kernel is missing, and apt's state plays no part."""
+    from pyhost.linux import kernel
+    from pyhost.machine.qemu_image import qemu_available
+
+    if not qemu_available()[0]:
+        pytest.skip(f"the QEMU check comes first: {qemu_available()[1]}")
+    version = "6.12.117-1~deb12u1"
+    entry = tmp_path / "empty-cache" / "linux" / kernel.cache_key(version, "CONFIG_OTHER=y\n")
+    entry.mkdir(parents=True)
+    (entry / "Image").write_bytes(b"an Image")
+    (entry / "info.json").write_text(json.dumps({"package": kernel.PACKAGE, "version": version}))
+    p = _run(tmp_path, "--json")
+    assert p.returncode == 0, p.stderr
+    skipped = json.loads(p.stdout)["linux"]["skipped"]
+    assert "no guest kernel built from guest.config" in skipped and "vbe guest build" in skipped

@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -25,12 +26,15 @@ def test_west_commands_yml_up_to_date() -> None:
 
 @pytest.fixture(scope="module")
 def workspace(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, str]]:
-    west = shutil.which("west")
+    env = {k: v for k, v in os.environ.items() if k != "ZEPHYR_BASE"}
+    # the west installed beside this interpreter (the set-up's virtual environment) first,
+    # also when the suite runs as .venv/bin/python -m pytest without activating it
+    env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
+    west = shutil.which("west", path=env["PATH"])
     if west is None:
-        pytest.skip("west is not installed (pip install west)")
+        pytest.skip("west is not installed (scripts/setup installs it into .venv)")
     top = tmp_path_factory.mktemp("ws")
     shutil.copytree(REPO, top / "vbe", ignore=IGNORE)
-    env = {k: v for k, v in os.environ.items() if k != "ZEPHYR_BASE"}
     env.update(WEST_CONFIG_GLOBAL=str(top / "global.cfg"), NO_COLOR="1")
     r = subprocess.run(
         [west, "init", "-l", "vbe"],

@@ -12,11 +12,11 @@ import os
 import shlex
 import shutil
 import subprocess
-import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from sysdesc import pycmake
 from sysdesc.build import load_system
 from sysdesc.buildstep import BuildStepError, image_manifest
 from sysdesc.generate import render, write_atomically
@@ -109,7 +109,7 @@ def build_baremetal(
             str(out),
             f"-DCMAKE_TOOLCHAIN_FILE={BAREMETAL_TOOLCHAIN}",
             f"-DVBE_CROSS_PREFIX={prefix}",
-            f"-DVBE_PYTHON={sys.executable}",
+            pycmake.define(),  # the build's generators run with this interpreter
             f"-DVBE_SYSTEM={description}",
         ],
         "configuring the bare-metal image",
@@ -228,7 +228,7 @@ def build_zephyr(
         f"-DDTC_OVERLAY_FILE={overlay}",
         f"-DEXTRA_CONF_FILE={conf}",
         f"-DVBE_SYSTEM={description}",
-        f"-DVBE_PYTHON={sys.executable}",
+        pycmake.define(),
     ]
     say(f"[2/3] west build -b {board} (Zephyr {env_info.zephyr_base}); this takes a while")
     _run(cmd, f"west build for {board}", REPO, env)

@@ -3,8 +3,9 @@ system, its virtio-scmi and virtio-i2c devices bridged onto the run's backend ma
 (vbe.serve.bridge: each request copied into ivi's window and the answer back),
 and what its own drivers see checked against the platform.
 
-Skipped, with the reason, when the guest kernel is not built (``vbe guest build``) or
-QEMU cannot run it.
+Skipped, with the reason, when no usable guest is cached (``vbe guest build``; the kernel
+is the newest built from the current fragment, whatever apt says now) or QEMU cannot run
+it. The images are looked up once, so the boot uses what the check found.
 """
 
 from __future__ import annotations
@@ -14,9 +15,12 @@ import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from vbe.scenario import TEXT, TEXT_AT
+
+if TYPE_CHECKING:
+    from pyhost.linux.guest import LinuxImages
 
 GUEST = "ivi"
 SENSOR = "soc_temp"
@@ -44,21 +48,22 @@ class LinuxReport:
         return self.skipped is not None or all(s.passed for s in self.steps)
 
 
-def unavailable() -> str | None:
-    """Why no Linux guest can run here, or None."""
-    from pyhost.linux.initramfs import cached_initramfs
-    from pyhost.linux.kernel import cached_kernel
+def usable_guest() -> LinuxImages | str:
+    """The cached LinuxImages to boot, or why no Linux guest can run here (a str). Never
+    builds and never asks apt: the kernel is the newest built from the current fragment."""
+    from pyhost.linux.cache import require_tools
+    from pyhost.linux.dt import DTC_TOOLS
+    from pyhost.linux.guest import cached_images
     from pyhost.machine.qemu_image import qemu_available
 
     ok, why = qemu_available()
     if not ok:
         return why
     try:
-        if cached_kernel() is None or cached_initramfs() is None:
-            return "the Linux guest is not built: `vbe guest build` (minutes, cached)"
+        require_tools(DTC_TOOLS)  # the guest's devicetree is patched with dtc
+        return cached_images()
     except Exception as exc:  # noqa: BLE001 (any tooling problem is a reason to skip)
         return f"the Linux guest tooling cannot run: {exc}"
-    return None
 
 
 def _step(rep: LinuxReport, title: str, expected: Any, outcome: Any) -> None:
@@ -72,9 +77,9 @@ def _show(data: bytes) -> str:
 def run_linux(machine: Any) -> LinuxReport:
     """Boot the guest bridged onto ``machine`` (launched, serving the demo system) and
     check what Linux sees; the report, or one saying why it was skipped."""
-    why = unavailable()
-    if why is not None:
-        return LinuxReport(skipped=why)
+    images = usable_guest()
+    if isinstance(images, str):
+        return LinuxReport(skipped=images)
     from pyhost.linux.vhost_guest import make_guest
     from vbe.serve.bridge import BridgeHost
     from vbe.serve.served import ServedBackend
@@ -86,7 +91,7 @@ def run_linux(machine: Any) -> LinuxReport:
             tempfile.TemporaryDirectory(prefix="vbe-run-linux-") as tmp,
             ServedBackend(Path(tmp) / "sock", host=host, machine=machine) as be,
         ):
-            g = make_guest(be, GUEST, None, Path(tmp))
+            g = make_guest(be, GUEST, images, Path(tmp))
             t0 = time.monotonic()
             with g:
                 rep.release, rep.boot_s = g.release, time.monotonic() - t0

@@ -22,7 +22,10 @@ $VBE_CACHE_DIR/linux):
              with its clock, power, perf, reset, hwmon and regulator drivers, I2C over virtio,
              i2c-dev, devtmpfs, debugfs); cached by (package version, fragment). A 2-core
              machine takes 2 to 6 minutes. Each =y option of the fragment is checked in the
-             resulting .config.
+             resulting .config. When a kernel of the current fragment is cached, that one
+             (the newest, if several) is used and apt is not asked; otherwise the version
+             is apt's candidate ($VBE_LINUX_VERSION pins one). --update moves to apt's
+             candidate when it is newer than every cached build, and says old -> new.
   initramfs  busybox-static (arm64, downloaded with a private arm64 package list) and an
              /init that serves commands on the console; cached by (busybox, init script).
 
@@ -35,7 +38,10 @@ examples (the first build takes minutes, so the quick suite does not run these;
 tests/linux/test_cli_guest.py does, once the guest is cached):
     vbe guest build            build what is missing, print where the results are
     vbe guest build -j 1       the same with one compiler job
-  --force rebuilds both (the unpacked kernel source is reused).
+  `vbe guest build --update` moves to a newer linux-source once apt has one (after an
+  apt-get update): it prints "linux-source-6.12 OLD -> NEW" and rebuilds the kernel
+  (minutes), or says there is nothing to rebuild. --force rebuilds both (the unpacked
+  kernel source is reused).
 """
 
 BOOT_DESCRIPTION = """\
@@ -86,6 +92,10 @@ class GuestBuild(VbeCommand):
     def do_add_parser(self, parser_adder: Any) -> argparse.ArgumentParser:
         p = self._parser(parser_adder, epilog=BUILD_EPILOG)
         p.add_argument("--force", action="store_true", help="rebuild even when cached")
+        p.add_argument("--update", action="store_true",
+                       help="build apt's candidate linux-source when it is newer than every "
+                            "cached kernel (says old -> new); without it a cached kernel is "
+                            "used as it is")  # fmt: skip
         p.add_argument("-j", "--jobs", type=int, help="make jobs (default: the CPU count)")
         return p
 
@@ -98,7 +108,7 @@ class GuestBuild(VbeCommand):
             assert self.parser is not None
             self.parser.error("--jobs must be at least 1")
         try:
-            kb = build_kernel(progress=inf, jobs=args.jobs, force=args.force)
+            kb = build_kernel(update=args.update, progress=inf, jobs=args.jobs, force=args.force)
             initramfs = build_initramfs(progress=inf, force=args.force)
         except LinuxError as exc:
             die(str(exc))
