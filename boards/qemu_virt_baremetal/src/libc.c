@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The string.h functions the core, the compiler and the ports' own code call: memcpy,
- * memmove, memset, memcmp; strlen, strcmp, strncmp (xen_dom0_baremetal's devicetree and
- * console commands). --gc-sections drops what an image does not use.
+ * memmove, memset, memcmp; strlen, strcmp, strncmp, strchr (xen_dom0_baremetal's devicetree
+ * and console commands). --gc-sections drops what an image does not use.
  *
  * With the MMU off every access is Device memory, where an unaligned access faults: the
  * word loops run only on word-aligned addresses, and bytes do the rest.
@@ -115,4 +115,16 @@ int strncmp(const char *a, const char *b, size_t n)
 int strcmp(const char *a, const char *b)
 {
 	return strncmp(a, b, SIZE_MAX);
+}
+
+char *strchr(const char *s, int c)
+{
+	for (;; s++) {
+		if (*s == (char)c) {
+			return (char *)(uintptr_t)s;
+		}
+		if (*s == '\0') {
+			return NULL;
+		}
+	}
 }

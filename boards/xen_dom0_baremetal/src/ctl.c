@@ -1,17 +1,31 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * The control channel: the commands of vbe-xen's (boards/xen_dom0_linux/src/ctl.c), with the
- * same answers, so the harness reads platform state the same way whichever Dom0 serves.
- * vbe-xen takes them on a socket, through `vbe-xen ctl CMD...` typed on Dom0's shell; here
- * the line typed on Xen's serial line (Dom0 has the input focus) is the command, with or
- * without that "vbe-xen ctl" prefix.
+ * Dom0's console: the command loop the harness drives, and vbe-xen's control commands.
  *
+ * The harness (pyhost.xen.system) talks to a Linux Dom0 through its init's command loop
+ * (pyhost.linux.initramfs.COMMAND_LOOP) and reaches vbe-xen with `vbe-xen ctl CMD...` run
+ * there. This Dom0 speaks the same loop on Xen's serial line (Dom0 has the input focus),
+ * so the same harness drives either Dom0:
+ *
+ *   "VBE-GUEST-READY <release>"            once every DomU is served (main.c)
+ *   in:  "<id>[:<length>] <secs> <command>"  <length>: the command's, checked (Xen drops
+ *                                           input its 128-byte buffer cannot hold)
+ *   out: "VBE-BEGIN <id>", the command's output, "\nVBE-END <id> <status>"; a command of the
+ *        wrong length gets status 254 and "vbe init: garbled command (N of M bytes)"
+ *
+ * Commands (what a shell would run; there is none here):
+ *   vbe-xen ctl [--ctl SOCKET] CTL...   a control command, status 0 (as vbe-xen's client)
+ *   poweroff [-f]                       SCHEDOP_shutdown(poweroff): Xen halts the machine
+ *   anything else                       status 127
+ * A line without the framing is a control command typed by hand (`vbe xen boot` hands the
+ * serial line to a terminal): its answer, no framing.
+ *
+ * Control commands, with vbe-xen's answers (boards/xen_dom0_linux/src/ctl.c):
  *   mbx CMD [A0 [A1 [A2 [A3]]]]  a platform command (boards/qemu_virt_baremetal/src/
  *                                mailbox_layout.h, run by platcmd.c): "result=R data=HEX"
  *   stats                        the "stats ..." lines of every domain, then "result=0"
  *   destroy DOMID                stop serving the domain (its devices reset) and destroy it
  *   stop DOMID                   stop serving it only: "result=R"
- *
  * Numbers are C-style (decimal, 0x hex, 0 octal, an optional '-'). An unknown command or a
  * bad number: "result=-22 ...".
  */
@@ -24,9 +38,19 @@
 #include "bm.h"
 #include "platcmd.h"
 #include "xd.h"
+#include "xen_abi.h"
 
 #define CTL_LINE 256U
 #define CTL_MAX_TOKENS 8U
+
+/* pyhost.linux.initramfs: the command loop's markers and statuses */
+#define LOOP_BEGIN "VBE-BEGIN"
+#define LOOP_END "VBE-END"
+#define LOOP_GARBLED 254
+#define LOOP_NOT_FOUND 127
+
+#define XD_SCHEDOP_SHUTDOWN 2
+#define XD_SHUTDOWN_POWEROFF 0
 
 static char ctl_line[CTL_LINE];
 static unsigned int ctl_len;
@@ -139,24 +163,17 @@ static void ctl_mbx(struct xd_server *s, char **tok, unsigned int n)
 	bm_printf("\n");
 }
 
-static void ctl_run(struct xd_server *s, char *line)
+/* A control command (tokens after "vbe-xen ctl"); false: not one. */
+static bool ctl_run(struct xd_server *s, char **t, unsigned int n)
 {
-	char *tok[CTL_MAX_TOKENS + 1U];
-	unsigned int n = split(line, tok);
-	char **t = tok;
 	long id;
 
-	/* the line vbe-xen's harness types: "vbe-xen ctl [--ctl SOCKET] CMD ..." */
-	if (n >= 2U && strcmp(t[0], "vbe-xen") == 0 && strcmp(t[1], "ctl") == 0) {
+	if (n >= 2U && strcmp(t[0], "--ctl") == 0) {
 		t += 2;
 		n -= 2U;
-		if (n >= 2U && strcmp(t[0], "--ctl") == 0) {
-			t += 2;
-			n -= 2U;
-		}
 	}
 	if (n == 0U) {
-		return;
+		return false;
 	}
 	if (strcmp(t[0], "mbx") == 0) {
 		ctl_mbx(s, t, n);
@@ -173,7 +190,7 @@ static void ctl_run(struct xd_server *s, char *line)
 
 		if (d == NULL) {
 			bm_printf("result=%d\n", -ENOENT);
-			return;
+			return true;
 		}
 		if (t[0][0] == 'd') {
 			rc = xd_dom_destroy(d);
@@ -184,6 +201,84 @@ static void ctl_run(struct xd_server *s, char *line)
 	} else {
 		bm_printf("result=%d unknown command (mbx, stats, destroy, stop)\n", -EINVAL);
 	}
+	return true;
+}
+
+/* One command of the loop; its exit status. */
+static int cmd_run(struct xd_server *s, char *cmd)
+{
+	char *tok[CTL_MAX_TOKENS + 1U];
+	unsigned int n = split(cmd, tok);
+
+	if (n >= 2U && strcmp(tok[0], "vbe-xen") == 0 && strcmp(tok[1], "ctl") == 0) {
+		if (!ctl_run(s, tok + 2, n - 2U)) {
+			bm_printf("usage: vbe-xen ctl [--ctl SOCKET] COMMAND [ARG...]\n");
+			return 2;
+		}
+		return 0;
+	}
+	if (n >= 1U && strcmp(tok[0], "poweroff") == 0) {
+		unsigned int reason = XD_SHUTDOWN_POWEROFF;
+
+		bm_printf("vbe: powering off\n");
+		(void)xd_hypercall(XD_HC_SCHED_OP, XD_SCHEDOP_SHUTDOWN, (uintptr_t)&reason, 0, 0, 0);
+		return 1; /* only if Xen refused */
+	}
+	bm_printf("vbe: %s: not found (this Dom0 runs: vbe-xen ctl ..., poweroff)\n",
+		  n > 0U ? tok[0] : "");
+	return LOOP_NOT_FOUND;
+}
+
+/* Is @p s a number (the framing's id, length or seconds)? */
+static bool all_digits(const char *s, size_t n)
+{
+	if (n == 0U) {
+		return false;
+	}
+	for (size_t i = 0U; i < n; i++) {
+		if (s[i] < '0' || s[i] > '9') {
+			return false;
+		}
+	}
+	return true;
+}
+
+/* "<id>[:<length>] <secs> <command>", as the init's loop splits it; or a bare command. */
+static void line_run(struct xd_server *s, char *line)
+{
+	char *sp1 = strchr(line, ' ');
+	char *sp2 = sp1 != NULL ? strchr(sp1 + 1, ' ') : NULL;
+	char *colon;
+	char *cmd;
+	long want = -1;
+	int status;
+
+	if (sp2 == NULL || !all_digits(sp1 + 1, (size_t)(sp2 - sp1 - 1))) {
+		char *tok[CTL_MAX_TOKENS + 1U];
+		unsigned int n = split(line, tok);
+
+		if (n > 0U && !ctl_run(s, tok, n)) {
+			bm_printf("result=%d\n", -EINVAL);
+		}
+		return;
+	}
+	*sp1 = '\0';
+	cmd = sp2 + 1;
+	colon = strchr(line, ':');
+	if (colon != NULL) {
+		*colon = '\0';
+		if (!all_digits(colon + 1, strlen(colon + 1)) || parse_num(colon + 1, &want) != 0) {
+			want = -2; /* a damaged length: the command cannot match it */
+		}
+	}
+	bm_printf(LOOP_BEGIN " %s\n", line);
+	if (want != -1 && (long)strlen(cmd) != want) {
+		bm_printf("vbe init: garbled command (%u of %ld bytes)\n" LOOP_END " %s %d\n",
+			  (unsigned int)strlen(cmd), want, line, LOOP_GARBLED);
+		return;
+	}
+	status = cmd_run(s, cmd);
+	bm_printf("\n" LOOP_END " %s %d\n", line, status);
 }
 
 bool xd_ctl_poll(struct xd_server *s)
@@ -199,9 +294,10 @@ bool xd_ctl_poll(struct xd_server *s)
 			if (c == '\r' || c == '\n') {
 				ctl_line[ctl_len] = '\0';
 				if (ctl_overflow) {
-					bm_printf("result=%d line too long\n", -EINVAL);
+					bm_printf("vbe: a line longer than %u bytes, dropped\n",
+						  CTL_LINE - 1U);
 				} else {
-					ctl_run(s, ctl_line);
+					line_run(s, ctl_line);
 				}
 				ctl_len = 0U;
 				ctl_overflow = false;

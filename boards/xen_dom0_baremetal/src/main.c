@@ -206,5 +206,7 @@ void xd_main(const void *fdt)
 		  (unsigned int)ms_since_start());
 	/* After the ready lines: each console line costs Xen's serial line ~20 ms under TCG. */
 	xd_print_boot(&xd_boot);
+	/* the command loop takes input from here on (ctl.c) */
+	bm_printf("VBE-GUEST-READY %s-%s\n", XD_BOARD_NAME, vbe_bm_version);
 	xd_serve(s);
 }
