@@ -142,3 +142,9 @@ def scmi_raw(guest: Guest, proto: int, msg: int, words: Iterable[int] = ()) -> R
     if len(data) != _int(fields, "payload_len", cmd):
         raise LinuxError(f"guest: {cmd}: payload_len disagrees with payload in {fields}")
     return RawReply(status, data)
+
+
+def mmio_bench(guest: Guest, addr: int, n: int) -> BenchResult:
+    """``n`` 32-bit reads of the register at guest-physical ``addr`` through /dev/mem: on
+    Xen each one traps to the IOREQ server and back."""
+    return _bench(guest, ["mmio-bench", f"{addr:#x}", n], n, "mmio_reads", "us_per_read")

@@ -9,6 +9,9 @@
  *   vbe-guest scmi-bench N              N SCMI BASE PROTOCOL_VERSION round trips through the
  *                                        SCMI raw interface, every reply checked for SUCCESS
  *   vbe-guest scmi-raw PROTO MSG [W...] one SCMI command, payload = the 32-bit words W
+ *   vbe-guest mmio-bench ADDR N         N 32-bit reads of the register at physical ADDR
+ *                                        through /dev/mem (on Xen: one trapped access each,
+ *                                        answered by the IOREQ server)
  *
  * Numbers: BUS and N decimal; ADDR, PROTO and MSG C style (0x14 or 20); W hexadecimal with or
  * without 0x. Every success prints exactly one line of key=value pairs on stdout and exits 0:
@@ -16,6 +19,7 @@
  *   i2c_transactions=N seconds=S per_second=R us_per_transaction=U
  *   scmi_round_trips=N seconds=S per_second=R us_per_round_trip=U
  *   status=<int32, decimal> payload_len=<bytes> payload=<hex, two digits a byte, may be empty>
+ *   mmio_reads=N seconds=S per_second=R us_per_read=U
  *
  * scmi-raw exits 0 whenever a reply came back, whatever its status. Errors go to stderr as
  * "vbe-guest: <command>: <what>" with exit status 1; usage errors exit 2.
@@ -52,6 +56,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -94,7 +99,8 @@ static void usage(void)
 {
 	fputs("usage: vbe-guest i2c-bench BUS ADDR N\n"
 	      "       vbe-guest scmi-bench N\n"
-	      "       vbe-guest scmi-raw PROTO MSG [HEX32 ...]\n",
+	      "       vbe-guest scmi-raw PROTO MSG [HEX32 ...]\n"
+	      "       vbe-guest mmio-bench ADDR N\n",
 	      stderr);
 	exit(2);
 }
@@ -437,6 +443,49 @@ static int cmd_scmi_raw(int argc, char **argv)
 	return 0;
 }
 
+/* ---- trapped register reads ------------------------------------------------------------------ */
+
+static int cmd_mmio_bench(int argc, char **argv)
+{
+	unsigned long addr, n;
+	long page = sysconf(_SC_PAGESIZE);
+	volatile uint32_t *reg;
+	uint32_t value = 0;
+	double t0, t1;
+	void *map;
+	int fd;
+
+	if (argc != 2) {
+		usage();
+	}
+	addr = parse_ulong("ADDR", argv[0], 0, ULONG_MAX);
+	n = parse_count(argv[1]);
+	if (page <= 0 || addr % 4U != 0U) {
+		fprintf(stderr, "vbe-guest: %s: ADDR must be 4-byte aligned\n", cmd_name);
+		usage();
+	}
+	fd = open("/dev/mem", O_RDONLY | O_SYNC | O_CLOEXEC);
+	if (fd < 0) {
+		die("/dev/mem: %s", strerror(errno));
+	}
+	map = mmap(NULL, (size_t)page, PROT_READ, MAP_SHARED, fd,
+		   (off_t)(addr & ~(unsigned long)(page - 1)));
+	if (map == MAP_FAILED) {
+		die("mapping %#lx from /dev/mem: %s", addr, strerror(errno));
+	}
+	reg = (volatile uint32_t *)((uint8_t *)map + (addr & (unsigned long)(page - 1)));
+	t0 = now();
+	for (unsigned long i = 0; i < n; i++) {
+		value = *reg;
+	}
+	t1 = now();
+	munmap(map, (size_t)page);
+	close(fd);
+	print_rate("mmio_reads", "us_per_read", n, t1 - t0);
+	(void)value;
+	return 0;
+}
+
 /* ---- main ------------------------------------------------------------------------------------- */
 
 int main(int argc, char **argv)
@@ -448,6 +497,7 @@ int main(int argc, char **argv)
 		{ .name = "i2c-bench", .run = cmd_i2c_bench },
 		{ .name = "scmi-bench", .run = cmd_scmi_bench },
 		{ .name = "scmi-raw", .run = cmd_scmi_raw },
+		{ .name = "mmio-bench", .run = cmd_mmio_bench },
 	};
 
 	if (argc < 2) {

@@ -17,6 +17,7 @@ def all_commands() -> list[VbeCommand]:
     from vbe.commands.run import RunCommand
     from vbe.commands.scmi import ScmiCommand
     from vbe.commands.serve import ServeCommand
+    from vbe.commands.xen import XenCommand
 
     return [
         RunCommand(),
@@ -29,4 +30,5 @@ def all_commands() -> list[VbeCommand]:
         InspectCommand(),
         HexCommand(),
         GuestCommand(),
+        XenCommand(),
     ]

@@ -59,6 +59,8 @@ examples:
   vbe run --json           the same as JSON (steps, bus log, counters)
   vbe -v run               also the messages of every step
   vbe run --linux no       without the Linux guest part
+  vbe run --xen            the script on real Xen: both guests Linux DomUs, vbe-xen in Dom0
+                           (`vbe xen build` first; docs/xen.md)
 """
 
 _MARK = {True: ("pass", "ok"), False: ("FAIL", "err")}
@@ -311,12 +313,17 @@ class RunCommand(VbeCommand):
         p = self._parser(parser_adder, epilog=EPILOG)
         add_machine_args(p, guest=False, default="qemu")
         add_json_arg(p)
+        p.add_argument("--xen", action="store_true",
+                       help="run on real Xen under QEMU: the guests are Linux DomUs served "
+                            "over IOREQ by vbe-xen in Dom0 (needs `vbe xen build`)")  # fmt: skip
         p.add_argument("--linux", choices=("auto", "yes", "no"), default="auto",
                        help="the Linux guest part: auto (when the guest is built; the "
                             "default), yes (fail when it cannot run), no")  # fmt: skip
         return p
 
     def do_run(self, args: argparse.Namespace, unknown: list[str]) -> int:
+        if args.xen:
+            return run_on_xen(args)
         kw = {"keep_logs": True} if args.machine == "qemu" else {}
         console_log = None
         linux: LinuxReport | None = None
@@ -359,3 +366,72 @@ class RunCommand(VbeCommand):
             err(f"{len(failed)} step(s) did not go as expected: {'; '.join(failed)}")
             return 1
         return 0
+
+
+def render_xen(rep: Any) -> None:
+    inf("vbe run --xen: demo system on Xen 4.17 (QEMU), vbe-xen in Dom0, one Linux DomU per guest")
+    for what, s in rep.marks.items():
+        inf(f"  {s:7.2f} s  {what}")
+    for name, g in rep.guests.items():
+        inf("")
+        inf(f'DomU "{name}": Linux {g.release}')
+        for i, s in enumerate(g.steps, 1):
+            word, colour = _MARK[s.passed]
+            inf(f"  X{i:<2} {paint(word, colour)}  {s.title}")
+            inf(f"{'':9}saw      {s.outcome}")
+            if not s.passed:
+                inf(f"{'':9}expected {s.expected}")
+    inf("")
+    inf(f"bus log (vbe-xen's simulated platform), {len(rep.bus)} transactions:")
+    for t in rep.bus:
+        inf(_bus_line(t, ""))
+    inf(f"SCMI platform operations, {len(rep.ops)}:")
+    for op in rep.ops:
+        inf(f"  #{op.seq:<3} {op.op:<22} resource {op.resource:<3} value {op.value:<12} "
+            f"{'OK' if op.result == 0 else op.result}")  # fmt: skip
+    inf("vbe-xen counters (trapped accesses served, interrupts raised):")
+    for domid, d in sorted(rep.stats.items()):
+        io = d["ioreq"]
+        inf(f"  domid {domid} ({io.get('guest')}): {io.get('served')} accesses "
+            f"({io.get('reads')} reads, {io.get('writes')} writes), {io.get('events')} events")  # fmt: skip
+        for dev in d["devs"]:
+            inf(f"    {dev['kind']:<5} at {dev['base']:#x}: {dev['notifies']} notifies, "
+                f"{dev['interrupts']} interrupts, status {dev['status']:#x}")  # fmt: skip
+
+
+def run_on_xen(args: argparse.Namespace) -> int:
+    from pyhost.xen.artefacts import cached_images
+    from pyhost.xen.system import XenSystem
+    from vbe.scenario_xen import run_xen
+
+    images = cached_images()
+    if images is None:
+        die("--xen: the Xen artefacts are not built: run `vbe xen build` (minutes, cached)")
+    try:
+        with XenSystem(images, keep_logs=True) as xs:
+            xs.go()
+            rep = run_xen(xs)
+            run_dir = xs.run_dir
+    except (LinuxError, MachineError) as exc:
+        die(f"the Xen run stopped: {exc}")
+    if args.json:
+        out(json.dumps({
+            "ok": rep.ok,
+            "marks": rep.marks,
+            "guests": {n: linux_json(g) for n, g in rep.guests.items()},
+            "bus_log": [{"seq": t.seq, "bus": t.bus, "addr": t.addr, "result": t.result}
+                        for t in rep.bus],
+            "platform_ops": [{"seq": o.seq, "op": o.op, "resource": o.resource,
+                              "value": o.value, "result": o.result} for o in rep.ops],
+            "stats": {str(k): v for k, v in rep.stats.items()},
+        }, indent=2))  # fmt: skip
+    else:
+        render_xen(rep)
+        verdict = "PASS: every step as expected" if rep.ok else "FAIL: see the steps marked FAIL"
+        inf(paint(verdict, "ok" if rep.ok else "err"))
+        inf(f"console log kept in {run_dir}")
+    if not rep.ok:
+        failed = [f"{n}: {s.title}" for n, g in rep.guests.items() for s in g.steps if not s.passed]
+        err(f"{len(failed)} step(s) did not go as expected: {'; '.join(failed)}")
+        return 1
+    return 0

@@ -1,0 +1,97 @@
+"""The Xen tooling without booting anything: the serial line's demultiplexer and input
+switch, the Dom0 initramfs, the control-channel parsers, the start-order contract between
+the generated DomU command line and the guest's init."""
+
+from __future__ import annotations
+
+import stat
+
+from vbe.sysdesc.gen_xen import DOMU_BOOTARGS
+
+from pyhost.linux.initramfs import INIT_SCRIPT, LATE_VIRTIO, LOAD_VIRTIO
+from pyhost.xen.artefacts import DOM0_INIT, dom0_entries
+from pyhost.xen.console import XEN, Demux, chunks, switches
+from pyhost.xen.platform import parse_stats
+
+
+def test_demux_attributes_each_line_to_its_source() -> None:
+    d = Demux()
+    d.feed(b"(XEN) Xen version 4.17\r\n(XEN) *** Serial input to DOM0 (type 'CTRL-a' three")
+    d.feed(b" times to switch input)\r\n[    0.0] Booting Linux\r\n(XEN) DOM2: [ 1.0] hello\n")
+    d.feed(b"(XEN) DOM1: VBE-GUEST-READY 6.12-vbe\nVBE-GUEST-READY 6.1.0\n")
+    assert d.focus == 0
+    assert d.text(XEN) == (
+        "Xen version 4.17\n*** Serial input to DOM0 (type 'CTRL-a' three times to switch input)\n"
+    )
+    assert d.text(0) == "[    0.0] Booting Linux\nVBE-GUEST-READY 6.1.0\n"
+    assert d.text(1) == "VBE-GUEST-READY 6.12-vbe\n"
+    assert d.text(2) == "[ 1.0] hello\n"
+
+
+def test_demux_gives_bare_xen_lines_to_the_domu_that_has_the_input() -> None:
+    """Xen prints the focused DomU's characters as they come, with no DOMn tag."""
+    d = Demux()
+    d.feed(b"(XEN) *** Serial input to DOM1 (type 'CTRL-a' three times to switch input)\n")
+    d.feed(b"(XEN) VBE-BEGIN 3\n(XEN) 50 48\n(XEN) DOM2: other\n(XEN) VBE-END 3 0\n")
+    assert d.focus == 1
+    assert d.text(1) == "VBE-BEGIN 3\n50 48\nVBE-END 3 0\n"
+    assert d.text(2) == "other\n"
+    d.feed(b"(XEN) *** Serial input to Xen (type 'CTRL-a' three times to switch input)\n")
+    d.feed(b"(XEN) a message of Xen's\n")
+    assert d.focus == XEN and d.text(XEN).endswith("a message of Xen's\n")
+    d.consume(1, len("VBE-BEGIN 3\n"))
+    assert d.text(1).startswith("50 48\n")
+
+
+def test_a_partial_line_waits_for_its_end() -> None:
+    d = Demux()
+    d.feed(b"VBE-BEG")
+    assert d.text(0) == ""
+    d.feed(b"IN 1\n")
+    assert d.text(0) == "VBE-BEGIN 1\n"
+
+
+def test_input_switches_cycle_xen_dom0_and_each_domu() -> None:
+    # two DomUs: Xen -> DOM0 -> DOM1 -> DOM2 -> Xen
+    assert switches(XEN, 0, 2) == 1
+    assert switches(0, 1, 2) == 1
+    assert switches(0, 2, 2) == 2
+    assert switches(2, 0, 2) == 2
+    assert switches(1, 1, 2) == 0
+    assert switches(2, XEN, 2) == 1
+
+
+def test_input_goes_in_chunks_xen_can_hold() -> None:
+    data = bytes(range(40))
+    parts = chunks(data)
+    assert b"".join(parts) == data and max(len(p) for p in parts) <= 16
+
+
+def test_domus_boot_with_late_virtio_and_the_init_honours_it() -> None:
+    assert LATE_VIRTIO in DOMU_BOOTARGS.split()
+    assert f'*" {LATE_VIRTIO} "*) ;;' in INIT_SCRIPT
+    assert LOAD_VIRTIO.split()[-1] in INIT_SCRIPT  # the module the init loads otherwise
+
+
+def test_dom0_initramfs_holds_the_server_the_modules_and_an_init() -> None:
+    items = {e.name: e for e in dom0_entries(b"\x7fELFbb", {"xenfs.ko": b"m"}, b"\x7fELFvx")}
+    assert items["usr/bin/vbe-xen"].data == b"\x7fELFvx"
+    assert items["lib/modules/xenfs.ko"].data == b"m"
+    assert stat.S_ISCHR(items["dev/console"].mode)
+    assert items["init"].data == DOM0_INIT.encode()
+    for word in ("xen-evtchn.ko", "xen-privcmd.ko", "mount -t xenfs", "/usr/bin/vbe-xen"):
+        assert word in DOM0_INIT
+
+
+def test_stats_lines_parse_per_domain_and_device() -> None:
+    text = (
+        "stats domid=1 guest=ivi live=1 events=9 served=9 reads=5 writes=4 spurious=0 "
+        "refused=0,0,0,0,0,0\n"
+        "stats domid=1 dev=0 kind=scmi base=0x2000000 spi=33 status=0xf features=0x130000000 "
+        "fault=0,0 reads=3 writes=2 notifies=1 interrupts=1 raised=1 resets=1 popped=1,0 "
+        "refused=0,0,0,0,0,0\nresult=0\n"
+    )
+    s = parse_stats(text)
+    assert s[1]["ioreq"]["served"] == 9 and s[1]["ioreq"]["guest"] == "ivi"
+    assert s[1]["devs"][0]["kind"] == "scmi" and s[1]["devs"][0]["fault"] == [0, 0]
+    assert s[1]["devs"][0]["base"] == 0x2000000
