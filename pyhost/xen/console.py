@@ -19,6 +19,7 @@ pause between.
 from __future__ import annotations
 
 import re
+import time
 from dataclasses import dataclass, field
 
 XEN = "xen"
@@ -51,6 +52,7 @@ class Demux:
     focus: Source = XEN  # where Xen sends input (Xen says so when it moves it)
     streams: dict[Source, str] = field(default_factory=dict)
     log: list[tuple[Source, str]] = field(default_factory=list)  # every line, attributed
+    times: list[float] = field(default_factory=list)  # time.monotonic() each line came
     _partial: str = ""
 
     def feed(self, data: bytes) -> None:
@@ -62,6 +64,14 @@ class Demux:
     def _add(self, source: Source, text: str) -> None:
         self.streams[source] = self.streams.get(source, "") + text + "\n"
         self.log.append((source, text))
+        self.times.append(time.monotonic())
+
+    def first(self, source: Source, prefix: str) -> float | None:
+        """When ``source`` first printed a line starting with ``prefix`` (monotonic time)."""
+        for (s, text), t in zip(self.log, self.times, strict=True):
+            if s == source and text.startswith(prefix):
+                return t
+        return None
 
     def _line(self, line: str) -> None:
         if m := _INPUT.match(line):

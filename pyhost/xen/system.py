@@ -45,7 +45,7 @@ from pyhost.machine.base import MachineError
 from pyhost.machine.qemu_image import qemu_binary
 from pyhost.machine.qemu_proc import RUN_PREFIX, QemuProcess
 from pyhost.xen.artefacts import DOM0_FAILED, XenError, XenImages
-from pyhost.xen.console import CHUNK_PAUSE, SWITCH, Demux, Source, chunks, switches
+from pyhost.xen.console import CHUNK_PAUSE, SWITCH, XEN, Demux, Source, chunks, switches
 
 MACHINE = "virt,virtualization=on,gic-version=3"
 CPU = "cortex-a57"
@@ -228,8 +228,8 @@ class XenSystem:
             raise
         return self
 
-    def _mark(self, what: str) -> None:
-        self.marks[what] = round(time.monotonic() - self._t0, 2)
+    def _mark(self, what: str, at: float | None = None) -> None:
+        self.marks[what] = round((at or time.monotonic()) - self._t0, 2)
         self.say(f"  {self.marks[what]:6.2f} s  {what}")
 
     def _boot(self) -> None:
@@ -238,10 +238,17 @@ class XenSystem:
                        deadline - time.monotonic(), "Dom0's init")  # fmt: skip
         self.dom0.release = m[1]
         self.dom0.ready_s = time.monotonic() - self._t0
+        xen_up = self.demux.first(XEN, "Xen version")
+        if xen_up is not None:
+            self._mark("Xen banner", xen_up)
+        for d in self.layout.domains:
+            at = self.demux.first(0, f"vbe-xen: ready domid={d.domid} ")
+            if at is not None:
+                self._mark(f"vbe-xen serves domid {d.domid} ({d.guest.name})", at)
         head = self.demux.text(0)[: m.start()]
         self.vbe_xen_lines = [ln for ln in head.splitlines() if ln.startswith("vbe-xen: ")]
         self.demux.consume(0, m.end())
-        self._mark("Dom0 at init, vbe-xen serving")
+        self._mark("Dom0 at init, vbe-xen serving", self.demux.first(0, READY))
         serving = [ln for ln in self.vbe_xen_lines if ln.startswith("vbe-xen: serving")]
         want = sum(1 for d in self.layout.domains if d.devices)
         if not serving or f"serving {want} domains" not in serving[0]:
@@ -252,9 +259,10 @@ class XenSystem:
             m = self._wait(d.domid, re.compile(rf"^{READY} (\S+)\n", re.MULTILINE),
                            deadline - time.monotonic(), f"{dom.name}'s init")  # fmt: skip
             dom.release = m[1]
-            dom.ready_s = time.monotonic() - self._t0
+            at = self.demux.first(d.domid, READY) or time.monotonic()
+            dom.ready_s = at - self._t0
             self.demux.consume(d.domid, m.end())
-            self._mark(f"DomU {dom.name} at init")
+            self._mark(f"DomU {dom.name} at init", at)
 
     def go(self) -> None:
         """The start-order go signal: load virtio_mmio in every DomU (vbe-xen serves them

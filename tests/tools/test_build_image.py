@@ -105,7 +105,7 @@ def test_zephyr_west_command_line(tmp_path: Path) -> None:
         str(out),
         str(REPO / "zephyr-app"),
         "--",
-        f"-DEXTRA_DTC_OVERLAY_FILE={gen / 'vbe.overlay'}",
+        f"-DDTC_OVERLAY_FILE={gen / 'vbe.overlay'}",
         f"-DEXTRA_CONF_FILE={gen / 'vbe.conf'}",
         f"-DVBE_SYSTEM_C={gen / 'vbe_sys_cfg.c'}",
     ]

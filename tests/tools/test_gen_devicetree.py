@@ -1,6 +1,6 @@
 """The devicetree generators: the Zephyr overlay (gen_dts) and the Linux guest fragments
 (gen_linux_dt). Both compile with dtc; the overlay of the demo is equivalent to the
-hand-written boards/qemu_cortex_a53.overlay; a fragment has a protocol node exactly for
+hand-written zephyr-app/boards/qemu_cortex_a53.overlay; a fragment has a protocol node exactly for
 each granted kind and a child exactly for each modelled target, at the guest address."""
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from vbe.sysdesc.model import System
 
 REPO = Path(__file__).resolve().parents[2]
 EXAMPLES = sorted((REPO / "examples").glob("*.yaml"))
-HAND_OVERLAY = REPO / "boards" / "qemu_cortex_a53.overlay"
+HAND_OVERLAY = REPO / "zephyr-app" / "boards" / "qemu_cortex_a53.overlay"
 # The root a Zephyr board gives overlays (qemu_cortex_a53: 2 address and size cells).
 ZEPHYR_ROOT = "/dts-v1/;\n/ {\n\t#address-cells = <2>;\n\t#size-cells = <2>;\n};\n"
 # A guest root with the virtio transport the fragment adds its I2C adapter to.
@@ -57,7 +57,7 @@ def system(request: pytest.FixtureRequest) -> System:
 
 
 def test_overlay_equivalent_to_hand_written(tmp_path: Path) -> None:
-    """The demo's generated overlay and boards/qemu_cortex_a53.overlay compile to the same
+    """The demo's generated overlay and zephyr-app/boards/qemu_cortex_a53.overlay compile to the same
     tree: windows, bus, chosen, emulator; only the emulator's label differs."""
     demo = load_system(REPO / "examples" / "demo.yaml").system
 
@@ -82,7 +82,7 @@ def test_overlay_compiles(system: System, tmp_path: Path) -> None:
 
 def test_overlay_windows_follow_the_board(system: System) -> None:
     addrs = gen_dts.window_addresses(system)
-    assert addrs[0] == 0x48000000  # boards/qemu_cortex_a53.overlay's window base
+    assert addrs[0] == 0x48000000  # the hand-written overlay's window base
     for a, b, g in zip(addrs, addrs[1:], system.guests, strict=False):
         assert b >= a + g.window.size and a % 4096 == 0
     if system.board == "qemu_cortex_a53":

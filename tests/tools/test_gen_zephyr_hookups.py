@@ -1,5 +1,5 @@
 """The ``zephyr:`` key of SCMI platform resources: checked by the loader, written by gen_dts
-as vbe,scmi-<kind> nodes that zephyr-app/dts/bindings accept (python-devicetree's edtlib, the
+as vbe,scmi-<kind> nodes that zephyr/dts/bindings accept (python-devicetree's edtlib, the
 library Zephyr's build uses, reads the overlay with those bindings), and ``vbe check`` warns,
 on a Zephyr board only, about the resources that have none."""
 
@@ -14,7 +14,7 @@ from vbe.sysdesc import gen_dts, loads_system
 from vbe.sysdesc.loader import SysdescError
 
 REPO = Path(__file__).resolve().parents[2]
-BINDINGS = REPO / "zephyr-app" / "dts" / "bindings"
+BINDINGS = REPO / "zephyr" / "dts" / "bindings"
 TEST_BINDINGS = Path(__file__).with_name("zephyr_test_bindings")
 
 HOOKED = """\

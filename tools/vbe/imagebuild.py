@@ -199,7 +199,9 @@ def build_zephyr(
         str(out),
         str(ZEPHYR_APP),
         "--",
-        f"-DEXTRA_DTC_OVERLAY_FILE={overlay}",
+        # DTC_OVERLAY_FILE replaces zephyr-app/boards/<board>.overlay (the demo system's
+        # windows and bus), which the generated overlay describes again for this system.
+        f"-DDTC_OVERLAY_FILE={overlay}",
         f"-DEXTRA_CONF_FILE={conf}",
         f"-DVBE_SYSTEM_C={tables}",
     ]

@@ -19,6 +19,8 @@
 #include <zephyr/kernel.h>
 #include <zephyr/kernel/mm.h>
 #include <zephyr/logging/log.h>
+#include <zephyr/sys/device_mmio.h>
+#include <zephyr/sys/printk.h>
 #include <zephyr/sys/util.h>
 
 #include <vbe/i2c.h>
@@ -28,17 +30,29 @@
 
 LOG_MODULE_DECLARE(vbe, CONFIG_VBE_LOG_LEVEL);
 
-BUILD_ASSERT(IS_ENABLED(CONFIG_MMU), "guest windows are mapped with k_mem_map_phys_bare()");
+/* What boards/qemu_virt_baremetal/src/main.c prints once it serves: the harnesses wait for it. */
+#define VBE_ZEPHYR_READY_LINE "vbe: ready"
+
+BUILD_ASSERT(IS_ENABLED(CONFIG_MMU), "guest windows are mapped with device_map()");
 BUILD_ASSERT(CONFIG_VBE_SERVICE_PRIORITY < CONFIG_NUM_PREEMPT_PRIORITIES,
 	     "CONFIG_VBE_SERVICE_PRIORITY must be a preemptible priority");
 BUILD_ASSERT(CONFIG_VBE_POLL_IDLE_MIN_US <= CONFIG_VBE_POLL_INTERVAL_US,
 	     "CONFIG_VBE_POLL_IDLE_MIN_US must not exceed CONFIG_VBE_POLL_INTERVAL_US");
 
 /*
- * How the window is mapped. On arm64 K_MEM_CACHE_NONE means Device-nGnRnE memory, where an
- * unaligned access or DC ZVA (memcpy, memset) faults; the window is ordinary RAM shared with
- * another domain, so it is mapped Normal Non-cacheable unless the other side maps it
- * cacheable too (CONFIG_VBE_WINDOW_CACHEABLE).
+ * How a window is mapped. It is memory this kernel does not own: outside its RAM (sram0),
+ * no-map reserved memory shared with another domain, so it is mapped like a device's region,
+ * with device_map() (<zephyr/sys/device_mmio.h>, the public call drivers use to map a
+ * physical range at run time), not with the kernel's RAM calls: k_mem_map() hands out
+ * anonymous page frames, and k_mem_map_phys_bare()/_guard() are kernel internals
+ * (<zephyr/kernel/internal/mm.h>; _guard() also refuses explicit cache modes). A
+ * devicetree zephyr,memory-region would only fit a window whose address is fixed when the
+ * image is built, not one a hypervisor maps at run time.
+ *
+ * On arm64 K_MEM_CACHE_NONE means Device-nGnRnE memory, where an unaligned access or DC ZVA
+ * (memcpy, memset) faults; the window is ordinary RAM shared with another domain, so it is
+ * mapped Normal Non-cacheable unless the other side maps it cacheable too
+ * (CONFIG_VBE_WINDOW_CACHEABLE).
  */
 #if defined(CONFIG_VBE_WINDOW_CACHEABLE)
 #define VBE_WINDOW_CACHE K_MEM_CACHE_WB
@@ -99,7 +113,7 @@ static int vbe_map_windows(const struct vbe_sys_cfg *cfg)
 	for (uint8_t i = 0U; i < cfg->guest_count; i++) {
 		const struct vbe_sys_guest *g = &cfg->guests[i];
 		const struct vbe_dt_window *w = &vbe_dt_windows[i];
-		uint8_t *virt = NULL;
+		mm_reg_t virt = 0U;
 
 		if (!w->present) {
 			LOG_ERR("guest %u '%s': no devicetree window (nodelabel vbe_win%u)",
@@ -114,15 +128,15 @@ static int vbe_map_windows(const struct vbe_sys_cfg *cfg)
 			return -EINVAL;
 		}
 
-		/* Panics if the kernel cannot map it; the pointer is checked all the same. */
-		k_mem_map_phys_bare(&virt, w->phys, g->window_size, VBE_WINDOW_MAP_FLAGS);
-		if (virt == NULL) {
+		/* Panics if the kernel cannot map it; the address is checked all the same. */
+		device_map(&virt, w->phys, g->window_size, VBE_WINDOW_MAP_FLAGS);
+		if (virt == 0U) {
 			LOG_ERR("guest %u '%s': window 0x%lx not mapped", (unsigned int)i,
 				vbe_name(g->name), (unsigned long)w->phys);
 			return -ENOMEM;
 		}
 
-		vbe_windows[i] = virt;
+		vbe_windows[i] = (void *)virt;
 
 		LOG_INF("guest %u '%s': window 0x%lx (%u KiB) at %p", (unsigned int)i,
 			vbe_name(g->name), (unsigned long)w->phys,
@@ -219,6 +233,12 @@ int main(void)
 	LOG_INF("serving %u guest(s), polling every %u..%u us when idle",
 		(unsigned int)cfg->guest_count, (unsigned int)CONFIG_VBE_POLL_IDLE_MIN_US,
 		(unsigned int)CONFIG_VBE_POLL_INTERVAL_US);
+
+	/*
+	 * The readiness line, the same as the bare-metal image's (printk: whatever the log
+	 * level); the twister harness of zephyr-app/sample.yaml waits for it.
+	 */
+	printk(VBE_ZEPHYR_READY_LINE "\n");
 
 	return 0;
 }

@@ -101,29 +101,37 @@ static uint8_t vbe_zephyr_count(const struct vbe_scmi_platform_cfg *scmi,
 	}
 }
 
-/* Per kind: how many resources have a ready device, none, or one that is not ready. */
+/*
+ * Per kind: how many resources have no hookup, a hookup naming a node that is not enabled,
+ * a device that is not ready, a ready device.
+ */
 static void vbe_zephyr_scmi_report(const struct vbe_scmi_platform_cfg *scmi)
 {
 	for (int k = 0; k < (int)VBE_ZEPHYR_KIND_COUNT; k++) {
 		enum vbe_zephyr_kind kind = (enum vbe_zephyr_kind)k;
 		uint8_t count = vbe_zephyr_count(scmi, kind);
+		unsigned int hooked = 0U;
 		unsigned int wired = 0U;
 		unsigned int ready = 0U;
 
 		for (uint8_t i = 0U; i < count; i++) {
 			uint16_t id = vbe_zephyr_plat_id(scmi, kind, i);
-			const struct device *dev = (kind == VBE_ZEPHYR_SENSORS)
-							   ? vbe_zephyr_sensor_dev(id)
-							   : vbe_zephyr_scmi_dev(kind, id);
+			const struct device *dev = vbe_zephyr_scmi_dev(kind, id);
 
+			hooked += vbe_zephyr_scmi_hooked(kind, id) ? 1U : 0U;
 			wired += (dev != NULL) ? 1U : 0U;
 			ready += ((dev != NULL) && device_is_ready(dev)) ? 1U : 0U;
 		}
 
-		if (wired < count) {
+		if (hooked < count) {
 			LOG_WRN("%s: %u of %u without a devicetree hookup answer NOT_SUPPORTED",
-				vbe_zephyr_kind_names[k], (unsigned int)count - wired,
+				vbe_zephyr_kind_names[k], (unsigned int)count - hooked,
 				(unsigned int)count);
+		}
+		if (wired < hooked) {
+			LOG_WRN("%s: %u hooked up to a devicetree node that is not enabled "
+				"(status okay); they answer NOT_SUPPORTED",
+				vbe_zephyr_kind_names[k], hooked - wired);
 		}
 		if (ready < wired) {
 			LOG_WRN("%s: %u hooked up but not ready; they fail", vbe_zephyr_kind_names[k],
@@ -134,6 +142,7 @@ static void vbe_zephyr_scmi_report(const struct vbe_scmi_platform_cfg *scmi)
 				(unsigned int)count);
 		}
 	}
+	vbe_zephyr_clock_report();
 }
 
 int vbe_zephyr_plat_init(const struct vbe_sys_cfg *cfg, const struct vbe_plat **plat)

@@ -5,7 +5,7 @@
  * plat_zephyr_clock.c, sensors in plat_zephyr_sensor.c.
  *
  * Platform resource N of a kind is the child node with reg = <N> of the enabled
- * vbe,scmi-<kind> node (zephyr-app/dts/bindings; `vbe gen` writes them from the
+ * vbe,scmi-<kind> node (zephyr/dts/bindings; `vbe gen` writes them from the
  * description's zephyr: hookups):
  *
  *   scmi-resets {
@@ -16,8 +16,8 @@
  *   };
  *
  * The tables are built at compile time (no heap), indexed by platform id; an id without a
- * node has a NULL device and its ops return -ENOSYS, which the core answers as
- * NOT_SUPPORTED. The core arbitrates between agents and calls on/off only on the first
+ * node, or whose device node is not enabled (DEVICE_DT_GET_OR_NULL), has a NULL device and
+ * its ops return -ENOSYS, which the core answers as NOT_SUPPORTED. The core arbitrates between agents and calls on/off only on the first
  * vote on and the last vote off; the held flags below make that exact even so, because
  * Zephyr's regulator and runtime PM calls are reference counted and must stay balanced.
  * Every op runs on the service thread (the APIs used may sleep).
@@ -58,12 +58,17 @@
  * so their vote is one more user of the domain next to the Zephyr devices in it: a guest
  * switching its domain off does not cut power under a device Zephyr still uses.
  */
-#define VBE_ZEPHYR_DOMAIN(node) [VBE_ZEPHYR_ID(node)] = DEVICE_DT_GET(DT_PHANDLE(node, domain)),
+#define VBE_ZEPHYR_DOMAIN(node)                                                                    \
+	[VBE_ZEPHYR_ID(node)] = DEVICE_DT_GET_OR_NULL(DT_PHANDLE(node, domain)),
 
 #define VBE_ZEPHYR_DOMAINS(parent) DT_FOREACH_CHILD_STATUS_OKAY(parent, VBE_ZEPHYR_DOMAIN)
 
 static const struct device *const vbe_zephyr_domains[VBE_SCMI_MAX_POWER] = {
 	DT_FOREACH_STATUS_OKAY(vbe_scmi_power_domains, VBE_ZEPHYR_DOMAINS)
+};
+
+static const bool vbe_zephyr_domains_hooked[ARRAY_SIZE(vbe_zephyr_domains)] = {
+	DT_FOREACH_STATUS_OKAY(vbe_scmi_power_domains, VBE_ZEPHYR_HOOKED)
 };
 
 /* Domains this port holds a runtime PM reference on. */
@@ -110,12 +115,24 @@ int vbe_zephyr_power_set_state(void *ctx, uint16_t pd, uint32_t state)
 
 #if defined(CONFIG_VBE_SCMI_RESETS)
 
-#define VBE_ZEPHYR_RESET(node) [VBE_ZEPHYR_ID(node)] = RESET_DT_SPEC_GET(node),
+/*
+ * RESET_DT_SPEC_GET() names the controller with DEVICE_DT_GET(), which does not compile for
+ * a controller that is not enabled; the spec is spelled out with DEVICE_DT_GET_OR_NULL().
+ */
+#define VBE_ZEPHYR_RESET(node)                                                                     \
+	[VBE_ZEPHYR_ID(node)] = {                                                                  \
+		.dev = DEVICE_DT_GET_OR_NULL(DT_RESET_CTLR(node)),                                 \
+		.id = DT_RESET_ID(node),                                                           \
+	},
 
 #define VBE_ZEPHYR_RESETS(parent) DT_FOREACH_CHILD_STATUS_OKAY(parent, VBE_ZEPHYR_RESET)
 
 static const struct reset_dt_spec vbe_zephyr_resets[VBE_SCMI_MAX_RESETS] = {
 	DT_FOREACH_STATUS_OKAY(vbe_scmi_resets, VBE_ZEPHYR_RESETS)
+};
+
+static const bool vbe_zephyr_resets_hooked[ARRAY_SIZE(vbe_zephyr_resets)] = {
+	DT_FOREACH_STATUS_OKAY(vbe_scmi_resets, VBE_ZEPHYR_HOOKED)
 };
 
 static const struct reset_dt_spec *vbe_zephyr_reset(uint16_t line, int *rc)
@@ -156,12 +173,16 @@ int vbe_zephyr_reset_deassert(void *ctx, uint16_t line)
 #if defined(CONFIG_VBE_SCMI_REGULATORS)
 
 #define VBE_ZEPHYR_REGULATOR(node)                                                                 \
-	[VBE_ZEPHYR_ID(node)] = DEVICE_DT_GET(DT_PHANDLE(node, regulator)),
+	[VBE_ZEPHYR_ID(node)] = DEVICE_DT_GET_OR_NULL(DT_PHANDLE(node, regulator)),
 
 #define VBE_ZEPHYR_REGULATORS(parent) DT_FOREACH_CHILD_STATUS_OKAY(parent, VBE_ZEPHYR_REGULATOR)
 
 static const struct device *const vbe_zephyr_regulators[VBE_SCMI_MAX_VOLTAGE] = {
 	DT_FOREACH_STATUS_OKAY(vbe_scmi_regulators, VBE_ZEPHYR_REGULATORS)
+};
+
+static const bool vbe_zephyr_regulators_hooked[ARRAY_SIZE(vbe_zephyr_regulators)] = {
+	DT_FOREACH_STATUS_OKAY(vbe_scmi_regulators, VBE_ZEPHYR_HOOKED)
 };
 
 /* Regulators this port enabled: regulator_disable() at most once per regulator_enable(). */
@@ -243,6 +264,8 @@ const struct device *vbe_zephyr_scmi_dev(enum vbe_zephyr_kind kind, uint16_t id)
 	switch (kind) {
 	case VBE_ZEPHYR_CLOCKS:
 		return vbe_zephyr_clock_dev(id);
+	case VBE_ZEPHYR_SENSORS:
+		return vbe_zephyr_sensor_dev(id);
 #if defined(CONFIG_VBE_SCMI_POWER_DOMAINS)
 	case VBE_ZEPHYR_POWER_DOMAINS:
 		return (id < ARRAY_SIZE(vbe_zephyr_domains)) ? vbe_zephyr_domains[id] : NULL;
@@ -257,5 +280,32 @@ const struct device *vbe_zephyr_scmi_dev(enum vbe_zephyr_kind kind, uint16_t id)
 #endif
 	default:
 		return NULL;
+	}
+}
+
+bool vbe_zephyr_scmi_hooked(enum vbe_zephyr_kind kind, uint16_t id)
+{
+	ARG_UNUSED(id);
+
+	switch (kind) {
+	case VBE_ZEPHYR_CLOCKS:
+		return vbe_zephyr_clock_hooked(id);
+	case VBE_ZEPHYR_SENSORS:
+		return vbe_zephyr_sensor_hooked(id);
+#if defined(CONFIG_VBE_SCMI_POWER_DOMAINS)
+	case VBE_ZEPHYR_POWER_DOMAINS:
+		return (id < ARRAY_SIZE(vbe_zephyr_domains_hooked)) && vbe_zephyr_domains_hooked[id];
+#endif
+#if defined(CONFIG_VBE_SCMI_RESETS)
+	case VBE_ZEPHYR_RESETS:
+		return (id < ARRAY_SIZE(vbe_zephyr_resets_hooked)) && vbe_zephyr_resets_hooked[id];
+#endif
+#if defined(CONFIG_VBE_SCMI_REGULATORS)
+	case VBE_ZEPHYR_REGULATORS:
+		return (id < ARRAY_SIZE(vbe_zephyr_regulators_hooked)) &&
+		       vbe_zephyr_regulators_hooked[id];
+#endif
+	default:
+		return false;
 	}
 }

@@ -6,7 +6,7 @@
  *
  *   sensor@0 { reg = <0>; sensor = <&die_temp0>; channel = "die_temp"; };
  *
- * A read is sensor_sample_fetch_chan() then sensor_channel_get() on that channel. Zephyr
+ * A read is sensor_sample_fetch() then sensor_channel_get() on that channel. Zephyr
  * reports the channel in its SI unit (degrees Celsius, volts, amperes, watts, RPM) as
  * val1 + val2 * 10^-6; the core wants an integer in the SCMI sensor's unit times
  * 10^scale (vbe_scmi_sensor_cfg.scale, e.g. -3 for mC), so the value is scaled here. The
@@ -68,7 +68,7 @@ struct vbe_zephyr_sensor {
 /* channel = "die_temp" -> SENSOR_CHAN_DIE_TEMP (the binding lists the accepted ones). */
 #define VBE_ZEPHYR_SENSOR(node)                                                                    \
 	[VBE_ZEPHYR_ID(node)] = {                                                                    \
-		.dev = DEVICE_DT_GET(DT_PHANDLE(node, sensor)),                                    \
+		.dev = DEVICE_DT_GET_OR_NULL(DT_PHANDLE(node, sensor)),                            \
 		.chan = UTIL_CAT(SENSOR_CHAN_, DT_STRING_UPPER_TOKEN(node, channel)),              \
 	},
 
@@ -76,6 +76,10 @@ struct vbe_zephyr_sensor {
 
 static const struct vbe_zephyr_sensor vbe_zephyr_sensors[VBE_SCMI_MAX_SENSORS] = {
 	DT_FOREACH_STATUS_OKAY(vbe_scmi_sensors, VBE_ZEPHYR_SENSORS)
+};
+
+static const bool vbe_zephyr_sensors_hooked[ARRAY_SIZE(vbe_zephyr_sensors)] = {
+	DT_FOREACH_STATUS_OKAY(vbe_scmi_sensors, VBE_ZEPHYR_HOOKED)
 };
 
 /* Unit and scale per platform sensor, from the description (vbe_zephyr_sensor_setup). */
@@ -153,6 +157,11 @@ const struct device *vbe_zephyr_sensor_dev(uint16_t id)
 	return (id < ARRAY_SIZE(vbe_zephyr_sensors)) ? vbe_zephyr_sensors[id].dev : NULL;
 }
 
+bool vbe_zephyr_sensor_hooked(uint16_t id)
+{
+	return (id < ARRAY_SIZE(vbe_zephyr_sensors_hooked)) && vbe_zephyr_sensors_hooked[id];
+}
+
 int vbe_zephyr_sensor_read(void *ctx, uint16_t sensor, int64_t *value)
 {
 	const struct vbe_zephyr_sensor *z;
@@ -173,8 +182,13 @@ int vbe_zephyr_sensor_read(void *ctx, uint16_t sensor, int64_t *value)
 		return -ENOTSUP;
 	}
 
-	/* Blocks for the bus transfer (an I2C sensor: a few hundred microseconds). */
-	rc = sensor_sample_fetch_chan(z->dev, z->chan);
+	/*
+	 * Fetch every channel, never one: many drivers accept only SENSOR_CHAN_ALL in their
+	 * sample_fetch (bmp085, isl29035, htu21d, icm20948 __ASSERT_NO_MSG() it, others answer
+	 * -ENOTSUP), while every driver implements ALL. Blocks for the bus transfer (an I2C
+	 * sensor: a few hundred microseconds).
+	 */
+	rc = sensor_sample_fetch(z->dev);
 	if (rc != 0) {
 		return rc;
 	}
@@ -197,6 +211,12 @@ const struct device *vbe_zephyr_sensor_dev(uint16_t id)
 {
 	ARG_UNUSED(id);
 	return NULL;
+}
+
+bool vbe_zephyr_sensor_hooked(uint16_t id)
+{
+	ARG_UNUSED(id);
+	return false;
 }
 
 #endif /* CONFIG_VBE_SCMI_SENSORS */

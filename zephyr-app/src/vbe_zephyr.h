@@ -5,7 +5,7 @@
  * The platform (struct vbe_plat) is assembled in plat_zephyr.c from the ops of
  * plat_zephyr_i2c.c (I2C), plat_zephyr_clock.c (clocks), plat_zephyr_scmi.c (power domains,
  * reset lines, regulators) and plat_zephyr_sensor.c (sensors). An SCMI op whose kind has no devicetree
- * hookup node (vbe,scmi-clocks, ...; see zephyr-app/dts/bindings) is compiled out and left
+ * hookup node (vbe,scmi-clocks, ...; see zephyr/dts/bindings) is compiled out and left
  * NULL, so the core answers NOT_SUPPORTED for it.
  */
 
@@ -15,6 +15,7 @@
 #include "port_zephyr.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 #include <zephyr/device.h>
@@ -53,11 +54,19 @@ void vbe_zephyr_i2c_report(const struct vbe_sys_cfg *cfg);
 /* Child @p node of a vbe,scmi-<kind> node is platform resource DT_REG_ADDR(node). */
 #define VBE_ZEPHYR_ID(node) DT_REG_ADDR(node)
 
+/*
+ * Table initializers marking the platform ids a vbe,scmi-<kind> node hooks up, whether or
+ * not the device node they name is enabled: DT_FOREACH_STATUS_OKAY(compat, VBE_ZEPHYR_HOOKED).
+ */
+#define VBE_ZEPHYR_HOOKED_CHILD(node) [VBE_ZEPHYR_ID(node)] = true,
+#define VBE_ZEPHYR_HOOKED(parent)     DT_FOREACH_CHILD_STATUS_OKAY(parent, VBE_ZEPHYR_HOOKED_CHILD)
+
 /**
  * @brief Whether a hooked-up device can be used.
  *
  * @retval 0 ready.
- * @retval -ENOSYS @p dev is NULL: no devicetree hookup (the core answers NOT_SUPPORTED).
+ * @retval -ENOSYS @p dev is NULL: no devicetree hookup, or one naming a node that is not
+ *         enabled (the core answers NOT_SUPPORTED).
  * @retval -EIO the driver failed to initialize (HARDWARE_ERROR, not "no such resource").
  */
 static inline int vbe_zephyr_ready(const struct device *dev)
@@ -78,6 +87,12 @@ int vbe_zephyr_clock_get_rate(void *ctx, uint16_t clk, uint64_t *rate_hz);
 
 /** The clock controller behind platform clock @p id, or NULL (for the boot report). */
 const struct device *vbe_zephyr_clock_dev(uint16_t id);
+
+/** Whether a vbe,scmi-clocks child names platform clock @p id. */
+bool vbe_zephyr_clock_hooked(uint16_t id);
+
+/** Log each hooked-up clock whose controller the port refuses to drive. */
+void vbe_zephyr_clock_report(void);
 
 /* plat_zephyr_scmi.c: vbe_plat_ops on pm_device_runtime, reset, regulator. */
 int vbe_zephyr_power_set_state(void *ctx, uint16_t pd, uint32_t state);
@@ -100,16 +115,23 @@ enum vbe_zephyr_kind {
 /**
  * @brief The Zephyr device behind platform resource @p id of a kind (for the boot report).
  *
- * @return the device, or NULL when the resource has no devicetree hookup.
+ * @return the device, or NULL when the resource has no devicetree hookup or its device node
+ *         is not enabled.
  */
 const struct device *vbe_zephyr_scmi_dev(enum vbe_zephyr_kind kind, uint16_t id);
 
-/* plat_zephyr_sensor.c: vbe_plat_ops.sensor_read on sensor_sample_fetch_chan/_channel_get. */
+/** Whether a vbe,scmi-<kind> child names platform resource @p id (enabled node or not). */
+bool vbe_zephyr_scmi_hooked(enum vbe_zephyr_kind kind, uint16_t id);
+
+/* plat_zephyr_sensor.c: vbe_plat_ops.sensor_read on sensor_sample_fetch/_channel_get. */
 
 int vbe_zephyr_sensor_read(void *ctx, uint16_t sensor, int64_t *value);
 
 /** The sensor device behind platform sensor @p id, or NULL (for the boot report). */
 const struct device *vbe_zephyr_sensor_dev(uint16_t id);
+
+/** Whether a vbe,scmi-sensors child names platform sensor @p id. */
+bool vbe_zephyr_sensor_hooked(uint16_t id);
 
 /**
  * @brief Take each sensor's unit and scale from @p scmi and check them against the channel.

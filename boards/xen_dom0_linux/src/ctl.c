@@ -11,6 +11,9 @@
  *   destroy DOMID                 stop serving the domain (its devices reset: its SCMI
  *                                 votes go) and destroy it: "result=R"
  *   stop DOMID                    stop serving the domain only: "result=R"
+ *   withhold DOMID MASK           offer the domain's devices their features less MASK from
+ *                                 the next negotiation on (0x20000000: no EVENT_IDX), for
+ *                                 measurements: "result=0"
  *
  * Numbers are C-style (strtol base 0). An unknown command or a bad number: "result=-22".
  */
@@ -237,6 +240,25 @@ int vx_ctl_run(struct vx_server *s, char *line, FILE *out)
 		fprintf(out, "result=%d\n", rc);
 		return rc;
 	}
-	fprintf(out, "result=%d unknown command (mbx, stats, destroy, stop)\n", -EINVAL);
+	if (cmd != NULL && strcmp(cmd, "withhold") == 0) {
+		struct vx_dom *d;
+		char *end;
+		unsigned long long mask;
+
+		rc = parse(strtok_r(NULL, " \t", &save), &n[0]);
+		d = rc == 0 ? dom_by_id(s, n[0]) : NULL;
+		cmd = strtok_r(NULL, " \t", &save);
+		mask = cmd != NULL ? strtoull(cmd, &end, 0) : 0ULL;
+		if (d == NULL || cmd == NULL || *end != '\0') {
+			fprintf(out, "result=%d\n", -EINVAL);
+			return -EINVAL;
+		}
+		for (unsigned int k = 0U; k < d->cfg->dev_count; k++) {
+			d->mmio[k].dev.withheld = (uint64_t)mask;
+		}
+		fprintf(out, "result=0\n");
+		return 0;
+	}
+	fprintf(out, "result=%d unknown command (mbx, stats, destroy, stop, withhold)\n", -EINVAL);
 	return -EINVAL;
 }

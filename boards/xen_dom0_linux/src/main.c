@@ -467,8 +467,8 @@ static int vx_serve(struct vx_server *s, const char *ctl)
 				(void)xenevtchn_unmask(s->xce, (evtchn_port_t)port);
 				d = vx_dom_of_port(s, (uint32_t)port, &vcpu);
 				if (d != NULL) {
+					/* every READY slot, then the devices (a notify is served) */
 					d->events++;
-					(void)vbe_ioreq_handle(&d->ioreq, vcpu);
 					(void)vbe_ioreq_poll(&d->ioreq, false);
 				}
 			}

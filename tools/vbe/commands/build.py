@@ -42,7 +42,7 @@ description generates.
 
 --board zephyr, or --board BOARD for a Zephyr board (qemu_cortex_a53): generates the
 devicetree overlay and Kconfig fragment of SYSTEM.yaml (default examples/demo.yaml) into
-build/zephyr/BOARD-gen/ and runs "west build -b BOARD zephyr-app -- -DEXTRA_DTC_OVERLAY_FILE=...
+build/zephyr/BOARD-gen/ and runs "west build -b BOARD zephyr-app -- -DDTC_OVERLAY_FILE=...
 -DEXTRA_CONF_FILE=..." into build/zephyr/BOARD/. Needs west and a Zephyr workspace
 (ZEPHYR_BASE, or this repository inside one); without them it says what to set up.
 

@@ -1,5 +1,5 @@
 """The Zephyr devicetree overlay for zephyr-app, ``vbe.overlay``: what
-boards/qemu_cortex_a53.overlay writes by hand, generated from the description.
+zephyr-app/boards/qemu_cortex_a53.overlay writes by hand, generated from the description.
 
 - ``reserved-memory``: one ``no-map`` node per guest window, nodelabel ``vbe_win<i>`` for
   guest *i* (zephyr-app/src/main.c maps ``DT_NODELABEL(vbe_win<i>)``). Addresses: the
@@ -14,7 +14,7 @@ boards/qemu_cortex_a53.overlay writes by hand, generated from the description.
   Zephyr has no LM75 emulator, and generic targets have none: they get a comment, and a
   transfer to them fails on this board as a NACK would.
 - for each SCMI resource kind with a ``zephyr:`` hookup, a ``vbe,scmi-<kind>`` node
-  (zephyr-app/dts/bindings) whose child ``<kind>@<id>`` (``reg = <id>``) is platform resource
+  (zephyr/dts/bindings) whose child ``<kind>@<id>`` (``reg = <id>``) is platform resource
   *id* and names its Zephyr device: ``clocks`` (+ ``subsys-cell``), ``domain``, ``resets``,
   ``regulator``, ``sensor`` (+ ``channel``). zephyr-app/src/plat_zephyr_scmi.c and
   plat_zephyr_sensor.c build their tables from them; a resource without a child answers
@@ -37,7 +37,7 @@ DEFAULT_ZEPHYR_BOARD = "qemu_cortex_a53"
 #: Boards of vbe.sysdesc.limits that are not Zephyr boards.
 NON_ZEPHYR_BOARDS = ("host", "qemu_virt_baremetal")
 
-# As boards/qemu_cortex_a53.overlay: the AT24 emulator refuses bus speeds above standard
+# As zephyr-app/boards/qemu_cortex_a53.overlay: the AT24 emulator refuses bus speeds above standard
 # mode; 16-byte pages and a 5 ms write time are the simulated AT24's shape.
 BUS_FREQUENCY_HZ = 100_000
 AT24_PAGE_SIZE = 16
@@ -228,7 +228,8 @@ def generate(system: System) -> str:
     head = header(
         system.source,
         f'Zephyr devicetree overlay for zephyr-app on {board}, system "{system.name}" '
-        "(pass it as EXTRA_DTC_OVERLAY_FILE; vbe build --board zephyr does).",
+        "(pass it as DTC_OVERLAY_FILE, in place of zephyr-app/boards/<board>.overlay; "
+        "vbe build --board zephyr does).",
         [
             (
                 "Guest i's window is the reserved-memory node labelled vbe_win<i> "
@@ -245,7 +246,7 @@ def generate(system: System) -> str:
                 [
                     (
                         "SCMI platform resource N of a kind is the child with reg = <N> of its "
-                        "vbe,scmi-<kind> node (zephyr-app/dts/bindings); the labels those "
+                        "vbe,scmi-<kind> node (zephyr/dts/bindings); the labels those "
                         "children reference are the board's devices. Resources without a child "
                         "answer NOT_SUPPORTED on Zephyr."
                     )

@@ -3,9 +3,10 @@
 
 Only two kinds of symbols are written, and tests/tools check both lists:
 
-- ``CONFIG_VBE_*`` symbols that zephyr-app/Kconfig defines (:data:`VBE_SYMBOLS` is read
-  from that file, so a symbol renamed there fails here, not in the Zephyr build);
-- Zephyr symbols that boards/qemu_cortex_a53.conf or zephyr-app/prj.conf already use
+- ``CONFIG_VBE_*`` symbols that zephyr/Kconfig (the module) or zephyr-app/Kconfig defines
+  (:func:`vbe_symbols` reads them from those files, so a symbol renamed there fails here,
+  not in the Zephyr build);
+- Zephyr symbols that zephyr-app/boards/qemu_cortex_a53.conf or zephyr-app/prj.conf already use
   (:data:`ZEPHYR_SYMBOLS`): the emulated I2C controllers and the AT24 emulator.
 
 Each line is preceded by a comment naming the key of the description that asked for it.
@@ -22,21 +23,21 @@ from vbe.sysdesc.limits import REPO
 from vbe.sysdesc.model import System
 
 FILE_NAME = "vbe.conf"
-APP_KCONFIG = REPO / "zephyr-app" / "Kconfig"
+KCONFIG_FILES = (REPO / "zephyr" / "Kconfig", REPO / "zephyr-app" / "Kconfig")
 
 #: Zephyr symbols this generator may write, and the file that already vetted each.
 ZEPHYR_SYMBOLS = {
     "CONFIG_I2C": "zephyr-app/prj.conf",
-    "CONFIG_EMUL": "boards/qemu_cortex_a53.conf",
-    "CONFIG_I2C_EMUL": "boards/qemu_cortex_a53.conf",
-    "CONFIG_EEPROM": "boards/qemu_cortex_a53.conf",
-    "CONFIG_EEPROM_AT2X_EMUL": "boards/qemu_cortex_a53.conf",
-    "CONFIG_EEPROM_INIT_PRIORITY": "boards/qemu_cortex_a53.conf",
-    "CONFIG_MAX_XLAT_TABLES": "boards/qemu_cortex_a53.conf",
+    "CONFIG_EMUL": "zephyr-app/boards/qemu_cortex_a53.conf",
+    "CONFIG_I2C_EMUL": "zephyr-app/boards/qemu_cortex_a53.conf",
+    "CONFIG_EEPROM": "zephyr-app/boards/qemu_cortex_a53.conf",
+    "CONFIG_EEPROM_AT2X_EMUL": "zephyr-app/boards/qemu_cortex_a53.conf",
+    "CONFIG_EEPROM_INIT_PRIORITY": "zephyr-app/boards/qemu_cortex_a53.conf",
+    "CONFIG_MAX_XLAT_TABLES": "zephyr-app/boards/qemu_cortex_a53.conf",
 }
 #: Arm64 boards: the windows are mapped at run time through the MMU's translation tables.
 ARM64_BOARDS = ("qemu_cortex_a53",)
-# boards/qemu_cortex_a53.conf: the EEPROM device initializes after the emulated bus, and
+# zephyr-app/boards/qemu_cortex_a53.conf: the EEPROM device initializes after the emulated bus, and
 # 16 translation tables leave room for the window mappings (the board's default is 8).
 EEPROM_INIT_PRIORITY = 75
 MAX_XLAT_TABLES = 16
@@ -44,10 +45,14 @@ MAX_XLAT_TABLES = 16
 
 @functools.cache
 def vbe_symbols() -> frozenset[str]:
-    """``CONFIG_<NAME>`` for every ``config VBE_...`` in zephyr-app/Kconfig."""
-    names = re.findall(
-        r"^\s*(?:menu)?config\s+(VBE_\w+)\s*$", APP_KCONFIG.read_text(), re.MULTILINE
-    )
+    """``CONFIG_<NAME>`` for every ``config VBE...`` in zephyr/Kconfig and zephyr-app/Kconfig."""
+    names = [
+        name
+        for path in KCONFIG_FILES
+        for name in re.findall(
+            r"^\s*(?:menu)?config\s+(VBE\w*)\s*$", path.read_text(), re.MULTILINE
+        )
+    ]
     return frozenset(f"CONFIG_{n}" for n in names)
 
 

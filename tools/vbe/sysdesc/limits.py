@@ -163,8 +163,8 @@ def boards() -> dict[str, BoardMap]:
     bm_dir = BOARDS_DIR / "qemu_virt_baremetal"
     out = {
         "host": BoardMap("host", "the host port (in-process, windows allocated by pyhost)"),
-        # boards/qemu_cortex_a53.overlay: reserved-memory windows from 0x48000000, outside
-        # sram0; boards/qemu_cortex_a53.cmake gives QEMU 256 MiB, so RAM ends at 0x50000000.
+        # zephyr-app/boards/qemu_cortex_a53.overlay: reserved-memory windows from 0x48000000,
+        # outside sram0; zephyr-app/boards/qemu_cortex_a53.cmake gives QEMU 256 MiB, so RAM ends at 0x50000000.
         "qemu_cortex_a53": BoardMap(
             "qemu_cortex_a53",
             "Zephyr on QEMU Cortex-A53 (windows are reserved-memory nodes)",

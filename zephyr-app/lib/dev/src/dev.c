@@ -92,7 +92,7 @@ int vbe_dev_init(struct vbe_dev *d, const struct vbe_dev_ops *ops, void *be)
 
 uint64_t vbe_dev_offered(const struct vbe_dev *d)
 {
-	return d->ops->features | VBE_DEV_RING_FEATURES;
+	return (d->ops->features | VBE_DEV_RING_FEATURES) & ~d->withheld;
 }
 
 void vbe_dev_reset(struct vbe_dev *d)

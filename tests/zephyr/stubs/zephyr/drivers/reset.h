@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Stand-in for include/zephyr/drivers/reset.h: struct reset_dt_spec {dev, id},
- * RESET_DT_SPEC_GET(node_id), reset_line_assert_dt/deassert_dt(const struct reset_dt_spec *). */
+ * RESET_DT_SPEC_GET(node_id) (which names the controller with DEVICE_DT_GET, as Zephyr's
+ * does), reset_line_assert_dt/deassert_dt(const struct reset_dt_spec *). */
 #ifndef STUB_ZEPHYR_DRIVERS_RESET_H
 #define STUB_ZEPHYR_DRIVERS_RESET_H
 #include <stdint.h>
@@ -14,8 +15,8 @@ struct reset_dt_spec {
 
 #define RESET_DT_SPEC_GET_BY_IDX(node_id, idx)                                                     \
 	{                                                                                          \
-		.dev = DEVICE_DT_GET(DT_RESET_CTLR_BY_IDX(node_id, idx)),                          \
-		.id = DT_RESET_ID_BY_IDX(node_id, idx),                                            \
+		.dev = DEVICE_DT_GET(DT_PHANDLE_BY_IDX(node_id, resets, idx)),                     \
+		.id = DT_PHA_BY_IDX(node_id, resets, idx, id),                                     \
 	}
 #define RESET_DT_SPEC_GET(node_id) RESET_DT_SPEC_GET_BY_IDX(node_id, 0)
 

@@ -124,6 +124,9 @@ struct vbe_dev {
 	uint32_t status;   /* in force, as the driver reads it back */
 	/* per queue: why NEEDS_RESET was raised (enum vbe_dev_fault or vbe_vq_fault); 0 none */
 	uint32_t fault[VBE_DEV_MAX_QUEUES];
+	/* feature bits the port does not offer (0 after init; kept across resets): a port
+	 * measuring without VIRTIO_F_EVENT_IDX, say */
+	uint64_t withheld;
 };
 
 /**
@@ -132,7 +135,8 @@ struct vbe_dev {
  */
 int vbe_dev_init(struct vbe_dev *d, const struct vbe_dev_ops *ops, void *be);
 
-/** @brief Features offered to the driver: the backend's plus VBE_DEV_RING_FEATURES. */
+/** @brief Features offered to the driver: the backend's plus VBE_DEV_RING_FEATURES, less
+ * d->withheld. */
 uint64_t vbe_dev_offered(const struct vbe_dev *d);
 
 /**
