@@ -26,6 +26,9 @@
  *   stats                        the "stats ..." lines of every domain, then "result=0"
  *   destroy DOMID                stop serving the domain (its devices reset) and destroy it
  *   stop DOMID                   stop serving it only: "result=R"
+ *   withhold DOMID MASK          offer the domain's devices their features less MASK from the
+ *                                next negotiation on (0x20000000: no EVENT_IDX), for
+ *                                measurements: "result=0"
  * Numbers are C-style (decimal, 0x hex, 0 octal, an optional '-'). An unknown command or a
  * bad number: "result=-22 ...".
  */
@@ -198,8 +201,21 @@ static bool ctl_run(struct xd_server *s, char **t, unsigned int n)
 			xd_dom_stop(d);
 		}
 		bm_printf("result=%d\n", rc);
+	} else if (strcmp(t[0], "withhold") == 0 && n == 3U) {
+		struct xd_dom *d = parse_num(t[1], &id) == 0 ? dom_by_id(s, id) : NULL;
+		long mask;
+
+		if (d == NULL || parse_num(t[2], &mask) != 0) {
+			bm_printf("result=%d\n", -EINVAL);
+			return true;
+		}
+		for (unsigned int k = 0U; k < d->cfg->dev_count; k++) {
+			d->mmio[k].dev.withheld = (uint64_t)mask;
+		}
+		bm_printf("result=0\n");
 	} else {
-		bm_printf("result=%d unknown command (mbx, stats, destroy, stop)\n", -EINVAL);
+		bm_printf("result=%d unknown command (mbx, stats, destroy, stop, withhold)\n",
+			  -EINVAL);
 	}
 	return true;
 }
