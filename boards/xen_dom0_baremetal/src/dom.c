@@ -143,13 +143,32 @@ static void *dom_xlate(void *ctx, uint64_t addr, uint32_t len, bool write)
 
 /* ---- start ------------------------------------------------------------------------------ */
 
+/* [base, base + size) inside one of a DomU's RAM banks (arch-arm.h GUEST_RAM0/1)? */
+static bool in_guest_bank(uint64_t base, uint64_t size)
+{
+	static const uint64_t bank[2][2] = {
+		{ XD_GUEST_RAM0_BASE, XD_GUEST_RAM0_SIZE },
+		{ XD_GUEST_RAM1_BASE, XD_GUEST_RAM1_SIZE },
+	};
+
+	for (unsigned int i = 0U; i < 2U; i++) {
+		if (base >= bank[i][0] && base - bank[i][0] <= bank[i][1] &&
+		    size <= bank[i][1] - (base - bank[i][0])) {
+			return true;
+		}
+	}
+	return false;
+}
+
 static int dom_reserve_ram(struct xd_dom *d)
 {
 	const struct vbe_xen_domain *c = d->cfg;
 
 	if (c->ram_size == 0U || c->ram_size > XD_DOM_RAM_MAX ||
-	    (c->ram_size % XD_PAGE_SIZE) != 0U || (c->ram_base % XD_PAGE_SIZE) != 0U) {
-		VBE_LOG(VBE_LOG_ERR, "dom %u: RAM %#llx+%#llx: want whole pages, at most %llu MiB",
+	    (c->ram_size % XD_PAGE_SIZE) != 0U || (c->ram_base % XD_PAGE_SIZE) != 0U ||
+	    !in_guest_bank(c->ram_base, c->ram_size)) {
+		VBE_LOG(VBE_LOG_ERR, "dom %u: RAM %#llx+%#llx: want whole pages inside one of "
+				     "Xen's guest RAM banks, at most %llu MiB",
 			c->domid, (unsigned long long)c->ram_base, (unsigned long long)c->ram_size,
 			(unsigned long long)(XD_DOM_RAM_MAX >> 20));
 		return -EINVAL;

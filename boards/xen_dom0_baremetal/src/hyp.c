@@ -62,8 +62,3 @@ long xd_sched_poll(const uint32_t *ports, unsigned int n, uint64_t timeout_ns)
 
 	return xd_hypercall(XD_HC_SCHED_OP, XD_SCHEDOP_POLL, (uintptr_t)&p, 0, 0, 0);
 }
-
-long xd_grant_op(unsigned int cmd, void *arg, unsigned int count)
-{
-	return xd_hypercall(XD_HC_GRANT_TABLE_OP, cmd, (uintptr_t)arg, count, 0, 0);
-}

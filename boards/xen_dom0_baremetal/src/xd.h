@@ -53,7 +53,6 @@ long xd_dm_op(uint16_t domid, struct xd_dm_op *op, size_t size);
 long xd_domctl(struct xd_domctl *d);
 /** @brief SCHEDOP_poll: block until one of @p ports is pending (or the absolute timeout). */
 long xd_sched_poll(const uint32_t *ports, unsigned int n, uint64_t timeout_ns);
-long xd_grant_op(unsigned int cmd, void *arg, unsigned int count);
 
 /* --- console.c ---------------------------------------------------------------------------- */
 

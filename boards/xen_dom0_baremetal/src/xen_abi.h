@@ -17,7 +17,6 @@
  *   sched.h          SCHEDOP_poll, struct sched_poll
  *   domctl.h         XEN_DOMCTL_* (getdomaininfo, destroydomain), interface version 0x15
  *   console_io       CONSOLEIO_write/read (xen.h)
- *   grant_table.h    GNTTABOP_map/unmap_grant_ref, GNTMAP_*
  */
 
 #ifndef VBE_BOARDS_XEN_DOM0_BAREMETAL_XEN_ABI_H
@@ -29,7 +28,6 @@
 /* ---- hypercall numbers (xen.h) ---- */
 #define XD_HC_MEMORY_OP 12
 #define XD_HC_CONSOLE_IO 18
-#define XD_HC_GRANT_TABLE_OP 20
 #define XD_HC_SCHED_OP 29
 #define XD_HC_EVENT_CHANNEL_OP 32
 #define XD_HC_DOMCTL 36
@@ -222,29 +220,6 @@ struct xd_domctl {
 	} u;
 };
 
-/* ---- grant_table_op (grant_table.h) ---- */
-#define XD_GNTTABOP_MAP_GRANT_REF 0
-#define XD_GNTTABOP_UNMAP_GRANT_REF 1
-#define XD_GNTMAP_HOST_MAP (1U << 1)
-#define XD_GNTMAP_READONLY (1U << 2)
-
-struct xd_gnttab_map {
-	uint64_t host_addr; /* an auto-translated caller: the guest physical address */
-	uint32_t flags;
-	uint32_t ref;
-	uint16_t dom;
-	int16_t status; /* OUT: GNTST_*, 0 = okay */
-	uint32_t handle; /* OUT */
-	uint64_t dev_bus_addr;
-};
-
-struct xd_gnttab_unmap {
-	uint64_t host_addr;
-	uint64_t dev_bus_addr;
-	uint32_t handle;
-	int16_t status; /* OUT */
-};
-
 /* ---- arch-arm.h: a DomU's guest physical layout ---- */
 #define XD_GUEST_RAM0_BASE 0x40000000ULL
 #define XD_GUEST_RAM0_SIZE 0xc0000000ULL
@@ -272,8 +247,5 @@ _Static_assert(offsetof(struct xd_shared_info, evtchn_pending) == 48, "evtchn_pe
 _Static_assert(offsetof(struct xd_shared_info, evtchn_mask) == 48 + 512, "evtchn_mask");
 _Static_assert(sizeof(struct xd_domctl) == 144, "xen_domctl");
 _Static_assert(offsetof(struct xd_domctl, u.getdomaininfo.flags) == 20, "getdomaininfo.flags");
-_Static_assert(sizeof(struct xd_gnttab_map) == 32, "gnttab_map_grant_ref");
-_Static_assert(offsetof(struct xd_gnttab_map, status) == 18, "gnttab_map_grant_ref.status");
-_Static_assert(sizeof(struct xd_gnttab_unmap) == 24, "gnttab_unmap_grant_ref");
 
 #endif /* VBE_BOARDS_XEN_DOM0_BAREMETAL_XEN_ABI_H */
