@@ -408,19 +408,24 @@ int xd_dom_destroy(struct xd_dom *d)
 	return (int)rc;
 }
 
-bool xd_dom_alive(const struct xd_dom *d, uint32_t *flags)
+int xd_dom_alive(const struct xd_dom *d, uint32_t *flags)
 {
 	struct xd_domctl dc;
+	long rc;
 
 	memset(&dc, 0, sizeof(dc));
 	dc.cmd = XD_DOMCTL_GETDOMAININFO;
 	dc.domain = d->cfg->domid;
 	*flags = 0U;
-	if (xd_domctl(&dc) != 0 || dc.u.getdomaininfo.domain != d->cfg->domid) {
-		return false; /* gone: getdomaininfo answers for the next domain, or fails */
+	rc = xd_domctl(&dc);
+	if (rc == -ESRCH || (rc == 0 && dc.u.getdomaininfo.domain != d->cfg->domid)) {
+		return 0; /* gone: no domain there, or Xen answered for the next one */
+	}
+	if (rc != 0) {
+		return (int)rc; /* cannot tell (-EACCES: another Xen's domctl interface) */
 	}
 	*flags = dc.u.getdomaininfo.flags;
-	return (*flags & (XD_DOMINF_DYING | XD_DOMINF_SHUTDOWN)) == 0U;
+	return (*flags & (XD_DOMINF_DYING | XD_DOMINF_SHUTDOWN)) == 0U ? 1 : 0;
 }
 
 /* ---- statistics ------------------------------------------------------------------------------ */

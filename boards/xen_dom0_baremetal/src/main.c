@@ -86,8 +86,17 @@ static bool xd_dom_exc(struct xd_server *s)
 	for (unsigned int i = 0U; i < s->cfg->domain_count; i++) {
 		struct xd_dom *d = &s->dom[i];
 		uint32_t flags;
+		int alive;
 
-		if (!d->live || xd_dom_alive(d, &flags)) {
+		if (!d->live) {
+			continue;
+		}
+		alive = xd_dom_alive(d, &flags);
+		if (alive != 0) {
+			if (alive < 0) {
+				VBE_LOG(VBE_LOG_WRN, "dom %u: getdomaininfo: %d; still served",
+					d->cfg->domid, alive);
+			}
 			continue;
 		}
 		bm_printf("vbe-xen: domain %u (%s) gone (flags %#x): devices reset\n",

@@ -167,8 +167,12 @@ void xd_dom_stop(struct xd_dom *d);
 /** @brief xd_dom_stop(), then XEN_DOMCTL_destroydomain. 0 or Xen's error. */
 int xd_dom_destroy(struct xd_dom *d);
 
-/** @brief Is the domain still there and running? (XEN_DOMCTL_getdomaininfo) */
-bool xd_dom_alive(const struct xd_dom *d, uint32_t *flags);
+/**
+ * @brief Is the domain still there and running? (XEN_DOMCTL_getdomaininfo)
+ * @retval 1 running. @retval 0 gone, dying or shut down (@p flags: Xen's XD_DOMINF_*).
+ * @retval <0 Xen did not say (its error).
+ */
+int xd_dom_alive(const struct xd_dom *d, uint32_t *flags);
 
 /** @brief Counters of a domain and its devices, one "stats ..." line each. */
 void xd_dom_stats(const struct xd_dom *d);
