@@ -59,9 +59,10 @@ examples:
   vbe run --json           the same as JSON (steps, bus log, counters)
   vbe -v run               also the messages of every step
   vbe run --linux no       without the Linux guest part
-  vbe run --xen            the script on real Xen: both guests Linux DomUs, vbe-xen in Dom0
-                           (`vbe xen build` first; docs/xen.md)
-  vbe run --xen --dom0 baremetal   the same with vbe's bare-metal image as Dom0 (no Linux)
+
+examples that need `vbe xen build` first (tests/xen checks the same on real Xen):
+    vbe run --xen          the script on real Xen: both guests Linux DomUs, vbe-xen in Dom0
+    vbe run --xen --dom0 baremetal   the same with vbe's bare-metal image as Dom0 (no Linux)
 """
 
 _MARK = {True: ("pass", "ok"), False: ("FAIL", "err")}
