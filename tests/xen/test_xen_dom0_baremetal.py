@@ -22,6 +22,8 @@ from pyhost.xen.system import XenSystem
 
 pytestmark = pytest.mark.xen
 CLOCK_PROTOCOL, CLOCK_CONFIG_SET = 0x14, 0x7
+SENSOR_PROTOCOL, TRIP_POINT_NOTIFY, TRIP_POINT_CONFIG = 0x15, 0x4, 0x5
+TRIP_UPWARDS = 1  # event control bits 1:0; the trip point id in bits 11:4
 GARBLED, NOT_FOUND = 254, 127
 
 
@@ -54,6 +56,45 @@ def test_a_command_it_does_not_run_exits_127(bm: XenSystem) -> None:
     status, out = bm.dom0.run("cat /proc/meminfo")
     assert status == NOT_FOUND
     assert "cat: not found" in out
+
+
+def test_the_longest_control_command_runs_whole_and_a_longer_one_is_refused(
+    bm: XenSystem,
+) -> None:
+    """vbe-xen's client syntax at its longest: ten words, the last a platform command's
+    fourth argument; an eleventh word is refused, not folded into another."""
+    out = bm.dom0.check("vbe-xen ctl --ctl /run/vbe-xen.sock mbx 2 0 0x50 0 0")
+    m = re.search(r"^result=0 data=([0-9a-f]+)$", out, re.MULTILINE)
+    assert m is not None, out
+    assert bytes.fromhex(m[1]) == bm.platform.eeprom(0, 0x50)
+    status, out = bm.dom0.run("vbe-xen ctl --ctl /run/vbe-xen.sock mbx 2 0 0x50 0 0 0")
+    assert status == 2 and "more than 10 words" in out
+
+
+def test_a_trip_point_crossed_by_a_platform_command_interrupts_the_domu_at_once(
+    bm: XenSystem,
+) -> None:
+    """ivi arms an upward trip point on soc_temp and subscribes to it; the platform's sensor
+    then crosses it (a control command, no DomU request): the notification goes on ivi's
+    eventq and its SCMI device interrupts right away, not at the DomU's next kick."""
+    info = bm.scmi_info()
+    ivi = bm.domu("ivi")
+    sensor = next(
+        x for x in info.agent_of_guest(bm.system.guest("ivi").index).granted("sensor")
+        if x.name == "soc_temp"
+    )  # fmt: skip
+    trip = 70_000
+    bm.platform.set_sensor(sensor.resource, trip - 5_000)
+    assert scmi_raw(ivi, SENSOR_PROTOCOL, TRIP_POINT_NOTIFY, [sensor.local_id, 1]).status == 0
+    reply = scmi_raw(ivi, SENSOR_PROTOCOL, TRIP_POINT_CONFIG,
+                     [sensor.local_id, TRIP_UPWARDS, trip & 0xFFFFFFFF, trip >> 32])  # fmt: skip
+    assert reply.status == 0
+    domid = layout(bm.system, bm.dom0_kind).domain("ivi").domid
+    scmi = next(d for d in bm.stats()[domid]["devs"] if d["kind"] == "scmi")
+    bm.platform.set_sensor(sensor.resource, trip + 5_000)
+    after = next(d for d in bm.stats()[domid]["devs"] if d["kind"] == "scmi")
+    assert after["popped"][1] == scmi["popped"][1] + 1  # one eventq buffer: the notification
+    assert after["interrupts"] >= scmi["interrupts"] + 1
 
 
 def test_domu_frames_are_mapped_only_where_rings_and_buffers_are(bm: XenSystem) -> None:

@@ -44,7 +44,7 @@
 #include "xen_abi.h"
 
 #define CTL_LINE 256U
-#define CTL_MAX_TOKENS 8U
+#define CTL_MAX_TOKENS 10U /* vbe-xen ctl --ctl SOCKET mbx CMD A0 A1 A2 A3 */
 
 /* pyhost.linux.initramfs: the command loop's markers and statuses */
 #define LOOP_BEGIN "VBE-BEGIN"
@@ -101,19 +101,25 @@ static int parse_num(const char *s, long *out)
 	return 0;
 }
 
-/* Split at blanks, in place; returns the token count (at most CTL_MAX_TOKENS + 1). */
+/*
+ * Split at blanks, in place: the first CTL_MAX_TOKENS tokens into @p tok; returns how many
+ * there are in all (more than CTL_MAX_TOKENS: more than any command takes, refused).
+ */
 static unsigned int split(char *line, char **tok)
 {
 	unsigned int n = 0U;
 
-	while (*line != '\0' && n <= CTL_MAX_TOKENS) {
+	while (*line != '\0') {
 		while (*line == ' ' || *line == '\t') {
 			*line++ = '\0';
 		}
 		if (*line == '\0') {
 			break;
 		}
-		tok[n++] = line;
+		if (n < CTL_MAX_TOKENS) {
+			tok[n] = line;
+		}
+		n++;
 		while (*line != '\0' && *line != ' ' && *line != '\t') {
 			line++;
 		}
@@ -223,8 +229,13 @@ static bool ctl_run(struct xd_server *s, char **t, unsigned int n)
 /* One command of the loop; its exit status. */
 static int cmd_run(struct xd_server *s, char *cmd)
 {
-	char *tok[CTL_MAX_TOKENS + 1U];
+	char *tok[CTL_MAX_TOKENS];
 	unsigned int n = split(cmd, tok);
+
+	if (n > CTL_MAX_TOKENS) {
+		bm_printf("vbe: more than %u words\n", CTL_MAX_TOKENS);
+		return 2;
+	}
 
 	if (n >= 2U && strcmp(tok[0], "vbe-xen") == 0 && strcmp(tok[1], "ctl") == 0) {
 		if (!ctl_run(s, tok + 2, n - 2U)) {
@@ -270,10 +281,10 @@ static void line_run(struct xd_server *s, char *line)
 	int status;
 
 	if (sp2 == NULL || !all_digits(sp1 + 1, (size_t)(sp2 - sp1 - 1))) {
-		char *tok[CTL_MAX_TOKENS + 1U];
+		char *tok[CTL_MAX_TOKENS];
 		unsigned int n = split(line, tok);
 
-		if (n > 0U && !ctl_run(s, tok, n)) {
+		if (n > CTL_MAX_TOKENS || (n > 0U && !ctl_run(s, tok, n))) {
 			bm_printf("result=%d\n", -EINVAL);
 		}
 		return;
@@ -314,6 +325,11 @@ bool xd_ctl_poll(struct xd_server *s)
 						  CTL_LINE - 1U);
 				} else {
 					line_run(s, ctl_line);
+				}
+				/* a platform command may have queued events (a trip point's
+				 * notification): deliver them now, not at the next kick */
+				for (unsigned int d = 0U; d < s->cfg->domain_count; d++) {
+					(void)xd_dom_run_all(&s->dom[d]);
 				}
 				ctl_len = 0U;
 				ctl_overflow = false;

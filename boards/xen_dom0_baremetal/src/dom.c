@@ -352,6 +352,16 @@ bool xd_dom_service(struct xd_dom *d)
 	return vbe_ioreq_poll(&d->ioreq, false);
 }
 
+bool xd_dom_run_all(struct xd_dom *d)
+{
+	bool worked = false;
+
+	for (unsigned int k = 0U; d->live && k < d->cfg->dev_count; k++) {
+		worked = vbe_mmio_poll(&d->mmio[k], true) || worked;
+	}
+	return worked;
+}
+
 /* ---- stop ---------------------------------------------------------------------------------- */
 
 void xd_dom_stop(struct xd_dom *d)

@@ -161,6 +161,13 @@ int xd_dom_start(struct xd_dom *d, const struct vbe_xen_domain *cfg, struct vbe_
 /** @brief Answer what its vCPUs asked (if one of its channels is pending). @return work done. */
 bool xd_dom_service(struct xd_dom *d);
 
+/**
+ * @brief Run every device of the domain once, notified or not: after something outside the
+ * DomU's requests (a platform command) queued events for it, e.g. an SCMI notification on
+ * its eventq, so that its interrupt is raised now. @return work done.
+ */
+bool xd_dom_run_all(struct xd_dom *d);
+
 /** @brief Stop serving: devices reset (its SCMI votes go), server, channels, mappings gone. */
 void xd_dom_stop(struct xd_dom *d);
 
