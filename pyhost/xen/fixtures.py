@@ -4,7 +4,9 @@ xen_images   (session) the cached images; SKIPS (saying how to build them) when 
              hypervisor or the guest kernel is not cached, unless VBE_XEN=1, which builds
              what is missing first (a few minutes, network for the Debian packages)
 xen_system   (module) one booted XenSystem of the demo system with both DomUs served (the
-             go signal given), stopped after the module's last test
+             go signal given), stopped after the module's last test; parametrized by Dom0
+             (``linux``, ``baremetal``: the same tests against each; VBE_XEN_DOM0=linux, or
+             =baremetal, runs one)
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import shutil
 from collections.abc import Iterator
 
 import pytest
+from sysdesc.gen_xen import DOM0S
 
 from pyhost.linux.cache import LinuxError
 from pyhost.xen.artefacts import XenImages, build_images, cached_images
@@ -51,9 +54,18 @@ def xen_images() -> XenImages:
     return xen_images_or_skip()
 
 
-@pytest.fixture(scope="module")
-def xen_system(xen_images: XenImages) -> Iterator[XenSystem]:
-    xs = XenSystem(xen_images)
+def dom0_kinds() -> list[str]:
+    """The Dom0s the Xen tests run against: VBE_XEN_DOM0 (comma-separated), or all."""
+    wanted = [k.strip() for k in os.environ.get("VBE_XEN_DOM0", "").split(",") if k.strip()]
+    unknown = [k for k in wanted if k not in DOM0S]
+    if unknown:
+        raise pytest.UsageError(f"VBE_XEN_DOM0={unknown}: choose from {', '.join(DOM0S)}")
+    return wanted or list(DOM0S)
+
+
+@pytest.fixture(scope="module", params=dom0_kinds())
+def xen_system(request: pytest.FixtureRequest, xen_images: XenImages) -> Iterator[XenSystem]:
+    xs = XenSystem(xen_images, dom0=request.param)
     try:
         xs.boot()
         xs.go()

@@ -39,7 +39,7 @@ from types import TracebackType
 from typing import Any, Self
 
 from sysdesc import gen_xen, load_system
-from sysdesc.gen_xen import layout
+from sysdesc.gen_xen import DOM0S, layout
 
 from pyhost.linux.cache import LinuxError, require_tools, run
 from pyhost.linux.dt import FDT_MAGIC, patch_dtb
@@ -154,21 +154,30 @@ class Domain:
 
 
 class XenSystem:
-    """Xen, Dom0 with vbe-xen, one DomU per guest. ``close()`` always stops QEMU."""
+    """Xen, Dom0 serving every DomU, one DomU per guest. ``close()`` always stops QEMU.
+
+    ``dom0``: ``"linux"`` (Debian's kernel, vbe-xen in its initramfs) or ``"baremetal"``
+    (boards/xen_dom0_baremetal, pyhost.xen.baremetal): both print vbe-xen's lines, speak the
+    same command loop on Dom0's console and answer ``vbe-xen ctl``, so nothing else here
+    depends on which one serves."""
 
     def __init__(
         self,
         images: XenImages,
         system: Path | None = None,
         *,
+        dom0: str = "linux",
         keep_logs: bool | None = None,
         boot_timeout: float = BOOT_TIMEOUT,
         progress: Callable[[str], None] | None = None,
     ) -> None:
+        if dom0 not in DOM0S:
+            raise XenError(f"Dom0 {dom0!r}: choose one of {', '.join(DOM0S)}")
         self.images = images
+        self.dom0_kind = DOM0S[dom0]
         self.system_path = system or DEMO
         self.system = load_system(self.system_path).system
-        self.layout = layout(self.system)
+        self.layout = layout(self.system, self.dom0_kind)
         self.qemu = qemu_binary()
         self.keep_logs = (
             os.environ.get("VBE_QEMU_KEEP_LOGS") == "1" if keep_logs is None else keep_logs
@@ -327,9 +336,12 @@ class XenSystem:
         run(cmd, what="QEMU dumpdtb", timeout=60, log=run_dir / "dumpdtb.log")  # fmt: skip
         if not base.is_file() or base.read_bytes()[:4] != FDT_MAGIC:
             raise XenError(f"QEMU dumpdtb wrote no devicetree blob to {base}")
-        self.host_dtb = patch_dtb(base, run_dir / "host.dtb", [files[gen_xen.HOST_FILE]])
+        host = gen_xen.host(self.system, self.dom0_kind)
+        self.host_dtb = patch_dtb(base, run_dir / "host.dtb", [host])
         lay, img = self.layout, self.images
-        place = [(img.dom0_kernel, lay.dom0_kernel), (img.dom0_initramfs, lay.dom0_ramdisk)]
+        place = [(self.dom0_image(), lay.dom0_kernel)]
+        if lay.dom0_ramdisk is not None:
+            place.append((img.dom0_initramfs, lay.dom0_ramdisk))
         for d in lay.domains:
             src = run_dir / gen_xen.guest_file(d.guest)
             src.write_text(files[src.name])
@@ -346,6 +358,15 @@ class XenSystem:
                     f"{slot.size >> 10} KiB at {slot.addr:#x} (sysdesc.gen_xen)"
                 )
         self.placements = [(p, s.addr) for p, s in place]
+
+    def dom0_image(self) -> Path:
+        """What Xen boots as Dom0: Debian's kernel, or the bare-metal image (built if it is
+        not cached, about 10 s)."""
+        if self.dom0_kind.kind == "baremetal":
+            from pyhost.xen.baremetal import build_dom0_baremetal
+
+            return build_dom0_baremetal(self.system_path, progress=self.say).image
+        return self.images.dom0_kernel
 
     # ---- the serial line --------------------------------------------------------------------
 

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from pyhost.xen.artefacts import XenImages
+from pyhost.xen.fixtures import dom0_kinds
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -30,11 +31,12 @@ def test_xen_boot_cmd_needs_a_domain() -> None:
 
 
 @pytest.mark.xen
-def test_vbe_run_xen_reports_every_step_as_expected(xen_images: XenImages) -> None:
-    p = vbe("run", "--xen", "--json")
+@pytest.mark.parametrize("dom0", dom0_kinds())
+def test_vbe_run_xen_reports_every_step_as_expected(xen_images: XenImages, dom0: str) -> None:
+    p = vbe("run", "--xen", "--dom0", dom0, "--json")
     assert p.returncode == 0, p.stdout[-3000:] + p.stderr[-3000:]
     doc = json.loads(p.stdout)
-    assert doc["ok"] and set(doc["guests"]) == {"ivi", "cluster"}
+    assert doc["ok"] and doc["dom0"] == dom0 and set(doc["guests"]) == {"ivi", "cluster"}
     for name, g in doc["guests"].items():
         assert g["steps"] and all(s["passed"] for s in g["steps"]), name
     assert doc["bus_log"] and doc["platform_ops"]

@@ -63,9 +63,6 @@ VIRTIO_ID = {"scmi": 32, "i2c": 34}
 DOM0_MEMORY_MIB = 768
 DOMU_MEMORY_MIB = 128
 DOMU_VCPUS = 1
-XEN_BOOTARGS = (
-    f"console=dtuart dtuart=serial0 dom0_mem={DOM0_MEMORY_MIB}M dom0_max_vcpus=1 bootscrub=0"
-)
 DOM0_BOOTARGS = "console=hvc0 earlycon=xenboot rdinit=/init panic=-1"
 #: ``vbe.virtio=late``: the DomU's init leaves virtio_mmio unloaded until the host says so
 #: (pyhost.linux.initramfs.LATE_VIRTIO), after Dom0 serves the domain: a DomU touching its
@@ -81,6 +78,35 @@ DOMU_SLOT = 32 << 20  # per DomU: kernel, ramdisk, partial devicetree
 DOMU_KERNEL_SLOT = 16 << 20
 DOMU_RAMDISK_SLOT = 15 << 20
 DOMU_DTB_SLOT = 1 << 20
+
+
+@dataclass(frozen=True)
+class Dom0:
+    """What Xen boots as Dom0: its memory, its command line, its boot module slots. The
+    DomUs' slots do not move with it."""
+
+    kind: str
+    memory_mib: int
+    bootargs: str | None
+    kernel_slot: int
+    ramdisk_slot: int  # 0: no ramdisk module
+
+    @property
+    def xen_bootargs(self) -> str:
+        return (
+            f"console=dtuart dtuart=serial0 dom0_mem={self.memory_mib}M dom0_max_vcpus=1 "
+            "bootscrub=0"
+        )
+
+
+#: Linux (Debian's arm64 kernel) with vbe-xen in its initramfs (boards/xen_dom0_linux)
+DOM0_LINUX = Dom0("linux", DOM0_MEMORY_MIB, DOM0_BOOTARGS, DOM0_KERNEL_SLOT, DOM0_RAMDISK_SLOT)
+#: the bare-metal image (boards/xen_dom0_baremetal): Xen copies the whole slot, so a small
+#: one; its image, .bss and stack take about 0.2 MiB, and Xen puts Dom0's devicetree in the
+#: same 16 MiB bank. No command line, no ramdisk.
+DOM0_BAREMETAL = Dom0("baremetal", 16, None, 2 << 20, 0)
+DOM0S = {d.kind: d for d in (DOM0_LINUX, DOM0_BAREMETAL)}
+XEN_BOOTARGS = DOM0_LINUX.xen_bootargs
 
 
 @functools.cache
@@ -142,8 +168,9 @@ class XenDomain:
 @dataclass(frozen=True)
 class XenLayout:
     dom0_kernel: Module
-    dom0_ramdisk: Module
+    dom0_ramdisk: Module | None
     domains: tuple[XenDomain, ...]
+    dom0: Dom0 = DOM0_LINUX
 
     def domain(self, guest: str) -> XenDomain:
         found = next((d for d in self.domains if d.guest.name == guest), None)
@@ -152,7 +179,7 @@ class XenLayout:
         return found
 
     def modules(self) -> list[Module]:
-        out = [self.dom0_kernel, self.dom0_ramdisk]
+        out = [self.dom0_kernel] + ([self.dom0_ramdisk] if self.dom0_ramdisk else [])
         for d in self.domains:
             out += [d.kernel, d.ramdisk, d.dtb]
         return out
@@ -174,11 +201,15 @@ def _devices(guest: Guest) -> tuple[XenDevice, ...]:
     )  # fmt: skip
 
 
-def layout(system: System) -> XenLayout:
-    """Domains, devices and boot module slots of ``system`` on Xen."""
+def layout(system: System, dom0: Dom0 = DOM0_LINUX) -> XenLayout:
+    """Domains, devices and boot module slots of ``system`` on Xen, with ``dom0`` as Dom0."""
     base = MODULES_BASE
-    dom0_kernel = Module("Dom0 kernel", base, DOM0_KERNEL_SLOT)
-    dom0_ramdisk = Module("Dom0 ramdisk", base + DOM0_KERNEL_SLOT, DOM0_RAMDISK_SLOT)
+    dom0_kernel = Module("Dom0 kernel", base, dom0.kernel_slot)
+    dom0_ramdisk = (
+        Module("Dom0 ramdisk", base + DOM0_KERNEL_SLOT, dom0.ramdisk_slot)
+        if dom0.ramdisk_slot
+        else None
+    )
     base += DOM0_KERNEL_SLOT + DOM0_RAMDISK_SLOT
     domains = []
     for g in system.guests:
@@ -197,7 +228,7 @@ def layout(system: System) -> XenLayout:
                 ),
             )
         )
-    return XenLayout(dom0_kernel, dom0_ramdisk, tuple(domains))
+    return XenLayout(dom0_kernel, dom0_ramdisk, tuple(domains), dom0)
 
 
 def guest_file(guest: Guest) -> str:
@@ -220,13 +251,14 @@ def _module(m: Module, compatible: str, bootargs: str | None = None) -> Node:
     return node
 
 
-def host(system: System) -> str:
-    lay = layout(system)
+def host(system: System, dom0: Dom0 = DOM0_LINUX) -> str:
+    lay = layout(system, dom0)
     chosen = Node("chosen")
     chosen.prop("#address-cells", dec(2)).prop("#size-cells", dec(2))
-    chosen.prop("xen,xen-bootargs", string(XEN_BOOTARGS))
-    chosen.child(_module(lay.dom0_kernel, "multiboot,kernel", DOM0_BOOTARGS))
-    chosen.child(_module(lay.dom0_ramdisk, "multiboot,ramdisk"))
+    chosen.prop("xen,xen-bootargs", string(dom0.xen_bootargs))
+    chosen.child(_module(lay.dom0_kernel, "multiboot,kernel", dom0.bootargs))
+    if lay.dom0_ramdisk is not None:
+        chosen.child(_module(lay.dom0_ramdisk, "multiboot,ramdisk"))
     for d in lay.domains:
         dev = ", ".join(f"{x.kind} at {x.base:#x} SPI {x.spi}" for x in d.devices) or "none"
         node = Node(

@@ -27,6 +27,7 @@ class XenReport:
     bus: list[Any] = field(default_factory=list)  # BusTransaction
     ops: list[Any] = field(default_factory=list)  # PlatformOp
     stats: dict[int, dict[str, Any]] = field(default_factory=dict)
+    dom0: str = "linux"  # what served the DomUs (sysdesc.gen_xen.DOM0S)
 
     @property
     def ok(self) -> bool:
@@ -46,7 +47,7 @@ def run_xen(xs: Any) -> XenReport:
     from pyhost.linux import guest_view as view
     from pyhost.linux.guest_tool import scmi_raw
 
-    out = XenReport(marks=dict(xs.marks))
+    out = XenReport(marks=dict(xs.marks), dom0=xs.dom0_kind.kind)
     info = xs.scmi_info()
     platform = xs.platform
     bus0 = platform.bus_log_seq()

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * The four string.h functions the core (and the compiler) may call.
+ * The string.h functions the core, the compiler and the ports' own code call: memcpy,
+ * memmove, memset, memcmp; strlen, strcmp, strncmp, strchr (xen_dom0_baremetal's devicetree
+ * and console commands). --gc-sections drops what an image does not use.
  *
  * With the MMU off every access is Device memory, where an unaligned access faults: the
  * word loops run only on word-aligned addresses, and bytes do the rest.
@@ -88,4 +90,41 @@ int memcmp(const void *a, const void *b, size_t n)
 		}
 	}
 	return 0;
+}
+
+size_t strlen(const char *s)
+{
+	size_t n = 0U;
+
+	while (s[n] != '\0') {
+		n++;
+	}
+	return n;
+}
+
+int strncmp(const char *a, const char *b, size_t n)
+{
+	for (size_t i = 0U; i < n; i++) {
+		if (a[i] != b[i] || a[i] == '\0') {
+			return (int)(uint8_t)a[i] - (int)(uint8_t)b[i];
+		}
+	}
+	return 0;
+}
+
+int strcmp(const char *a, const char *b)
+{
+	return strncmp(a, b, SIZE_MAX);
+}
+
+char *strchr(const char *s, int c)
+{
+	for (;; s++) {
+		if (*s == (char)c) {
+			return (char *)(uintptr_t)s;
+		}
+		if (*s == '\0') {
+			return NULL;
+		}
+	}
 }

@@ -62,6 +62,7 @@ examples:
 
 examples that need `vbe xen build` first (tests/xen checks the same on real Xen):
     vbe run --xen          the script on real Xen: both guests Linux DomUs, vbe-xen in Dom0
+    vbe run --xen --dom0 baremetal   the same with vbe's bare-metal image as Dom0 (no Linux)
 """
 
 _MARK = {True: ("pass", "ok"), False: ("FAIL", "err")}
@@ -317,12 +318,18 @@ class RunCommand(VbeCommand):
         p.add_argument("--xen", action="store_true",
                        help="run on real Xen under QEMU: the guests are Linux DomUs served "
                             "over IOREQ by vbe-xen in Dom0 (needs `vbe xen build`)")  # fmt: skip
+        p.add_argument("--dom0", choices=("linux", "baremetal"), default=None,
+                       help="with --xen: what serves the DomUs as Dom0: linux (Debian's "
+                            "kernel running vbe-xen; the default) or baremetal (vbe's own "
+                            "image, boards/xen_dom0_baremetal)")  # fmt: skip
         p.add_argument("--linux", choices=("auto", "yes", "no"), default="auto",
                        help="the Linux guest part: auto (when the guest is built; the "
                             "default), yes (fail when it cannot run), no")  # fmt: skip
         return p
 
     def do_run(self, args: argparse.Namespace, unknown: list[str]) -> int:
+        if args.dom0 is not None and not args.xen:
+            self.parser.error("--dom0 chooses Xen's Dom0: give --xen too")
         if args.xen:
             return run_on_xen(args)
         kw = {"keep_logs": True} if args.machine == "qemu" else {}
@@ -369,8 +376,15 @@ class RunCommand(VbeCommand):
         return 0
 
 
+DOM0_TEXT = {
+    "linux": "vbe-xen in a Linux Dom0",
+    "baremetal": "the bare-metal vbe image as Dom0",
+}
+
+
 def render_xen(rep: Any) -> None:
-    inf("vbe run --xen: demo system on Xen 4.17 (QEMU), vbe-xen in Dom0, one Linux DomU per guest")
+    inf(f"vbe run --xen: demo system on Xen 4.17 (QEMU), {DOM0_TEXT.get(rep.dom0, rep.dom0)}, "
+        "one Linux DomU per guest")  # fmt: skip
     for what, s in rep.marks.items():
         inf(f"  {s:7.2f} s  {what}")
     for name, g in rep.guests.items():
@@ -409,7 +423,7 @@ def run_on_xen(args: argparse.Namespace) -> int:
     if images is None:
         die("--xen: the Xen artefacts are not built: run `vbe xen build` (minutes, cached)")
     try:
-        with XenSystem(images, keep_logs=True) as xs:
+        with XenSystem(images, dom0=args.dom0 or "linux", keep_logs=True) as xs:
             xs.go()
             rep = run_xen(xs)
             run_dir = xs.run_dir
@@ -418,6 +432,7 @@ def run_on_xen(args: argparse.Namespace) -> int:
     if args.json:
         out(json.dumps({
             "ok": rep.ok,
+            "dom0": rep.dom0,
             "marks": rep.marks,
             "guests": {n: linux_json(g) for n, g in rep.guests.items()},
             "bus_log": [{"seq": t.seq, "bus": t.bus, "addr": t.addr, "result": t.result}

@@ -26,6 +26,8 @@ Build what a Xen system boots, or find it in the cache (~/.cache/vbe/xen and
   Dom0        Debian's arm64 linux-image, busybox-static, and vbe-xen (boards/xen_dom0_linux)
               linked statically against libxen-dev, in an initramfs
   DomUs       the project's own guest kernel and initramfs (`vbe guest build`)
+  bare-metal  the other Dom0 (--dom0 baremetal): vbe's own image, boards/xen_dom0_baremetal,
+  Dom0        built with CMake for the system (seconds)
 
 docs/xen.md has the details and the times.
 """
@@ -45,6 +47,8 @@ examples (`vbe xen build` first):
     vbe xen boot --cmd 'ivi: i2cdetect -y 0' --cmd 'cluster: ls /sys/kernel/debug/clk'
     vbe xen boot --cmd 'dom0: vbe-xen ctl stats'
     vbe xen boot                       the serial line on this terminal
+    vbe xen boot --dom0 baremetal --cmd 'dom0: vbe-xen ctl stats'
+                                       vbe's bare-metal image as Dom0 instead of Linux
 """
 
 
@@ -61,6 +65,7 @@ class XenBuild(VbeCommand):
     def do_run(self, args: argparse.Namespace, unknown: list[str]) -> int:
         from pyhost.linux.cache import LinuxError
         from pyhost.xen.artefacts import build_images
+        from pyhost.xen.baremetal import build_dom0_baremetal
 
         t0 = time.monotonic()
         try:
@@ -70,6 +75,11 @@ class XenBuild(VbeCommand):
         for what in ("xen", "dom0_kernel", "dom0_initramfs", "domu_kernel", "domu_initramfs",
                      "vbe_xen"):  # fmt: skip
             out(f"{what:<15} {getattr(img, what)}")
+        try:
+            bm = build_dom0_baremetal(args.system, progress=inf)
+        except LinuxError as exc:
+            die(str(exc))
+        out(f"{'dom0_baremetal':<15} {bm.image}")
         inf(f"done in {time.monotonic() - t0:.1f} s")
         return 0
 
@@ -93,6 +103,10 @@ class XenBoot(VbeCommand):
                        help="a shell command line for dom0 or a guest (repeatable, in order)")  # fmt: skip
         p.add_argument("--system", type=Path, metavar="SYSTEM.yaml",
                        help="the system description (default: the demo)")  # fmt: skip
+        p.add_argument("--dom0", choices=("linux", "baremetal"), default="linux",
+                       help="what serves the DomUs as Dom0: linux (Debian's kernel running "
+                            "vbe-xen) or baremetal (vbe's own image; it runs only "
+                            "`vbe-xen ctl ...` and `poweroff`)")  # fmt: skip
         p.add_argument("--timeout", type=float, default=30.0, help="seconds per command")
         p.add_argument("--no-go", action="store_true",
                        help="leave the DomUs' virtio-mmio unbound (no go signal)")  # fmt: skip
@@ -110,7 +124,7 @@ class XenBoot(VbeCommand):
         rc = 0
         t0 = time.monotonic()
         try:
-            with XenSystem(img, args.system, keep_logs=args.keep_logs or None,
+            with XenSystem(img, args.system, dom0=args.dom0, keep_logs=args.keep_logs or None,
                            progress=inf) as xs:  # fmt: skip
                 for line in xs.vbe_xen_lines:
                     inf(line)
@@ -169,6 +183,6 @@ class XenCommand(VbeCommandGroup):
             "xen",
             "the system on real Xen: build what it boots, boot it",
             "Xen 4.17 under QEMU, a Linux Dom0 running vbe-xen (the IOREQ server of every\n"
-            "DomU), one Linux DomU per guest: docs/xen.md.",
+            "DomU) or vbe's bare-metal image as Dom0, one Linux DomU per guest: docs/xen.md.",
             [XenBuild(), XenBoot()],
         )

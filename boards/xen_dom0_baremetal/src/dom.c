@@ -1,0 +1,481 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * One DomU served: its RAM mapped here, an IOREQ server claiming its virtio-mmio windows,
+ * the portable core's vbe_ioreq/vbe_mmio answering, and the operations they ask of the port
+ * (notify a vCPU, raise a device's interrupt) done with hypercalls.
+ *
+ * Start (the sequence of xen-facts.md and of vbe-xen, with hypercalls instead of libraries):
+ *   XEN_DMOP_nr_vcpus                        the domain exists and has the vCPUs the table says
+ *   (an extended region's space for its RAM bank; frames mapped when first used, dom_xlate)
+ *   XEN_DMOP_create_ioreq_server             synchronous requests only (no buffered ring)
+ *   acquire_resource(ioreq_server, ioreq(0)) its page at a frame of ours
+ *   XEN_DMOP_map_io_range_to_ioreq_server    per device window
+ *   XEN_DMOP_set_ioreq_server_state(1)       then each slot's vp_eport is valid
+ *   EVTCHNOP_bind_interdomain                per vCPU, masked (evtchn.c)
+ * A device interrupt is XEN_DMOP_set_irq_level(spi, 1) per event: Xen 4.17's vGIC ignores
+ * level 0, as vbe-xen found, so releasing the line is not sent.
+ */
+
+#include <errno.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <vbe/i2c.h>
+#include <vbe/port.h>
+#include <vbe/scmi.h>
+
+#include "bm.h"
+#include "xd.h"
+#include "xen_abi.h"
+
+#define DOM_RAM_ALIGN (2U << 20) /* block-aligned, so a later block mapping could use it */
+
+/* ---- what the core asks of Xen --------------------------------------------------------- */
+
+static int dom_notify(void *ctx, unsigned int vcpu)
+{
+	struct xd_dom *d = ctx;
+	int rc;
+
+	if (vcpu >= d->ports) {
+		return -EINVAL;
+	}
+	rc = xd_evtchn_send(d->local_port[vcpu]);
+	if (rc != 0) {
+		VBE_LOG(VBE_LOG_ERR, "dom %u: notify vcpu %u: %d", d->cfg->domid, vcpu, rc);
+	}
+	return rc;
+}
+
+static const struct vbe_ioreq_ops dom_ioreq_ops = {
+	.notify = dom_notify,
+};
+
+static long dom_dm(struct xd_dom *d, struct xd_dm_op *op)
+{
+	return xd_dm_op(d->cfg->domid, op, sizeof(*op));
+}
+
+static void dom_irq_set(void *ctx, bool level)
+{
+	struct xd_irq *irq = ctx;
+	struct xd_dom *d = irq->dom;
+	struct xd_dm_op op = { .op = XD_DMOP_SET_IRQ_LEVEL };
+	long rc;
+
+	if (!level || !d->live) {
+		return; /* Xen 4.17's vGIC ignores level 0: each event is a new assertion */
+	}
+	op.u.irq.irq = irq->spi;
+	op.u.irq.level = 1U;
+	rc = dom_dm(d, &op);
+	if (rc != 0) {
+		irq->failed++;
+		VBE_LOG(VBE_LOG_ERR, "dom %u: SPI %u: %ld", d->cfg->domid, irq->spi, rc);
+		return;
+	}
+	irq->raised++;
+}
+
+/* ---- the DomU's RAM, mapped frame by frame as the devices reach it ---------------------- */
+
+static bool frame_mapped(const struct xd_dom *d, uint64_t f)
+{
+	return (d->ram_map[f / 64U] & (1ULL << (f % 64U))) != 0U;
+}
+
+/* Map frames [first, last] of the bank that are not mapped yet, a run per call. */
+static int dom_map_frames(struct xd_dom *d, uint64_t first, uint64_t last)
+{
+	const struct vbe_xen_domain *c = d->cfg;
+
+	for (uint64_t f = first; f <= last; f++) {
+		uint64_t run = 0U;
+		int rc;
+
+		while (f + run <= last && !frame_mapped(d, f + run)) {
+			run++;
+		}
+		if (run == 0U) {
+			continue;
+		}
+		rc = xd_map_foreign(c->domid, (c->ram_base >> XD_PAGE_SHIFT) + f, run,
+				    d->ram_gpa + (f << XD_PAGE_SHIFT));
+		d->map_calls++;
+		if (rc != 0) {
+			VBE_LOG(VBE_LOG_ERR, "dom %u: mapping its frames %#llx+%llu: %d", c->domid,
+				(unsigned long long)((c->ram_base >> XD_PAGE_SHIFT) + f),
+				(unsigned long long)run, rc);
+			return rc;
+		}
+		for (uint64_t i = 0U; i < run; i++) {
+			d->ram_map[(f + i) / 64U] |= 1ULL << ((f + i) % 64U);
+		}
+		d->ram_frames += (uint32_t)run;
+		f += run;
+	}
+	return 0;
+}
+
+/*
+ * The devices' translate-and-check (vbe_vq_mem): the bank's range checks (vbe_memtab, no
+ * overflow), then the frames under [addr, addr + len) mapped if they are not yet. Mapping
+ * the whole bank at start costs about 2.5 s per 128 MiB under QEMU TCG (76 us a frame);
+ * the rings and buffers a driver uses are a few dozen frames.
+ */
+static void *dom_xlate(void *ctx, uint64_t addr, uint32_t len, bool write)
+{
+	struct xd_dom *d = ctx;
+	uint8_t *p = vbe_memtab_gpa(&d->memtab, addr, len);
+	uint64_t off;
+
+	(void)write;
+	if (p == NULL || len == 0U) {
+		return p;
+	}
+	off = addr - d->cfg->ram_base;
+	if (dom_map_frames(d, off >> XD_PAGE_SHIFT, (off + len - 1U) >> XD_PAGE_SHIFT) != 0) {
+		return NULL;
+	}
+	return p;
+}
+
+/* ---- start ------------------------------------------------------------------------------ */
+
+/* [base, base + size) inside one of a DomU's RAM banks (arch-arm.h GUEST_RAM0/1)? */
+static bool in_guest_bank(uint64_t base, uint64_t size)
+{
+	static const uint64_t bank[2][2] = {
+		{ XD_GUEST_RAM0_BASE, XD_GUEST_RAM0_SIZE },
+		{ XD_GUEST_RAM1_BASE, XD_GUEST_RAM1_SIZE },
+	};
+
+	for (unsigned int i = 0U; i < 2U; i++) {
+		if (base >= bank[i][0] && base - bank[i][0] <= bank[i][1] &&
+		    size <= bank[i][1] - (base - bank[i][0])) {
+			return true;
+		}
+	}
+	return false;
+}
+
+static int dom_reserve_ram(struct xd_dom *d)
+{
+	const struct vbe_xen_domain *c = d->cfg;
+
+	if (c->ram_size == 0U || c->ram_size > XD_DOM_RAM_MAX ||
+	    (c->ram_size % XD_PAGE_SIZE) != 0U || (c->ram_base % XD_PAGE_SIZE) != 0U ||
+	    !in_guest_bank(c->ram_base, c->ram_size)) {
+		VBE_LOG(VBE_LOG_ERR, "dom %u: RAM %#llx+%#llx: want whole pages inside one of "
+				     "Xen's guest RAM banks, at most %llu MiB",
+			c->domid, (unsigned long long)c->ram_base, (unsigned long long)c->ram_size,
+			(unsigned long long)(XD_DOM_RAM_MAX >> 20));
+		return -EINVAL;
+	}
+	d->ram_gpa = xd_gpa_alloc(c->ram_size, DOM_RAM_ALIGN);
+	if (d->ram_gpa == 0U) {
+		VBE_LOG(VBE_LOG_ERR, "dom %u: no extended region has %llu MiB left for its RAM",
+			c->domid, (unsigned long long)(c->ram_size >> 20));
+		return -ENOMEM;
+	}
+	vbe_memtab_clear(&d->memtab);
+	d->mem = (struct vbe_vq_mem){ .xlate = dom_xlate, .ctx = d };
+	return vbe_memtab_add(&d->memtab, c->ram_base, c->ram_size, c->ram_base,
+			      (void *)(uintptr_t)d->ram_gpa);
+}
+
+static int dom_devices(struct xd_dom *d)
+{
+	const struct vbe_xen_domain *c = d->cfg;
+	const struct vbe_sys_guest *g = &d->sys->cfg->guests[c->guest];
+
+	for (unsigned int k = 0U; k < c->dev_count; k++) {
+		const struct vbe_xen_dev *x = &c->devs[k];
+		const struct vbe_dev_ops *ops;
+		struct vbe_mmio_irq irq;
+		struct xd_dm_op op = { .op = XD_DMOP_MAP_IO_RANGE_TO_IOREQ_SERVER };
+		void *be;
+		int rc;
+
+		if (x->kind == VBE_XEN_DEV_SCMI && g->scmi_agent != 0U) {
+			ops = &vbe_scmi_dev_ops;
+			be = &d->sys->scmi_dev[c->guest];
+		} else if (x->kind == VBE_XEN_DEV_I2C && g->i2c != NULL) {
+			ops = &vbe_i2c_dev_ops;
+			be = &d->sys->i2c[c->guest];
+		} else {
+			VBE_LOG(VBE_LOG_ERR, "dom %u: device %u: guest %s has no such device",
+				c->domid, k, g->name);
+			return -EINVAL;
+		}
+		d->irq[k] = (struct xd_irq){ .dom = d, .spi = x->spi };
+		irq = (struct vbe_mmio_irq){ .set = dom_irq_set, .ctx = &d->irq[k] };
+		rc = vbe_mmio_init(&d->mmio[k], ops, be, &d->mem, &irq);
+		if (rc == 0) {
+			rc = vbe_ioreq_add_device(&d->ioreq, x->base, &d->mmio[k]);
+		}
+		if (rc == 0) {
+			op.u.range.id = d->ioservid;
+			op.u.range.type = XD_DMOP_IO_RANGE_MEMORY;
+			op.u.range.start = x->base;
+			op.u.range.end = x->base + VBE_MMIO_WINDOW_SIZE - 1U;
+			rc = (int)dom_dm(d, &op);
+		}
+		if (rc != 0) {
+			VBE_LOG(VBE_LOG_ERR, "dom %u: device %u at %#llx: %d", c->domid, k,
+				(unsigned long long)x->base, rc);
+			return rc;
+		}
+	}
+	return 0;
+}
+
+static int dom_server(struct xd_dom *d)
+{
+	const struct vbe_xen_domain *c = d->cfg;
+	struct xd_dm_op op = { .op = XD_DMOP_CREATE_IOREQ_SERVER };
+	long rc;
+
+	op.u.create.handle_bufioreq = XD_HVM_IOREQSRV_BUFIOREQ_OFF;
+	rc = dom_dm(d, &op);
+	if (rc != 0) {
+		VBE_LOG(VBE_LOG_ERR, "dom %u: create_ioreq_server: %ld%s", c->domid, rc,
+			rc == -ENOSYS ? " (a hypervisor built without CONFIG_IOREQ_SERVER)" : "");
+		return (int)rc;
+	}
+	d->have_server = true;
+	d->ioservid = op.u.create.id;
+	d->page_gpa = xd_gpa_alloc(XD_PAGE_SIZE, XD_PAGE_SIZE);
+	if (d->page_gpa == 0U) {
+		return -ENOMEM;
+	}
+	rc = xd_acquire_ioreq_page(c->domid, d->ioservid, d->page_gpa);
+	if (rc != 0) {
+		VBE_LOG(VBE_LOG_ERR, "dom %u: mapping the ioreq page: %ld", c->domid, rc);
+		d->page_gpa = 0U;
+		return (int)rc;
+	}
+	return vbe_ioreq_init(&d->ioreq, (void *)(uintptr_t)d->page_gpa, c->vcpus, &dom_ioreq_ops,
+			      d);
+}
+
+static int dom_enable_and_bind(struct xd_dom *d)
+{
+	const struct vbe_xen_domain *c = d->cfg;
+	struct xd_dm_op op = { .op = XD_DMOP_SET_IOREQ_SERVER_STATE };
+	long rc;
+
+	op.u.state.id = d->ioservid;
+	op.u.state.enabled = 1U;
+	rc = dom_dm(d, &op);
+	if (rc != 0) {
+		VBE_LOG(VBE_LOG_ERR, "dom %u: enabling the server: %ld", c->domid, rc);
+		return (int)rc;
+	}
+	for (unsigned int v = 0U; v < c->vcpus; v++) {
+		uint32_t remote = vbe_ioreq_vcpu_port(&d->ioreq, v);
+
+		rc = xd_evtchn_bind_interdomain(c->domid, remote, &d->local_port[v]);
+		if (rc != 0) {
+			VBE_LOG(VBE_LOG_ERR, "dom %u: binding vCPU %u's channel %u: %ld", c->domid,
+				v, remote, rc);
+			return (int)rc;
+		}
+		d->ports = v + 1U;
+	}
+	return 0;
+}
+
+int xd_dom_start(struct xd_dom *d, const struct vbe_xen_domain *cfg, struct vbe_sys *sys)
+{
+	struct xd_dm_op op = { .op = XD_DMOP_NR_VCPUS };
+	long rc;
+
+	memset(d, 0, sizeof(*d));
+	d->cfg = cfg;
+	d->sys = sys;
+	if (cfg->guest >= sys->cfg->guest_count || cfg->vcpus == 0U ||
+	    cfg->vcpus > VBE_IOREQ_MAX_VCPUS || cfg->dev_count > VBE_IOREQ_MAX_DEVICES) {
+		VBE_LOG(VBE_LOG_ERR, "dom %u: guest %u, %u vCPUs, %u devices: this Dom0 serves "
+				     "1..%u vCPUs and %u devices of a guest of the system",
+			cfg->domid, cfg->guest, cfg->vcpus, cfg->dev_count, VBE_IOREQ_MAX_VCPUS,
+			VBE_IOREQ_MAX_DEVICES);
+		return -EINVAL;
+	}
+	rc = dom_dm(d, &op);
+	if (rc != 0) {
+		VBE_LOG(VBE_LOG_ERR, "dom %u: no such domain (%ld)", cfg->domid, rc);
+		return (int)rc;
+	}
+	if (op.u.nr_vcpus.vcpus != cfg->vcpus) {
+		VBE_LOG(VBE_LOG_ERR, "dom %u: %u vCPUs, the table says %u", cfg->domid,
+			op.u.nr_vcpus.vcpus, cfg->vcpus);
+		return -EINVAL;
+	}
+	rc = dom_reserve_ram(d);
+	if (rc == 0) {
+		rc = dom_server(d);
+	}
+	if (rc == 0) {
+		rc = dom_devices(d);
+	}
+	if (rc == 0) {
+		rc = dom_enable_and_bind(d);
+	}
+	if (rc != 0) {
+		xd_dom_stop(d);
+		return (int)rc;
+	}
+	d->live = true;
+	return 0;
+}
+
+/* ---- serve ------------------------------------------------------------------------------- */
+
+bool xd_dom_service(struct xd_dom *d)
+{
+	bool pending = false;
+
+	if (!d->live) {
+		return false;
+	}
+	/* Clear before looking at the slots: an event after this stays pending for the poll. */
+	for (unsigned int v = 0U; v < d->ports; v++) {
+		pending = xd_evtchn_test_and_clear(d->local_port[v]) || pending;
+	}
+	if (!pending) {
+		return false;
+	}
+	d->events++;
+	/* Every READY slot, then the devices whose queues were notified. */
+	return vbe_ioreq_poll(&d->ioreq, false);
+}
+
+bool xd_dom_run_all(struct xd_dom *d)
+{
+	bool worked = false;
+
+	for (unsigned int k = 0U; d->live && k < d->cfg->dev_count; k++) {
+		worked = vbe_mmio_poll(&d->mmio[k], true) || worked;
+	}
+	return worked;
+}
+
+/* ---- stop ---------------------------------------------------------------------------------- */
+
+void xd_dom_stop(struct xd_dom *d)
+{
+	const struct vbe_xen_domain *c = d->cfg;
+
+	if (c == NULL) {
+		return;
+	}
+	d->live = false;
+	if (d->have_server) {
+		struct xd_dm_op op = { .op = XD_DMOP_DESTROY_IOREQ_SERVER };
+
+		op.u.destroy.id = d->ioservid;
+		(void)dom_dm(d, &op); /* a domain already gone took its servers with it */
+		d->have_server = false;
+	}
+	for (unsigned int v = 0U; v < d->ports; v++) {
+		(void)xd_evtchn_close(d->local_port[v]);
+	}
+	d->ports = 0U;
+	/* a device reset: the backend forgets the driver (an SCMI agent's votes go) */
+	for (unsigned int k = 0U; k < c->dev_count; k++) {
+		if (d->mmio[k].dev.ops != NULL) {
+			(void)vbe_mmio_write(&d->mmio[k], VBE_MMIO_STATUS, 4U, 0U);
+		}
+	}
+	if (d->page_gpa != 0U) {
+		(void)xd_unmap(d->page_gpa, 1U);
+		d->page_gpa = 0U;
+	}
+	/* the domain's pages stay referenced (a zombie domain) until these go */
+	for (uint64_t f = 0U; d->ram_frames != 0U && f < XD_DOM_FRAMES_MAX; f++) {
+		if (frame_mapped(d, f)) {
+			(void)xd_unmap(d->ram_gpa + (f << XD_PAGE_SHIFT), 1U);
+			d->ram_map[f / 64U] &= ~(1ULL << (f % 64U));
+			d->ram_frames--;
+		}
+	}
+	vbe_memtab_clear(&d->memtab);
+}
+
+int xd_dom_destroy(struct xd_dom *d)
+{
+	struct xd_domctl dc;
+	long rc;
+
+	xd_dom_stop(d);
+	memset(&dc, 0, sizeof(dc));
+	dc.cmd = XD_DOMCTL_DESTROYDOMAIN;
+	dc.domain = d->cfg->domid;
+	rc = xd_domctl(&dc);
+	VBE_LOG(rc == 0 ? VBE_LOG_INF : VBE_LOG_ERR, "dom %u: destroyed: %ld", d->cfg->domid, rc);
+	return (int)rc;
+}
+
+int xd_dom_alive(const struct xd_dom *d, uint32_t *flags)
+{
+	struct xd_domctl dc;
+	long rc;
+
+	memset(&dc, 0, sizeof(dc));
+	dc.cmd = XD_DOMCTL_GETDOMAININFO;
+	dc.domain = d->cfg->domid;
+	*flags = 0U;
+	rc = xd_domctl(&dc);
+	if (rc == -ESRCH || (rc == 0 && dc.u.getdomaininfo.domain != d->cfg->domid)) {
+		return 0; /* gone: no domain there, or Xen answered for the next one */
+	}
+	if (rc != 0) {
+		return (int)rc; /* cannot tell (-EACCES: another Xen's domctl interface) */
+	}
+	*flags = dc.u.getdomaininfo.flags;
+	return (*flags & (XD_DOMINF_DYING | XD_DOMINF_SHUTDOWN)) == 0U ? 1 : 0;
+}
+
+/* ---- statistics ------------------------------------------------------------------------------ */
+
+static void dom_refused(const uint32_t *r, unsigned int n)
+{
+	bm_printf(" refused=");
+	for (unsigned int i = 0U; i < n; i++) {
+		bm_printf("%s%u", i != 0U ? "," : "", (unsigned int)r[i]);
+	}
+}
+
+void xd_dom_stats(const struct xd_dom *d)
+{
+	const struct vbe_xen_domain *c = d->cfg;
+	const struct vbe_ioreq_stats *st = &d->ioreq.stats;
+
+	bm_printf("stats domid=%u guest=%s live=%u events=%u served=%u reads=%u writes=%u "
+		  "spurious=%u frames=%u maps=%u", c->domid, c->name, d->live ? 1U : 0U,
+		  (unsigned int)d->events, (unsigned int)st->served, (unsigned int)st->reads,
+		  (unsigned int)st->writes, (unsigned int)st->spurious, (unsigned int)d->ram_frames,
+		  (unsigned int)d->map_calls);
+	dom_refused(st->refused, VBE_IOREQ_REFUSAL_COUNT);
+	bm_printf("\n");
+	for (unsigned int k = 0U; k < c->dev_count; k++) {
+		const struct vbe_mmio *m = &d->mmio[k];
+		const struct vbe_mmio_stats *ms = &m->stats;
+
+		bm_printf("stats domid=%u dev=%u kind=%s base=%#llx spi=%u status=%#x "
+			  "features=%#llx fault=%u,%u reads=%u writes=%u notifies=%u "
+			  "interrupts=%u raised=%u resets=%u popped=%u,%u",
+			  c->domid, k, c->devs[k].kind == VBE_XEN_DEV_SCMI ? "scmi" : "i2c",
+			  (unsigned long long)c->devs[k].base, (unsigned int)d->irq[k].spi,
+			  (unsigned int)m->dev.status, (unsigned long long)m->dev.features,
+			  (unsigned int)m->dev.fault[0], (unsigned int)m->dev.fault[1],
+			  (unsigned int)ms->reads, (unsigned int)ms->writes,
+			  (unsigned int)ms->notifies, (unsigned int)ms->interrupts,
+			  (unsigned int)d->irq[k].raised, (unsigned int)ms->resets,
+			  (unsigned int)m->dev.vq[0].popped, (unsigned int)m->dev.vq[1].popped);
+		dom_refused(ms->refused, VBE_MMIO_REFUSAL_COUNT);
+		bm_printf("\n");
+	}
+}

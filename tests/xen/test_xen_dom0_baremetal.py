@@ -1,0 +1,131 @@
+"""What only the bare-metal Dom0 (boards/xen_dom0_baremetal) does, on real Xen: its console
+speaks the harness's command loop itself (no shell: a damaged command is refused, an
+unknown one exits 127), it maps a DomU's frames only when a ring or buffer reaches them,
+and, being the only toolstack there is, it notices a DomU that powered itself off
+(VIRQ_DOM_EXC): the DomU's devices reset (its SCMI votes go) and the domain is destroyed.
+
+The tests every Dom0 must pass are tests/xen/test_xen_guests.py and test_xen_faults.py
+(parametrized by Dom0). Its own Xen boot (the last test powers a DomU off). Marked ``xen``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+import pytest
+from sysdesc.gen_xen import layout
+
+from pyhost.linux.guest_tool import scmi_raw
+from pyhost.xen.artefacts import XenImages
+from pyhost.xen.system import XenSystem
+
+pytestmark = pytest.mark.xen
+CLOCK_PROTOCOL, CLOCK_CONFIG_SET = 0x14, 0x7
+SENSOR_PROTOCOL, TRIP_POINT_NOTIFY, TRIP_POINT_CONFIG = 0x15, 0x4, 0x5
+TRIP_UPWARDS = 1  # event control bits 1:0; the trip point id in bits 11:4
+GARBLED, NOT_FOUND = 254, 127
+
+
+@pytest.fixture(scope="module")
+def bm(xen_images: XenImages) -> Iterator[XenSystem]:
+    xs = XenSystem(xen_images, dom0="baremetal")
+    try:
+        xs.boot()
+        xs.go()
+        yield xs
+    finally:
+        xs.close()
+
+
+def test_a_command_of_the_wrong_length_is_refused_not_run(bm: XenSystem) -> None:
+    before = bm.stats()
+    cmd = "vbe-xen ctl destroy 1"
+    bm._send(0, f"9001:{len(cmd) + 3} 5 {cmd}\n".encode())  # the length Xen's drops would leave
+    end = bm._wait(0, re.compile(r"\nVBE-END 9001 (\d+)\n"), 15, "the refusal")
+    text = bm.demux.text(0)[: end.start()]
+    bm.demux.consume(0, end.end())
+    assert int(end[1]) == GARBLED
+    assert f"garbled command ({len(cmd)} of {len(cmd) + 3} bytes)" in text
+    assert [d["ioreq"]["live"] for d in bm.stats().values()] == [
+        d["ioreq"]["live"] for d in before.values()
+    ]  # domain 1 was not destroyed
+
+
+def test_a_command_it_does_not_run_exits_127(bm: XenSystem) -> None:
+    status, out = bm.dom0.run("cat /proc/meminfo")
+    assert status == NOT_FOUND
+    assert "cat: not found" in out
+
+
+def test_the_longest_control_command_runs_whole_and_a_longer_one_is_refused(
+    bm: XenSystem,
+) -> None:
+    """vbe-xen's client syntax at its longest: ten words, the last a platform command's
+    fourth argument; an eleventh word is refused, not folded into another."""
+    out = bm.dom0.check("vbe-xen ctl --ctl /run/vbe-xen.sock sim 2 0 0x50 0 0")
+    m = re.search(r"^result=0 data=([0-9a-f]+)$", out, re.MULTILINE)
+    assert m is not None, out
+    assert bytes.fromhex(m[1]) == bm.platform.eeprom(0, 0x50)
+    status, out = bm.dom0.run("vbe-xen ctl --ctl /run/vbe-xen.sock sim 2 0 0x50 0 0 0")
+    assert status == 2 and "more than 10 words" in out
+
+
+def test_a_trip_point_crossed_by_a_platform_command_interrupts_the_domu_at_once(
+    bm: XenSystem,
+) -> None:
+    """ivi arms an upward trip point on soc_temp and subscribes to it; the platform's sensor
+    then crosses it (a control command, no DomU request): the notification goes on ivi's
+    eventq and its SCMI device interrupts right away, not at the DomU's next kick."""
+    info = bm.scmi_info()
+    ivi = bm.domu("ivi")
+    sensor = next(
+        x for x in info.agent_of_guest(bm.system.guest("ivi").index).granted("sensor")
+        if x.name == "soc_temp"
+    )  # fmt: skip
+    trip = 70_000
+    bm.platform.set_sensor(sensor.resource, trip - 5_000)
+    assert scmi_raw(ivi, SENSOR_PROTOCOL, TRIP_POINT_NOTIFY, [sensor.local_id, 1]).status == 0
+    reply = scmi_raw(ivi, SENSOR_PROTOCOL, TRIP_POINT_CONFIG,
+                     [sensor.local_id, TRIP_UPWARDS, trip & 0xFFFFFFFF, trip >> 32])  # fmt: skip
+    assert reply.status == 0
+    domid = layout(bm.system, bm.dom0_kind).domain("ivi").domid
+    scmi = next(d for d in bm.stats()[domid]["devs"] if d["kind"] == "scmi")
+    bm.platform.set_sensor(sensor.resource, trip + 5_000)
+    after = next(d for d in bm.stats()[domid]["devs"] if d["kind"] == "scmi")
+    assert after["popped"][1] == scmi["popped"][1] + 1  # one eventq buffer: the notification
+    assert after["interrupts"] >= scmi["interrupts"] + 1
+
+
+def test_domu_frames_are_mapped_only_where_rings_and_buffers_are(bm: XenSystem) -> None:
+    lay = layout(bm.system, bm.dom0_kind)
+    stats = bm.stats()
+    for d in lay.domains:
+        frames = stats[d.domid]["ioreq"]["frames"]
+        assert 0 < frames < (d.memory >> 12) // 64, (d.guest.name, frames)  # < 2 MiB of 128
+
+
+def test_a_domu_that_powers_itself_off_loses_its_votes(bm: XenSystem) -> None:
+    """Both DomUs vote the shared clock uart0 on; cluster powers itself off (no Dom0
+    command): the bare-metal Dom0 sees the domain shut down, resets its devices and
+    destroys it; ivi's vote stays and ivi is served. Run last."""
+    info = bm.scmi_info()
+    votes = {}
+    for name in ("ivi", "cluster"):
+        agent = info.agent_of_guest(bm.system.guest(name).index)
+        grant = next(x for x in agent.granted("clock") if x.name == "uart0")
+        assert scmi_raw(bm.domu(name), CLOCK_PROTOCOL, CLOCK_CONFIG_SET,
+                        [grant.local_id, 1, 0]).status == 0  # fmt: skip
+        votes[name] = 1 << (agent.agent_id - 1)
+        res = grant.resource
+    assert bm.platform.state("clock", res).votes == votes["ivi"] | votes["cluster"]
+    domid = layout(bm.system, bm.dom0_kind).domain("cluster").domid
+    cmd = "poweroff -f"
+    bm._send(domid, f"9002:{len(cmd)} 5 {cmd}\n".encode())  # no answer: the domain goes
+    bm._wait(0, re.compile(rf"^vbe-xen: domain {domid} \(cluster\) gone", re.MULTILINE), 60,
+             "the bare-metal Dom0 to notice cluster's shutdown")  # fmt: skip
+    state = bm.platform.state("clock", res)
+    assert (state.on, state.votes) == (True, votes["ivi"])
+    assert bm.stats()[domid]["ioreq"]["live"] == 0
+    out = bm.domu("ivi").check("i2ctransfer -y 0 w1@0x50 0x00 r2@0x50")
+    assert len(out.split()) == 2
