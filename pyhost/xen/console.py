@@ -13,7 +13,10 @@ arch/arm/vpl011.c):
 for DOMn), attributing a bare ``(XEN)`` line to the DomU that has the input (the harness
 keeps Xen quiet while a DomU has it). Xen prints its lines whole, so one can cut into a line
 Dom0 is in the middle of writing (``[    0.12] A(XEN) DOM2: ready``, then ``ppArmor ...``):
-the piece before ``(XEN) `` is Dom0's and waits for the rest of its line. Input: Xen's buffers hold 128 bytes for Dom0 and 32
+the piece before ``(XEN) `` is Dom0's and waits for the rest of its line. Xen's note that
+the input moved can likewise land in the middle of the focused DomU's line, which Xen prints
+as it comes (``(XEN) [ 4.31] reboot: Power*** Serial input to Xen ...``): the piece before
+it ends that DomU's line, and the note moves the focus. Input: Xen's buffers hold 128 bytes for Dom0 and 32
 for a DomU's vpl011 and drop what does not fit, so :data:`CHUNK` bytes go at a time with a
 pause between.
 """
@@ -31,6 +34,7 @@ CHUNK = 16
 CHUNK_PAUSE = 0.02  # s between chunks: the receiving domain drains Xen's buffer
 _DOMU = re.compile(r"^\(XEN\) DOM(\d+): (.*)$")
 _INPUT = re.compile(r"^\(XEN\) \*\*\* Serial input to (Xen|DOM(\d+))")
+_INPUT_NOTE = "*** Serial input to "
 
 Source = str | int
 
@@ -89,6 +93,11 @@ class Demux:
         elif line.startswith(PREFIX):
             rest = line[len(PREFIX) :]
             owner = self.focus if isinstance(self.focus, int) and self.focus > 0 else XEN
+            note = rest.find(_INPUT_NOTE)
+            if note > 0 and _INPUT.match(PREFIX + rest[note:]):
+                self._add(owner, rest[:note])  # the focused DomU's line, cut by the note
+                self._line(PREFIX + rest[note:])
+                return
             self._add(owner, rest)
         else:
             self._add(0, self._dom0_head + line)

@@ -62,6 +62,20 @@ def test_a_xen_line_that_cuts_into_a_dom0_line_is_still_seen() -> None:
     assert d.text(0) == "[    0.124726] AppArmor: initialized\n"
 
 
+def test_an_input_switch_that_cuts_into_the_focused_domus_line_is_still_seen() -> None:
+    """Xen prints the focused DomU's characters as they come; its note that the input moved
+    can land in the middle of that line (a DomU powering off as the harness switches)."""
+    d = Demux()
+    d.feed(b"(XEN) *** Serial input to DOM2 (type 'CTRL-a' three times to switch input)\n")
+    d.feed(b"(XEN) [    4.31] reboot: Power*** Serial input to Xen (type 'CTRL-a' three times"
+           b" to switch input)\r\n(XEN) DOM2:  down\n")  # fmt: skip
+    assert d.focus == XEN
+    assert d.text(2) == "[    4.31] reboot: Power\n down\n"
+    assert d.text(XEN).endswith(
+        "*** Serial input to Xen (type 'CTRL-a' three times to switch input)\n"
+    )
+
+
 def test_input_switches_cycle_xen_dom0_and_each_domu() -> None:
     # two DomUs: Xen -> DOM0 -> DOM1 -> DOM2 -> Xen
     assert switches(XEN, 0, 2) == 1
