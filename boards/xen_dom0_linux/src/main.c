@@ -6,7 +6,9 @@
  *
  * Per domain: create an IOREQ server, map its ioreq page (xenforeignmemory_map_resource),
  * claim each device's window (map_io_range_to_ioreq_server), enable it, bind each vCPU's
- * event channel; map the guest's RAM for the devices' rings and buffers (vbe_memtab). Then
+ * event channel; reserve address space for the guest's RAM, whose frames are mapped when a
+ * ring or buffer first reaches them (vx_xlate: mapping all of it at start took about 9 s
+ * per 128 MiB on a loaded host; a driver's rings and buffers are a few dozen frames). Then
  * one loop: an event on a vCPU's channel -> vbe_ioreq_handle() answers the trapped access
  * and vbe_ioreq_poll() runs the devices; a device interrupt is
  * xendevicemodel_set_irq_level(domid, spi, 1) per event (Xen 4.17's vGIC ignores level 0).
@@ -50,6 +52,8 @@
 
 #define VX_CTL_DEFAULT "/run/vbe-xen.sock"
 #define VX_PAGE 4096U
+#define VX_PAGE_SHIFT 12U
+#define VX_MAP_BATCH 256U /* frames per xenforeignmemory_map2() call */
 
 static struct vx_server server;
 static volatile sig_atomic_t got_usr1;
@@ -116,44 +120,138 @@ static void vx_irq_set(void *ctx, bool level)
 
 /* ---- setting a domain up ----------------------------------------------------------------- */
 
-static int vx_map_ram(struct vx_dom *d)
-{
-	const struct vbe_xen_domain *c = d->cfg;
-	size_t pages = (size_t)(c->ram_size / VX_PAGE);
-	xen_pfn_t *gfns = calloc(pages, sizeof(*gfns));
-	int *errs = calloc(pages, sizeof(*errs));
-	int rc = 0;
+/* ---- the DomU's RAM, mapped frame by frame as the devices reach it -------------------- */
 
-	if (gfns == NULL || errs == NULL) {
-		rc = -ENOMEM;
-		goto out;
+static bool vx_frame_mapped(const struct vx_dom *d, uint64_t f)
+{
+	return (d->ram_map[f / 64U] & (1ULL << (f % 64U))) != 0U;
+}
+
+/* Address space where nothing is mapped: [addr, addr + len) back to a PROT_NONE reservation. */
+static void vx_reserve_again(void *addr, size_t len)
+{
+	(void)mmap(addr, len, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED,
+		   -1, 0);
+}
+
+/* Map frames [f, f + n) of the bank (none mapped yet, n <= VX_MAP_BATCH) at their place. */
+static int vx_map_run(struct vx_dom *d, uint64_t f, uint64_t n)
+{
+	static xen_pfn_t gfns[VX_MAP_BATCH]; /* one thread: the loop's */
+	static int errs[VX_MAP_BATCH];
+	const struct vbe_xen_domain *c = d->cfg;
+	uint8_t *at = d->ram + (f << VX_PAGE_SHIFT);
+	void *got;
+
+	for (uint64_t i = 0U; i < n; i++) {
+		gfns[i] = (xen_pfn_t)((c->ram_base >> VX_PAGE_SHIFT) + f + i);
+		errs[i] = 0;
 	}
-	for (size_t i = 0U; i < pages; i++) {
-		gfns[i] = (xen_pfn_t)(c->ram_base / VX_PAGE + i);
+	got = xenforeignmemory_map2(d->srv->fmem, c->domid, at, PROT_READ | PROT_WRITE, MAP_FIXED,
+				    (size_t)n, gfns, errs);
+	d->map_calls++;
+	if (got != at) {
+		int rc = -errno;
+
+		VBE_LOG(VBE_LOG_ERR, "dom %u: mapping its frames %#llx+%llu: %s", c->domid,
+			(unsigned long long)((c->ram_base >> VX_PAGE_SHIFT) + f),
+			(unsigned long long)n, strerror(-rc));
+		if (got != NULL) {
+			(void)munmap(got, (size_t)(n << VX_PAGE_SHIFT));
+		}
+		vx_reserve_again(at, (size_t)(n << VX_PAGE_SHIFT));
+		return rc != 0 ? rc : -EFAULT;
 	}
-	d->ram = xenforeignmemory_map(d->srv->fmem, c->domid, PROT_READ | PROT_WRITE, pages, gfns,
-				      errs);
-	if (d->ram == NULL) {
-		rc = -errno;
-		VBE_LOG(VBE_LOG_ERR, "dom %u: mapping %zu pages of RAM at %#llx: %s", c->domid,
-			pages, (unsigned long long)c->ram_base, strerror(errno));
-		goto out;
-	}
-	for (size_t i = 0U; i < pages; i++) {
+	for (uint64_t i = 0U; i < n; i++) {
 		if (errs[i] != 0) {
-			VBE_LOG(VBE_LOG_ERR, "dom %u: RAM page %#llx: %s", c->domid,
-				(unsigned long long)gfns[i] * VX_PAGE, strerror(-errs[i]));
-			rc = errs[i];
-			goto out;
+			VBE_LOG(VBE_LOG_ERR, "dom %u: RAM frame %#llx: %s", c->domid,
+				(unsigned long long)gfns[i], strerror(-errs[i]));
+			vx_reserve_again(at, (size_t)(n << VX_PAGE_SHIFT));
+			return errs[i];
 		}
 	}
+	for (uint64_t i = 0U; i < n; i++) {
+		d->ram_map[(f + i) / 64U] |= 1ULL << ((f + i) % 64U);
+	}
+	d->ram_frames += (uint32_t)n;
+	return 0;
+}
+
+/* Map the frames in [first, last] of the bank that are not mapped yet, a run per call. */
+static int vx_map_frames(struct vx_dom *d, uint64_t first, uint64_t last)
+{
+	for (uint64_t f = first; f <= last; f++) {
+		uint64_t run = 0U;
+		int rc;
+
+		while (f + run <= last && run < VX_MAP_BATCH && !vx_frame_mapped(d, f + run)) {
+			run++;
+		}
+		if (run == 0U) {
+			continue;
+		}
+		rc = vx_map_run(d, f, run);
+		if (rc != 0) {
+			return rc;
+		}
+		f += run - 1U;
+	}
+	return 0;
+}
+
+/*
+ * The devices' translate-and-check (vbe_vq_mem): the bank's range checks (vbe_memtab, no
+ * overflow), then the frames under [addr, addr + len) mapped if they are not yet.
+ */
+static void *vx_xlate(void *ctx, uint64_t addr, uint32_t len, bool write)
+{
+	struct vx_dom *d = ctx;
+	uint8_t *p = vbe_memtab_gpa(&d->memtab, addr, len);
+	uint64_t off;
+
+	(void)write; /* the whole bank is guest RAM: readable and writable */
+	if (p == NULL || len == 0U) {
+		return p;
+	}
+	off = addr - d->cfg->ram_base;
+	if (vx_map_frames(d, off >> VX_PAGE_SHIFT, (off + len - 1U) >> VX_PAGE_SHIFT) != 0) {
+		return NULL;
+	}
+	return p;
+}
+
+/* Address space for the whole bank (nothing mapped in it yet) and the frame map. */
+static int vx_reserve_ram(struct vx_dom *d)
+{
+	const struct vbe_xen_domain *c = d->cfg;
+	uint64_t frames = c->ram_size >> VX_PAGE_SHIFT;
+	void *ram;
+
+	if (c->ram_size == 0U || (c->ram_size % VX_PAGE) != 0U || (c->ram_base % VX_PAGE) != 0U ||
+	    c->ram_size > SIZE_MAX) {
+		VBE_LOG(VBE_LOG_ERR, "dom %u: RAM %#llx+%#llx: want whole pages", c->domid,
+			(unsigned long long)c->ram_base, (unsigned long long)c->ram_size);
+		return -EINVAL;
+	}
+	ram = mmap(NULL, (size_t)c->ram_size, PROT_NONE,
+		   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	d->ram_map = calloc((size_t)((frames + 63U) / 64U), sizeof(*d->ram_map));
+	if (ram == MAP_FAILED || d->ram_map == NULL) {
+		VBE_LOG(VBE_LOG_ERR, "dom %u: no address space for %llu MiB of RAM", c->domid,
+			(unsigned long long)(c->ram_size >> 20));
+		if (ram != MAP_FAILED) {
+			(void)munmap(ram, (size_t)c->ram_size);
+		}
+		free(d->ram_map);
+		d->ram_map = NULL;
+		return -ENOMEM;
+	}
+	d->ram = ram;
+	d->ram_frames = 0U;
+	d->map_calls = 0U;
 	vbe_memtab_clear(&d->memtab);
-	rc = vbe_memtab_add(&d->memtab, c->ram_base, c->ram_size, c->ram_base, d->ram);
-	vbe_memtab_vq_mem(&d->memtab, &d->mem);
-out:
-	free(gfns);
-	free(errs);
-	return rc;
+	d->mem = (struct vbe_vq_mem){ .xlate = vx_xlate, .ctx = d };
+	return vbe_memtab_add(&d->memtab, c->ram_base, c->ram_size, c->ram_base, d->ram);
 }
 
 static int vx_devices(struct vx_dom *d)
@@ -207,7 +305,7 @@ static int vx_dom_start(struct vx_dom *d)
 			VBE_IOREQ_MAX_VCPUS);
 		return -EINVAL;
 	}
-	rc = vx_map_ram(d);
+	rc = vx_reserve_ram(d);
 	if (rc != 0) {
 		return rc;
 	}
@@ -295,10 +393,15 @@ void vx_dom_stop(struct vx_dom *d)
 		d->page = NULL;
 	}
 	if (d->ram != NULL) {
-		(void)xenforeignmemory_unmap(s->fmem, d->ram, (size_t)(c->ram_size / VX_PAGE));
+		/* the mapped frames and the reservation around them: the domain's pages stay
+		 * referenced (a zombie domain) until they go */
+		(void)munmap(d->ram, (size_t)c->ram_size);
 		d->ram = NULL;
+		d->ram_frames = 0U;
 		vbe_memtab_clear(&d->memtab);
 	}
+	free(d->ram_map);
+	d->ram_map = NULL;
 }
 
 int vx_dom_destroy(struct vx_dom *d)
@@ -339,8 +442,9 @@ void vx_stats(const struct vx_server *s, FILE *out)
 		const struct vbe_ioreq_stats *st = &d->ioreq.stats;
 
 		fprintf(out, "stats domid=%u guest=%s live=%u events=%u served=%u reads=%u "
-			     "writes=%u spurious=%u", d->cfg->domid, d->cfg->name, d->live,
-			d->events, st->served, st->reads, st->writes, st->spurious);
+			     "writes=%u spurious=%u frames=%u maps=%u", d->cfg->domid, d->cfg->name,
+			d->live, d->events, st->served, st->reads, st->writes, st->spurious,
+			d->ram_frames, d->map_calls);
 		vx_refused(out, st->refused, VBE_IOREQ_REFUSAL_COUNT);
 		fputc('\n', out);
 		for (unsigned int k = 0U; k < d->cfg->dev_count; k++) {
