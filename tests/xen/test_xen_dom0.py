@@ -1,14 +1,13 @@
 """What a Dom0 does besides answering trapped accesses, on real Xen, against each Dom0
 (pyhost.xen.fixtures.xen_system): it maps a DomU's frames only when a ring or buffer reaches
-them.
+them; after a control command it runs every device, so an SCMI notification a platform
+command queued interrupts the DomU at once.
 
 What only the bare-metal Dom0 (boards/xen_dom0_baremetal) does: its console speaks the
 harness's command loop itself (no shell: a damaged command is refused, an unknown one exits
-127, the longest control command runs whole); after a control command it runs every device,
-so an SCMI notification a platform command queued interrupts the DomU at once; and, being
-the only toolstack there is, it notices a DomU that powered itself off (VIRQ_DOM_EXC): the
-DomU's devices reset (its SCMI votes go) and the domain is destroyed. Those tests skip with
-the Linux Dom0.
+127, the longest control command runs whole); and, being the only toolstack there is, it
+notices a DomU that powered itself off (VIRQ_DOM_EXC): the DomU's devices reset (its SCMI
+votes go) and the domain is destroyed. Those tests skip with the Linux Dom0.
 
 The other tests every Dom0 must pass are test_xen_guests.py and test_xen_faults.py. Its own
 Xen boot per Dom0 (the last test powers a DomU off). Marked ``xen``.
@@ -77,11 +76,12 @@ def test_the_longest_control_command_runs_whole_and_a_longer_one_is_refused(
 
 
 def test_a_trip_point_crossed_by_a_platform_command_interrupts_the_domu_at_once(
-    bm: XenSystem,
+    xen_system: XenSystem,
 ) -> None:
     """ivi arms an upward trip point on soc_temp and subscribes to it; the platform's sensor
     then crosses it (a control command, no DomU request): the notification goes on ivi's
     eventq and its SCMI device interrupts right away, not at the DomU's next kick."""
+    bm = xen_system
     info = bm.scmi_info()
     ivi = bm.domu("ivi")
     sensor = next(

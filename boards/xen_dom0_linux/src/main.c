@@ -12,6 +12,8 @@
  * one loop: an event on a vCPU's channel -> vbe_ioreq_handle() answers the trapped access
  * and vbe_ioreq_poll() runs the devices; a device interrupt is
  * xendevicemodel_set_irq_level(domid, spi, 1) per event (Xen 4.17's vGIC ignores level 0).
+ * After each control command every device runs once (a platform command may have queued an
+ * SCMI notification).
  *
  *   vbe-xen [--ctl SOCKET]        serve; print "vbe-xen: ready ..." per domain, then
  *                                 "vbe-xen: serving N domains"
@@ -425,6 +427,20 @@ int vx_dom_destroy(struct vx_dom *d)
 	return rc;
 }
 
+bool vx_run_all(struct vx_server *s)
+{
+	bool worked = false;
+
+	for (unsigned int i = 0U; i < s->cfg->domain_count; i++) {
+		struct vx_dom *d = &s->dom[i];
+
+		for (unsigned int k = 0U; d->live && k < d->cfg->dev_count; k++) {
+			worked = vbe_mmio_poll(&d->mmio[k], true) || worked;
+		}
+	}
+	return worked;
+}
+
 /* ---- statistics ---------------------------------------------------------------------- */
 
 static void vx_refused(FILE *out, const uint32_t *r, unsigned int n)
@@ -579,6 +595,9 @@ static int vx_serve(struct vx_server *s, const char *ctl)
 		}
 		if (fds[1].revents & POLLIN) {
 			vx_ctl_client(s, lfd);
+			/* a platform command may have queued events (a trip point's
+			 * notification): deliver them now, not at the DomU's next kick */
+			(void)vx_run_all(s);
 		}
 	}
 	close(lfd);

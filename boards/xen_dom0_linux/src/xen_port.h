@@ -69,6 +69,14 @@ void vx_dom_stop(struct vx_dom *d);
 /** @brief Destroy the domain (XEN_DOMCTL_destroydomain) after vx_dom_stop(). */
 int vx_dom_destroy(struct vx_dom *d);
 
+/**
+ * @brief Run every device of every served domain once, notified or not: after something
+ * outside the DomUs' requests (a platform command) queued events for one, e.g. an SCMI
+ * notification on its eventq, so that its interrupt is raised now, not at its next kick.
+ * @return work done.
+ */
+bool vx_run_all(struct vx_server *s);
+
 /** @brief Per-domain and per-device counters, one line each. */
 void vx_stats(const struct vx_server *s, FILE *out);
 
