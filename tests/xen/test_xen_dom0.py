@@ -1,13 +1,14 @@
 """What a Dom0 does besides answering trapped accesses, on real Xen, against each Dom0
 (pyhost.xen.fixtures.xen_system): it maps a DomU's frames only when a ring or buffer reaches
 them; after a control command it runs every device, so an SCMI notification a platform
-command queued interrupts the DomU at once.
+command queued interrupts the DomU at once; and, being the only toolstack there is, it
+notices a DomU that powered itself off (VIRQ_DOM_EXC): the DomU's devices reset (its SCMI
+votes go) and the domain is destroyed.
 
 What only the bare-metal Dom0 (boards/xen_dom0_baremetal) does: its console speaks the
 harness's command loop itself (no shell: a damaged command is refused, an unknown one exits
-127, the longest control command runs whole); and, being the only toolstack there is, it
-notices a DomU that powered itself off (VIRQ_DOM_EXC): the DomU's devices reset (its SCMI
-votes go) and the domain is destroyed. Those tests skip with the Linux Dom0.
+127, the longest control command runs whole). Those tests skip with the Linux Dom0, whose
+loop is its init's busybox shell.
 
 The other tests every Dom0 must pass are test_xen_guests.py and test_xen_faults.py. Its own
 Xen boot per Dom0 (the last test powers a DomU off). Marked ``xen``.
@@ -38,7 +39,7 @@ POWEROFF_TIMEOUT = 60.0
 def bm(xen_system: XenSystem) -> XenSystem:
     """The system, when its Dom0 is the bare-metal image."""
     if xen_system.dom0_kind.kind != "baremetal":
-        pytest.skip("what only the bare-metal Dom0 does")
+        pytest.skip("the bare-metal Dom0's own command loop (Linux's is busybox's shell)")
     return xen_system
 
 
@@ -111,10 +112,11 @@ def test_domu_frames_are_mapped_only_where_rings_and_buffers_are(xen_system: Xen
         assert 0 < frames < (d.memory >> 12) // 64, (d.guest.name, frames)  # < 2 MiB of 128
 
 
-def test_a_domu_that_powers_itself_off_loses_its_votes(bm: XenSystem) -> None:
+def test_a_domu_that_powers_itself_off_loses_its_votes(xen_system: XenSystem) -> None:
     """Both DomUs vote the shared clock uart0 on; cluster powers itself off (no Dom0
     command): Dom0 sees the domain shut down, resets its devices and destroys it; ivi's
     vote stays and ivi is served. Run last."""
+    bm = xen_system
     info = bm.scmi_info()
     votes = {}
     for name in ("ivi", "cluster"):

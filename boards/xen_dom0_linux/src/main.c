@@ -13,7 +13,9 @@
  * and vbe_ioreq_poll() runs the devices; a device interrupt is
  * xendevicemodel_set_irq_level(domid, spi, 1) per event (Xen 4.17's vGIC ignores level 0).
  * After each control command every device runs once (a platform command may have queued an
- * SCMI notification).
+ * SCMI notification). VIRQ_DOM_EXC says a domain shut down or died: one that is gone stops
+ * being served (its devices reset: its SCMI votes go), and one that powered itself off is
+ * destroyed (dom0less: there is no toolstack to do it).
  *
  *   vbe-xen [--ctl SOCKET]        serve; print "vbe-xen: ready ..." per domain, then
  *                                 "vbe-xen: serving N domains"
@@ -427,6 +429,69 @@ int vx_dom_destroy(struct vx_dom *d)
 	return rc;
 }
 
+/*
+ * Is the domain still there and running? (XEN_DOMCTL_getdomaininfo) 1 running; 0 gone,
+ * dying or shut down (@p flags: Xen's XEN_DOMINF_*); <0 Xen did not say (its error).
+ */
+static int vx_dom_alive(struct vx_dom *d, uint32_t *flags)
+{
+	struct xen_domctl *dc;
+	int rc;
+
+	*flags = 0U;
+	dc = xencall_alloc_buffer(d->srv->call, sizeof(*dc));
+	if (dc == NULL) {
+		return -ENOMEM;
+	}
+	memset(dc, 0, sizeof(*dc));
+	dc->cmd = XEN_DOMCTL_getdomaininfo;
+	dc->interface_version = XEN_DOMCTL_INTERFACE_VERSION;
+	dc->domain = d->cfg->domid;
+	rc = xencall1(d->srv->call, __HYPERVISOR_domctl, (uint64_t)(uintptr_t)dc);
+	if (rc < 0 && errno == ESRCH) {
+		rc = 0; /* no such domain */
+	} else if (rc < 0) {
+		rc = -errno;
+	} else if (dc->u.getdomaininfo.domain != d->cfg->domid) {
+		rc = 0; /* Xen answered for the next domain: ours is gone */
+	} else {
+		*flags = dc->u.getdomaininfo.flags;
+		rc = (*flags & (XEN_DOMINF_dying | XEN_DOMINF_shutdown)) == 0U ? 1 : 0;
+	}
+	xencall_free_buffer(d->srv->call, dc);
+	return rc;
+}
+
+/* VIRQ_DOM_EXC: a domain shut down or died. Stop serving it (its votes go); one that shut
+ * itself down and is not dying yet is destroyed, as no toolstack runs here to do it. */
+static void vx_dom_exc(struct vx_server *s)
+{
+	for (unsigned int i = 0U; i < s->cfg->domain_count; i++) {
+		struct vx_dom *d = &s->dom[i];
+		uint32_t flags;
+		int alive;
+
+		if (!d->live) {
+			continue;
+		}
+		alive = vx_dom_alive(d, &flags);
+		if (alive != 0) {
+			if (alive < 0) {
+				VBE_LOG(VBE_LOG_WRN, "dom %u: getdomaininfo: %d; still served",
+					d->cfg->domid, alive);
+			}
+			continue;
+		}
+		printf("vbe-xen: domain %u (%s) gone (flags %#x): devices reset\n", d->cfg->domid,
+		       d->cfg->name, (unsigned int)flags);
+		if ((flags & XEN_DOMINF_shutdown) != 0U && (flags & XEN_DOMINF_dying) == 0U) {
+			(void)vx_dom_destroy(d);
+		} else {
+			vx_dom_stop(d);
+		}
+	}
+}
+
 bool vx_run_all(struct vx_server *s)
 {
 	bool worked = false;
@@ -586,7 +651,9 @@ static int vx_serve(struct vx_server *s, const char *ctl)
 				/* unmask before looking at the slot, so no new event is lost */
 				(void)xenevtchn_unmask(s->xce, (evtchn_port_t)port);
 				d = vx_dom_of_port(s, (uint32_t)port, &vcpu);
-				if (d != NULL) {
+				if (port == s->dom_exc_port) {
+					vx_dom_exc(s);
+				} else if (d != NULL) {
 					/* every READY slot, then the devices (a notify is served) */
 					d->events++;
 					(void)vbe_ioreq_poll(&d->ioreq, false);
@@ -647,6 +714,9 @@ static int vx_ctl_main(const char *path, int argc, char **argv)
 
 static int vx_open(struct vx_server *s)
 {
+	xenevtchn_port_or_error_t p;
+
+	s->dom_exc_port = -1;
 	s->xce = xenevtchn_open(NULL, 0);
 	s->dm = xendevicemodel_open(NULL, 0);
 	s->fmem = xenforeignmemory_open(NULL, 0);
@@ -655,6 +725,13 @@ static int vx_open(struct vx_server *s)
 		VBE_LOG(VBE_LOG_ERR, "opening the Xen interfaces: %s (are xen-evtchn, xen-privcmd "
 				     "loaded and is this Dom0?)", strerror(errno));
 		return -ENODEV;
+	}
+	p = xenevtchn_bind_virq(s->xce, VIRQ_DOM_EXC);
+	if (p < 0) {
+		/* served anyway; a DomU that powers itself off then keeps its votes */
+		VBE_LOG(VBE_LOG_WRN, "VIRQ_DOM_EXC: %s (a toolstack holds it?)", strerror(errno));
+	} else {
+		s->dom_exc_port = (int)p;
 	}
 	return 0;
 }

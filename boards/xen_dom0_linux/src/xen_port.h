@@ -60,6 +60,7 @@ struct vx_server {
 	void *dm;   /* xendevicemodel_handle */
 	void *fmem; /* xenforeignmemory_handle */
 	void *call; /* xencall_handle */
+	int dom_exc_port; /* our end of VIRQ_DOM_EXC (a domain shut down or died); -1: none */
 	uint64_t started_us;
 };
 
