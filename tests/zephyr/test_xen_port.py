@@ -364,3 +364,52 @@ def test_a_domain_xen_refuses_is_left_out_and_the_other_served(harness: Path) ->
     assert any("dom 1 'ivi': not served" in line for line in lines)
     assert not [line for line in lines if line.startswith("evtchn bind dom 1 ")]
     assert "slot dom 2 state=3 data=0x74726976" in lines
+
+
+# --- boards/xenvm.*: the layout the transport needs -----------------------------------------
+
+BOARDS = ROOT / "zephyr-app" / "boards"
+
+
+def _cells(text: str) -> list[int]:
+    text = re.sub(r"DT_SIZE_M\((\d+)\)", lambda m: str(int(m.group(1)) << 20), text)
+    return [int(c, 0) for c in re.findall(r"0x[0-9a-fA-F]+|\d+", text)]
+
+
+def _node_regs(overlay: str, label: str) -> list[tuple[int, int]]:
+    body = re.search(rf"\b{label}:\s*[\w,-]+@[0-9a-f]+\s*\{{(.*?)\}};", overlay, re.DOTALL)
+    assert body, f"no node labelled {label} in xenvm.overlay"
+    reg = re.search(r"\breg\s*=\s*(.*?);", body.group(1), re.DOTALL)
+    assert reg
+    cells = _cells(reg.group(1))
+    assert len(cells) % 4 == 0, cells  # #address-cells = #size-cells = 2
+    return [
+        ((cells[i] << 32) | cells[i + 1], (cells[i + 2] << 32) | cells[i + 3])
+        for i in range(0, len(cells), 4)
+    ]
+
+
+def test_xenvm_overlay_gives_dom0_room_for_the_demos_domus(tmp_path: Path) -> None:
+    """The extended region (the hypervisor node's reg 1) holds one ioreq page per possible
+    domain and every DomU's RAM of the generated table, 2 MiB aligned, apart from Dom0's RAM;
+    CONFIG_KERNEL_VM_SIZE holds Dom0's RAM and those mappings."""
+    overlay = re.sub(r"/\*.*?\*/", "", (BOARDS / "xenvm.overlay").read_text(), flags=re.DOTALL)
+    ((ram, ram_size),) = _node_regs(overlay, "ram")
+    (gnttab, gnttab_size), (ext, ext_size) = _node_regs(overlay, "hypervisor")
+    assert '"xen,xen"' in overlay and re.search(r"/delete-node/ &hypervisor;", overlay)
+    table = (_vbe_gen(tmp_path) / "vbe_xen_cfg.c").read_text()
+    domu_ram = [int(v, 16) for v in re.findall(r"\.ram_size = 0x([0-9a-fA-F]+)ULL", table)]
+    assert len(domu_ram) == 2
+    block = 2 << 20
+    need = _ram_page() - EXT_BASE + sum((r + block - 1) // block * block for r in domu_ram)
+    assert ext % 4096 == 0 and ext_size % 4096 == 0
+    assert need <= ext_size, f"the extended region holds {ext_size >> 20} MiB, needs {need >> 20}"
+    for start, size in ((ram, ram_size), (gnttab, gnttab_size)):
+        assert start + size <= ext or ext + ext_size <= start, "overlaps the extended region"
+    conf = (BOARDS / "xenvm.conf").read_text()
+    vm = int(
+        re.search(r"^CONFIG_KERNEL_VM_SIZE=(0x[0-9a-fA-F]+)$", conf, re.MULTILINE).group(1), 16
+    )
+    assert vm >= ram_size + need
+    assert re.search(r"^CONFIG_XEN_DOM0=y$", conf, re.MULTILINE)
+    assert "xen_dom0" in (BOARDS / "xenvm.cmake").read_text()
