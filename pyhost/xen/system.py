@@ -50,7 +50,7 @@ from pyhost.xen.console import CHUNK_PAUSE, SWITCH, XEN, Demux, Source, chunks, 
 MACHINE = "virt,virtualization=on,gic-version=3"
 CPU = "cortex-a57"
 RAM = "2G"
-BOOT_TIMEOUT = float(os.environ.get("VBE_XEN_BOOT_TIMEOUT", "240"))
+BOOT_TIMEOUT = float(os.environ.get("VBE_XEN_BOOT_TIMEOUT", "420"))
 GO_TIMEOUT = 60.0
 CMD_TIMEOUT = 30.0
 MARGIN = 15.0
