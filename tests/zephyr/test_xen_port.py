@@ -366,6 +366,19 @@ def test_a_domain_xen_refuses_is_left_out_and_the_other_served(harness: Path) ->
     assert "slot dom 2 state=3 data=0x74726976" in lines
 
 
+def test_a_domain_whose_ram_fails_half_way_keeps_its_frames_from_the_next(harness: Path) -> None:
+    """dom 1's mapping stops after 64 frames; dom 2's RAM must not land on those frames (a
+    second foreign mapping there would replace the first)."""
+    lines = run(harness, "fail-map", "1", "start")
+    assert "start -> 1" in lines
+    assert any("dom 1: RAM page 0x40040000: Xen error -12" in line for line in lines), lines
+    assert not any(line.startswith("dm_op dom 1 ") for line in lines)
+    assert (
+        f"device_map 0x{_ram_page() + (128 << 20):x}: 128 MiB of dom 2's RAM from 0x40000000"
+        in lines
+    )
+
+
 # --- boards/xenvm.*: the layout the transport needs -----------------------------------------
 
 BOARDS = ROOT / "zephyr-app" / "boards"

@@ -231,6 +231,9 @@ static int vbe_zx_map_ram(struct vbe_zx_dom *d)
 		return -ENOSPC;
 	}
 
+	/* Taken now, so a domain that fails half-way never shares frames with the next one. */
+	vbe_zx.ram_next = ROUND_UP(phys + c->ram_size, VBE_ZX_BLOCK);
+
 	for (uint64_t done = 0U; done < pages;) {
 		unsigned int n = (unsigned int)MIN(pages - done, (uint64_t)VBE_ZX_BATCH);
 
@@ -261,8 +264,6 @@ static int vbe_zx_map_ram(struct vbe_zx_dom *d)
 
 		done += n;
 	}
-
-	vbe_zx.ram_next = ROUND_UP(phys + c->ram_size, VBE_ZX_BLOCK);
 
 	/* Panics if the kernel cannot map it (CONFIG_KERNEL_VM_SIZE); checked all the same. */
 	device_map(&virt, (uintptr_t)phys, (size_t)c->ram_size, VBE_ZX_MAP_FLAGS);

@@ -16,6 +16,7 @@
  * Commands (argv), each printing what happened:
  *
  *   fail-create DOMID        Xen refuses create_ioreq_server for DOMID with -ENOSYS (38)
+ *   fail-map DOMID           Xen maps DOMID's first 64 RAM frames, then refuses (-ENOMEM)
  *   start                    vbe_zephyr_xen_start() on the demo tables
  *   read DOMID ADDR SIZE     a DomU vCPU 0 read trapped in its ioreq slot (not signalled)
  *   event DOMID              Xen signals DOMID's vCPU 0 channel (the callback the port bound)
@@ -160,6 +161,7 @@ struct xdom {
 
 static struct xdom doms[MAX_DOMS];
 static int fail_create_domid = -1;
+static int fail_map_domid = -1; /* its RAM frames past the first 64 are refused */
 static unsigned int traps; /* accesses trap() made, each with its event */
 
 /* Dom0's extended region, frame by frame: which DomU frame is mapped there (0: none) */
@@ -312,6 +314,10 @@ int xendom_add_to_physmap_batch(int domid, int foreign_domid, unsigned int space
 		}
 		if (idxs[k] < d->ram_base / PAGE || idxs[k] >= (d->ram_base + d->ram_size) / PAGE) {
 			errs[k] = -22; /* not the DomU's RAM */
+			continue;
+		}
+		if (foreign_domid == fail_map_domid && d->frames >= 64U) {
+			errs[k] = -12; /* ENOMEM in Xen */
 			continue;
 		}
 		ext_map[at].domid = d->domid;
@@ -531,6 +537,8 @@ int main(int argc, char **argv)
 
 		if (strcmp(c, "fail-create") == 0) {
 			fail_create_domid = atoi(argv[++i]);
+		} else if (strcmp(c, "fail-map") == 0) {
+			fail_map_domid = atoi(argv[++i]);
 		} else if (strcmp(c, "start") == 0) {
 			printf("start -> %d\n", vbe_zephyr_xen_start(&vbe_xen_generated_cfg, &plat));
 			for (unsigned int k = 0U; k < MAX_DOMS && doms[k].domid != 0U; k++) {
