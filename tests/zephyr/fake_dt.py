@@ -5,10 +5,10 @@ the stand-in headers in tests/zephyr/stubs.
 Zephyr's build turns the devicetree into macros (scripts/dts/gen_defines.py): a node is
 ``DT_N_S_<path>``; it has ``_EXISTS``, ``_ORD`` (its dependency ordinal, which names its
 device object ``__device_dts_ord_<ORD>``), ``_STATUS_<status>``, ``_COMPAT_MATCHES_<compat>``,
-``_FULL_NAME``, ``_REG_IDX_0_VAL_ADDRESS``/``_SIZE``, ``_FOREACH_CHILD_STATUS_OKAY(fn)``, and
+``_FULL_NAME``, ``_REG_NUM``, ``_REG_IDX_<n>_VAL_ADDRESS``/``_SIZE``, ``_FOREACH_CHILD_STATUS_OKAY(fn)``, and
 per property ``_P_<prop>_EXISTS`` and the value macros; the tree has ``DT_N_NODELABEL_<label>``,
 ``DT_CHOSEN_<name>`` (+ ``_EXISTS``), and per compatible with an enabled node
-``DT_COMPAT_HAS_OKAY_<compat>`` and ``DT_FOREACH_OKAY_<compat>(fn)``, and
+``DT_COMPAT_HAS_OKAY_<compat>``, ``DT_N_INST_<n>_<compat>`` and ``DT_FOREACH_OKAY_<compat>(fn)``, and
 ``DT_FOREACH_OKAY_HELPER(fn)`` over every enabled node. This module writes the same names for
 a small tree described in Python, so each test states the tree it needs (a hookup to a
 disabled node, a controller the port does not know) and the stand-in ``devicetree.h`` and
@@ -52,6 +52,7 @@ class Node:
     compatible: tuple[str, ...] = ()
     status: str = "okay"
     reg: tuple[int, int | None] | None = None  # (address, size); size None: #size-cells 0
+    more_regs: tuple[tuple[int, int], ...] = ()  # reg entries 1.. (address, size)
     props: dict[str, Phandle | Specifier | str] = field(default_factory=dict)
 
     @property
@@ -106,10 +107,13 @@ class Tree:
                 d(f"#define {i}_COMPAT_MATCHES_{token(c)} 1")
                 d(f'#define {i}_P_compatible_IDX_{k} "{c}"')
             if n.reg is not None:
-                d(f"#define {i}_REG_NUM 1")
+                d(f"#define {i}_REG_NUM {1 + len(n.more_regs)}")
                 d(f"#define {i}_REG_IDX_0_VAL_ADDRESS {n.reg[0]}")
                 if n.reg[1] is not None:
                     d(f"#define {i}_REG_IDX_0_VAL_SIZE {n.reg[1]}")
+                for k, (addr, size) in enumerate(n.more_regs, start=1):
+                    d(f"#define {i}_REG_IDX_{k}_VAL_ADDRESS {addr}")
+                    d(f"#define {i}_REG_IDX_{k}_VAL_SIZE {size}")
             kids = [m.ident for m in nodes if m.path != "/" and self.parent(m) == n.path]
             okay_kids = [
                 m.ident
@@ -148,6 +152,8 @@ class Tree:
                     compats.setdefault(token(c), []).append(n.ident)
         for c, ids in compats.items():
             d(f"#define DT_COMPAT_HAS_OKAY_{c} 1")
+            for k, ident in enumerate(ids):
+                d(f"#define DT_N_INST_{k}_{c} {ident}")
             d(f"#define DT_FOREACH_OKAY_{c}(fn) " + " ".join(f"fn({k})" for k in ids))
         d(
             "#define DT_FOREACH_OKAY_HELPER(fn) "

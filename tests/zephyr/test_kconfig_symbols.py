@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: Apache-2.0
 """Every symbol the .conf files of the Zephyr build set exists (zephyr-app/prj.conf,
-zephyr-app/boards/*.conf).
+zephyr-app/boards/*.conf), and every symbol the module's Kconfig depends on or selects.
 
 An assignment to a symbol the tree does not define stops Zephyr's configure (kconfig.py
 treats it as an error), so each symbol is checked: vbe's own against zephyr/Kconfig and
@@ -43,6 +43,22 @@ ZEPHYR_SYMBOLS = {
     "LOG_BUFFER_SIZE": "subsys/logging/Kconfig.processing",
     "THREAD_NAME": "kernel/Kconfig",
     "MAX_XLAT_TABLES": "arch/arm64/core/Kconfig",
+    # the Xen transport (CONFIG_VBE_XEN, boards/xenvm.conf): arch/arm64/core/xen/Kconfig
+    # (2023, EPAM; read at 2e6afede): XEN is default y with ARMV8_A and an enabled xen,xen
+    # node, XEN_DOM0 ("Zephyr as Xen Domain 0") depends on XEN. kernel/Kconfig.vm (read at
+    # 0787749a): KERNEL_VM_SIZE, hex, default 0x800000, inside `if KERNEL_VM_SUPPORT`, which
+    # MMU selects.
+    "XEN": "arch/arm64/core/xen/Kconfig",
+    "XEN_DOM0": "arch/arm64/core/xen/Kconfig",
+    "KERNEL_VM_SIZE": "kernel/Kconfig.vm",
+    # What zephyr/Kconfig selected before this check existed (the platform kinds' subsystems);
+    # the file each is defined in, checked against ZEPHYR_BASE when it is set.
+    "CLOCK_CONTROL": "drivers/clock_control/Kconfig",
+    "PM_DEVICE": "subsys/pm/Kconfig",
+    "PM_DEVICE_RUNTIME": "subsys/pm/Kconfig",
+    "RESET": "drivers/reset/Kconfig",
+    "REGULATOR": "drivers/regulator/Kconfig",
+    "SENSOR": "drivers/sensor/Kconfig",
 }
 
 
@@ -83,6 +99,27 @@ def test_every_symbol_is_defined(conf: Path) -> None:
     )
 
 
+def kconfig_references(path: Path) -> list[str]:
+    """Symbols a Kconfig file's `depends on` and `select` lines name (DT_HAS_*_ENABLED are
+    Zephyr's generated devicetree symbols, not looked up)."""
+    names = []
+    for line in path.read_text().splitlines():
+        m = re.match(r"^\s*(depends on|select)\s+(.*)$", line)
+        if m:
+            names += [n for n in re.findall(r"[A-Z][A-Z0-9_]+", m.group(2))]
+    return [n for n in names if not re.fullmatch(r"DT_HAS_\w+_ENABLED", n)]
+
+
+def test_every_symbol_the_module_kconfig_depends_on_or_selects_is_defined() -> None:
+    """A `depends on` a symbol no tree defines is silently false (VBE_XEN would never be
+    offered); a `select` of one is a Kconfig warning Zephyr turns into an error."""
+    vbe = kconfig_symbols(list(VBE_KCONFIG))
+    names = kconfig_references(ROOT / "zephyr" / "Kconfig")
+    assert "XEN_DOM0" in names
+    unknown = sorted({n for n in names if n not in vbe and n not in ZEPHYR_SYMBOLS})
+    assert not unknown, f"zephyr/Kconfig names {unknown}: record where Zephyr defines each"
+
+
 def test_the_check_refuses_a_symbol_no_tree_has(tmp_path: Path) -> None:
     bad = tmp_path / "bad.conf"
     bad.write_text("CONFIG_EMUL_EEPROM_AT2X=y\n")  # the name before Zephyr 3.1
@@ -103,6 +140,8 @@ def test_every_symbol_is_defined_in_zephyr_base() -> None:
     for conf in CONF_FILES:
         missing = [n for n in conf_symbols(conf) if n not in defined]
         assert not missing, f"{conf.relative_to(ROOT)}: {missing} not defined under {base}"
+    missing = [n for n in kconfig_references(ROOT / "zephyr" / "Kconfig") if n not in defined]
+    assert not missing, f"zephyr/Kconfig: {missing} not defined under {base}"
     for name, where in ZEPHYR_SYMBOLS.items():
         path = Path(base) / where
         assert path.is_file() and name in kconfig_symbols([path]), f"{name} not in {where}"

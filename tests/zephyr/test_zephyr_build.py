@@ -45,7 +45,9 @@ PAGE = 4096
 # entry points. Reaching for vq/fvq internals would mean logic moved into the port.
 PORT_STD_HEADERS = {"errno.h", "stdarg.h", "stdbool.h", "stddef.h", "stdint.h", "string.h"}
 # vbe/scmi.h and vbe/scmi_wire.h: the SCMI platform description (units, scales, table sizes)
-# the SCMI platform files read.
+# the SCMI platform files read. The Xen transport (xen_zephyr.c) binds the core's transport
+# entry points as every Xen port does: vbe/ioreq.h, vbe/mmio.h, vbe/memtab.h, and the
+# generated table's types, vbe/xen_cfg.h.
 PORT_VBE_HEADERS = {
     "vbe/port.h",
     "vbe/plat.h",
@@ -53,6 +55,10 @@ PORT_VBE_HEADERS = {
     "vbe/i2c.h",
     "vbe/scmi.h",
     "vbe/scmi_wire.h",
+    "vbe/ioreq.h",
+    "vbe/mmio.h",
+    "vbe/memtab.h",
+    "vbe/xen_cfg.h",
 }
 
 

@@ -1,11 +1,17 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * Zephyr Dom0 entry point: map each guest's window from the devicetree, build the backend
- * from the built-in demo system on the Zephyr platform, publish the windows, and serve
- * them from one polling thread with a bounded back-off.
+ * Zephyr Dom0 entry point: build the backend on the Zephyr platform and serve it from one
+ * thread, over one of two transports.
  *
- * Guest i's window is the reserved-memory node labelled vbe_win<i> (see boards/<board>.overlay);
- * its size must cover vbe_sys_description.guests[i].window_size.
+ * Windows (the default): map each guest's window from the devicetree, build the system
+ * (vbe_sys_description, generated from its description at build time), publish the
+ * windows and poll them with a bounded back-off. Guest i's window is the reserved-memory
+ * node labelled vbe_win<i> (see boards/<board>.overlay); its size must cover
+ * vbe_sys_description.guests[i].window_size.
+ *
+ * Xen (CONFIG_VBE_XEN: this image is Xen's Dom0): serve each DomU of the generated table
+ * vbe_xen_generated_cfg over IOREQ (xen_zephyr.c); the thread sleeps until an event channel
+ * fires.
  */
 
 #include "port_zephyr.h"
@@ -27,17 +33,69 @@
 #include <vbe/sys.h>
 
 #include "vbe_zephyr.h"
+#if defined(CONFIG_VBE_XEN)
+#include <vbe/xen_cfg.h>
+
+#include "xen_zephyr.h"
+#endif
 
 LOG_MODULE_DECLARE(vbe, CONFIG_VBE_LOG_LEVEL);
 
 /* What boards/qemu_virt_baremetal/src/main.c prints once it serves: the harnesses wait for it. */
 #define VBE_ZEPHYR_READY_LINE "vbe: ready"
 
-BUILD_ASSERT(IS_ENABLED(CONFIG_MMU), "guest windows are mapped with device_map()");
+BUILD_ASSERT(IS_ENABLED(CONFIG_MMU), "guest windows and DomU RAM are mapped with device_map()");
 BUILD_ASSERT(CONFIG_VBE_SERVICE_PRIORITY < CONFIG_NUM_PREEMPT_PRIORITIES,
 	     "CONFIG_VBE_SERVICE_PRIORITY must be a preemptible priority");
 BUILD_ASSERT(CONFIG_VBE_POLL_IDLE_MIN_US <= CONFIG_VBE_POLL_INTERVAL_US,
 	     "CONFIG_VBE_POLL_IDLE_MIN_US must not exceed CONFIG_VBE_POLL_INTERVAL_US");
+
+K_THREAD_STACK_DEFINE(vbe_service_stack, CONFIG_VBE_SERVICE_STACK_SIZE);
+static struct k_thread vbe_service_thread;
+
+static const char *vbe_name(const char *name)
+{
+	return (name != NULL) ? name : "?";
+}
+
+#if defined(CONFIG_VBE_XEN)
+
+/* The system the generated Xen table serves. */
+#define VBE_SERVED_CFG (vbe_xen_generated_cfg.sys)
+
+static void vbe_service(void *p1, void *p2, void *p3)
+{
+	ARG_UNUSED(p1);
+	ARG_UNUSED(p2);
+	ARG_UNUSED(p3);
+
+	/* Sleep until a DomU's access or notify raises an event, then answer every domain that
+	 * had one. */
+	for (;;) {
+		vbe_zephyr_xen_wait();
+		(void)vbe_zephyr_xen_poll();
+	}
+}
+
+static int vbe_serve(const struct vbe_sys_cfg *cfg, const struct vbe_plat *plat)
+{
+	int served = vbe_zephyr_xen_start(&vbe_xen_generated_cfg, plat);
+
+	ARG_UNUSED(cfg);
+
+	if (served <= 0) {
+		LOG_ERR("xen: no domain served (%d)", served);
+		return (served < 0) ? served : -ENODEV;
+	}
+
+	LOG_INF("xen: serving %d of %u domain(s) over IOREQ", served,
+		(unsigned int)vbe_xen_generated_cfg.domain_count);
+	return 0;
+}
+
+#else /* windows */
+
+#define VBE_SERVED_CFG (&vbe_sys_description)
 
 /*
  * How a window is mapped. It is memory this kernel does not own: outside its RAM (sram0),
@@ -92,14 +150,6 @@ static const struct vbe_dt_window vbe_dt_windows[] = {
 
 static struct vbe_sys vbe_sys;
 static void *vbe_windows[VBE_SYS_MAX_GUESTS];
-
-K_THREAD_STACK_DEFINE(vbe_service_stack, CONFIG_VBE_SERVICE_STACK_SIZE);
-static struct k_thread vbe_service_thread;
-
-static const char *vbe_name(const char *name)
-{
-	return (name != NULL) ? name : "?";
-}
 
 static int vbe_map_windows(const struct vbe_sys_cfg *cfg)
 {
@@ -189,9 +239,35 @@ static void vbe_service(void *p1, void *p2, void *p3)
 	}
 }
 
+static int vbe_serve(const struct vbe_sys_cfg *cfg, const struct vbe_plat *plat)
+{
+	int ret = vbe_map_windows(cfg);
+
+	if (ret != 0) {
+		LOG_ERR("windows not mapped (%d); nothing served", ret);
+		return ret;
+	}
+
+	ret = vbe_sys_init(&vbe_sys, cfg, plat, vbe_windows);
+	if (ret != 0) {
+		LOG_ERR("vbe_sys_init failed (%d); nothing served", ret);
+		return ret;
+	}
+
+	/* Polling only: no doorbell yet, so no notify callback. */
+	vbe_sys_start(&vbe_sys, NULL);
+
+	LOG_INF("serving %u guest(s), polling every %u..%u us when idle",
+		(unsigned int)cfg->guest_count, (unsigned int)CONFIG_VBE_POLL_IDLE_MIN_US,
+		(unsigned int)CONFIG_VBE_POLL_INTERVAL_US);
+	return 0;
+}
+
+#endif /* CONFIG_VBE_XEN */
+
 int main(void)
 {
-	const struct vbe_sys_cfg *cfg = &vbe_sys_description;
+	const struct vbe_sys_cfg *cfg = VBE_SERVED_CFG;
 	const struct vbe_plat *plat = NULL;
 	k_tid_t tid;
 	int ret;
@@ -206,20 +282,10 @@ int main(void)
 		return 0;
 	}
 
-	ret = vbe_map_windows(cfg);
+	ret = vbe_serve(cfg, plat);
 	if (ret != 0) {
-		LOG_ERR("windows not mapped (%d); nothing served", ret);
 		return 0;
 	}
-
-	ret = vbe_sys_init(&vbe_sys, cfg, plat, vbe_windows);
-	if (ret != 0) {
-		LOG_ERR("vbe_sys_init failed (%d); nothing served", ret);
-		return 0;
-	}
-
-	/* Polling only: no doorbell yet, so no notify callback. */
-	vbe_sys_start(&vbe_sys, NULL);
 
 	tid = k_thread_create(&vbe_service_thread, vbe_service_stack,
 			      K_THREAD_STACK_SIZEOF(vbe_service_stack), vbe_service, NULL, NULL,
@@ -229,10 +295,6 @@ int main(void)
 	if ((ret != 0) && (ret != -ENOSYS)) {
 		LOG_WRN("service thread not named (%d)", ret);
 	}
-
-	LOG_INF("serving %u guest(s), polling every %u..%u us when idle",
-		(unsigned int)cfg->guest_count, (unsigned int)CONFIG_VBE_POLL_IDLE_MIN_US,
-		(unsigned int)CONFIG_VBE_POLL_INTERVAL_US);
 
 	/*
 	 * The readiness line, the same as the bare-metal image's (printk: whatever the log

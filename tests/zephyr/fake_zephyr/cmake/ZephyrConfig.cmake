@@ -5,7 +5,8 @@
 #   find_package(Zephyr REQUIRED HINTS $ENV{ZEPHYR_BASE})
 # to load the Zephyr modules named in ZEPHYR_EXTRA_MODULES the way Zephyr does (each
 # module's zephyr/module.yml `build: cmake:` directory, as add_subdirectory()), with the
-# zephyr_library*/zephyr_include_directories() functions a module's CMake uses, and to
+# zephyr_library*/zephyr_include_directories() functions a module's CMake uses (and
+# PYTHON_EXECUTABLE, which Zephyr's python.cmake sets, for its generators), and to
 # compile everything with aarch64-linux-gnu-gcc, Zephyr's flags and the stand-in headers.
 # The test writes fake_config.cmake beside this file: the CONFIG_* values, the compiler
 # flags and include directories, and per module its cmake directory.
@@ -34,6 +35,13 @@ endmacro()
 
 function(zephyr_library_sources)
   target_sources(${ZEPHYR_CURRENT_LIBRARY} PRIVATE ${ARGN})
+endfunction()
+
+# extensions.cmake: the sources when the (CONFIG_) variable is true
+function(zephyr_library_sources_ifdef feature_toggle)
+  if(${${feature_toggle}})
+    zephyr_library_sources(${ARGN})
+  endif()
 endfunction()
 
 function(zephyr_library_compile_options)

@@ -44,8 +44,13 @@
 	DT_CAT7(node_id, _P_, pha, _IDX_, idx, _VAL_, cell)
 #define DT_STRING_TOKEN(node_id, prop)       DT_CAT4(node_id, _P_, prop, _STRING_TOKEN)
 #define DT_STRING_UPPER_TOKEN(node_id, prop) DT_CAT4(node_id, _P_, prop, _STRING_UPPER_TOKEN)
-#define DT_REG_ADDR(node_id)                 DT_CAT4(node_id, _REG_IDX_, 0, _VAL_ADDRESS)
-#define DT_REG_SIZE(node_id)                 DT_CAT4(node_id, _REG_IDX_, 0, _VAL_SIZE)
+#define DT_REG_ADDR(node_id)                 DT_REG_ADDR_BY_IDX(node_id, 0)
+#define DT_REG_SIZE(node_id)                 DT_REG_SIZE_BY_IDX(node_id, 0)
+#define DT_REG_ADDR_BY_IDX(node_id, idx)     DT_CAT4(node_id, _REG_IDX_, idx, _VAL_ADDRESS)
+#define DT_REG_SIZE_BY_IDX(node_id, idx)     DT_CAT4(node_id, _REG_IDX_, idx, _VAL_SIZE)
+#define DT_NUM_REGS(node_id)                 DT_CAT(node_id, _REG_NUM)
+/* DT_INST(inst, compat): instance numbers of the enabled nodes of a compatible */
+#define DT_INST(inst, compat)                UTIL_CAT(DT_N_INST, DT_CAT4(_, inst, _, compat))
 
 #define DT_FOREACH_STATUS_OKAY(compat, fn)                                                         \
 	COND_CODE_1(DT_HAS_COMPAT_STATUS_OKAY(compat), (UTIL_CAT(DT_FOREACH_OKAY_, compat)(fn)), ())

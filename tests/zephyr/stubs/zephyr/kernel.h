@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Stand-in for include/zephyr/kernel.h (with kernel/thread_stack.h, sys_clock.h,
- * sys/time_units.h): the types, macros and calls main.c and port_zephyr.c use, with the
+ * sys/time_units.h): the types, macros and calls main.c, port_zephyr.c and xen_zephyr.c use
+ * (threads, sleeps, time, semaphores: K_FOREVER is K_TICKS_FOREVER ticks), with the
  * signatures of those headers. k_timeout_t is a struct, as in Zephyr, so a plain integer
  * where a timeout belongs does not compile.
  */
@@ -22,7 +23,9 @@ typedef struct {
 	k_ticks_t ticks;
 } k_timeout_t;
 
-#define K_NO_WAIT ((k_timeout_t){0})
+#define K_TICKS_FOREVER ((k_ticks_t)-1)
+#define K_NO_WAIT       ((k_timeout_t){0})
+#define K_FOREVER       ((k_timeout_t){K_TICKS_FOREVER})
 
 struct k_thread {
 	int stub_state;
@@ -49,6 +52,16 @@ k_tid_t k_thread_create(struct k_thread *new_thread, k_thread_stack_t *stack, si
 			uint32_t options, k_timeout_t delay);
 int k_thread_name_set(k_tid_t thread, const char *str);
 int32_t k_usleep(int32_t us);
+
+/* kernel.h: semaphores (k_sem_give may be called from an ISR) */
+struct k_sem {
+	unsigned int count;
+	unsigned int limit;
+};
+
+int k_sem_init(struct k_sem *sem, unsigned int initial_count, unsigned int limit);
+int k_sem_take(struct k_sem *sem, k_timeout_t timeout);
+void k_sem_give(struct k_sem *sem);
 int64_t k_uptime_ticks(void);
 uint64_t k_cycle_get_64(void);
 uint64_t k_cyc_to_us_floor64(uint64_t t);
