@@ -25,15 +25,14 @@ from pyhost.sysload import DEMO
 from pyhost.xen.artefacts import REPO, _cc_version, _sha, xen_dir
 
 BOARD = REPO / "boards" / "xen_dom0_baremetal"
-#: what the image is made of besides its board: the core, the shared bare-metal runtime,
-#: the generated table's type
+#: what the image is made of besides its board: the core (with the generated table's
+#: type, vbe/xen_cfg.h), the shared bare-metal runtime
 SOURCES = (
     BOARD,
     REPO / "zephyr-app" / "lib",
     REPO / "boards" / "qemu_virt_baremetal" / "src",
     REPO / "boards" / "qemu_virt_baremetal" / "toolchain-aarch64.cmake",
     REPO / "boards" / "qemu_virt_baremetal" / "version.cmake",
-    REPO / "boards" / "xen_dom0_linux" / "include",
 )
 SUFFIXES = (".c", ".h", ".S", ".ld", ".cmake", ".txt")
 IMAGE = "vbe-dom0.img"

@@ -42,7 +42,6 @@ from test_port_compiles import (
 )
 
 ROOT = Path(__file__).resolve().parents[2]
-XEN_CFG_INCLUDE = ROOT / "boards" / "xen_dom0_linux" / "include"
 XEN_FILES = ("xen_zephyr.c", "xen_zephyr_hypercall.c", "main.c")
 
 # The hypervisor node as the xen_dom0 snippet asks a board to write it: reg 0 the grant
@@ -69,10 +68,6 @@ def xen_tree(hypervisor: Node = HYPERVISOR) -> Tree:
     return Tree([*BASE_NODES, hypervisor], chosen=dict(CHOSEN))
 
 
-def xen_includes(gen: Path) -> list[str]:
-    return [*includes(gen), f"-I{XEN_CFG_INCLUDE}"]
-
-
 def cross_compile(tmp: Path, source: Path, std: str, *extra: str, tree: Tree | None = None):
     gen = write_tree(tmp, tree or xen_tree(), {**config(()), **XEN_CONFIG})
     return compile_c(
@@ -81,7 +76,7 @@ def cross_compile(tmp: Path, source: Path, std: str, *extra: str, tree: Tree | N
             std,
             *ZEPHYR_CFLAGS,
             *extra,
-            *xen_includes(gen),
+            *includes(gen),
             "-c",
             str(source),
             "-o",
@@ -228,7 +223,7 @@ def harness(tmp_path_factory: pytest.TempPathFactory) -> Path:
             "-Wextra",
             "-Werror",
             "-Wno-unused-parameter",
-            *xen_includes(gen),
+            *includes(gen),
             "-include",
             str(SRC / "port_zephyr.h"),
             str(SRC / "xen_zephyr.c"),

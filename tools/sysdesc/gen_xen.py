@@ -20,7 +20,7 @@ interrupts and where each boot module lies):
     protocol children (Linux binds it by compatible, wherever it sits).
 ``vbe_xen_cfg.c``
     The same numbers for vbe-xen: per domain its domid, vCPUs, RAM and devices (kind,
-    window, SPI), struct vbe_xen_cfg of boards/xen_dom0_linux/include/vbe/xen_cfg.h, whose
+    window, SPI), struct vbe_xen_cfg of zephyr-app/lib/ioreq/include/vbe/xen_cfg.h, whose
     ``sys`` is the system's C tables (``vbe_sys_description``, :mod:`sysdesc.gen_c`). vbe-xen's
     build generates both from the description (``python -m sysdesc.buildstep xen``).
 

@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * vbe-xen's view of a system on Xen: which domain serves which guest, and where each of its
- * virtio-mmio devices sits. Generated from the system description by vbe gen
- * (sysdesc.gen_xen, vbe_xen_cfg.c), from the same layout as the Xen devicetrees.
+ * A system on Xen as every Dom0 port serves it (vbe-xen, the bare-metal Dom0, the Zephyr
+ * port): which domain is which guest, and where each of its virtio-mmio devices sits.
+ * Generated from the system description (sysdesc.gen_xen, vbe_xen_cfg.c; at build time
+ * `python -m sysdesc.buildstep xen`), from the same layout as the Xen devicetrees. Types
+ * only: the IOREQ protocol (vbe/ioreq.h) does not read it, the ports do.
  */
 
 #ifndef VBE_XEN_CFG_H
@@ -43,7 +45,7 @@ struct vbe_xen_cfg {
 	uint8_t domain_count;
 };
 
-/** The system vbe-xen was built for (vbe_xen_cfg.c, generated). */
+/** The system the Dom0 was built for (vbe_xen_cfg.c, generated). */
 extern const struct vbe_xen_cfg vbe_xen_generated_cfg;
 
 #endif /* VBE_XEN_CFG_H */
