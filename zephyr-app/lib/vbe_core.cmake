@@ -109,18 +109,34 @@ endfunction()
 file(GLOB VBE_SYSDESC_DEPENDS ${VBE_REPO_DIR}/tools/sysdesc/*.py
      ${VBE_REPO_DIR}/tools/sysdesc/schema.json ${VBE_CORE_DIR}/*/include/vbe/*.h)
 
+# vbe_generated(<var> <step> <SYSTEM.yaml> <dir> <file>): run `sysdesc.buildstep <step>` on a
+# system description at build time, writing <dir>/<file>, and set <var> to that file.
+function(vbe_generated var step system dir file)
+  vbe_sysdesc_command(run)
+  get_filename_component(system ${system} ABSOLUTE)
+  set(out ${dir}/${file})
+  add_custom_command(
+    OUTPUT ${out}
+    COMMAND ${run} ${step} ${system} --out ${dir}
+    DEPENDS ${system} ${VBE_SYSDESC_DEPENDS}
+    COMMENT "${file} from ${system}"
+    VERBATIM)
+  set(${var} ${out} PARENT_SCOPE)
+endfunction()
+
 # vbe_system_tables(<var> <SYSTEM.yaml> <dir>): generate the C tables of a system
 # description (vbe_sys_cfg.c, defining vbe_sys_description) into <dir> at build time and
 # set <var> to the file, for the port to compile with the core.
 function(vbe_system_tables var system dir)
-  vbe_sysdesc_command(run)
-  get_filename_component(system ${system} ABSOLUTE)
-  set(out ${dir}/vbe_sys_cfg.c)
-  add_custom_command(
-    OUTPUT ${out}
-    COMMAND ${run} tables ${system} --out ${dir}
-    DEPENDS ${system} ${VBE_SYSDESC_DEPENDS}
-    COMMENT "vbe_sys_cfg.c from ${system}"
-    VERBATIM)
+  vbe_generated(out tables ${system} ${dir} vbe_sys_cfg.c)
+  set(${var} ${out} PARENT_SCOPE)
+endfunction()
+
+# vbe_xen_table(<var> <SYSTEM.yaml> <dir>): generate the Xen table of a system description
+# (vbe_xen_cfg.c, defining vbe_xen_generated_cfg, whose system is vbe_sys_description; the
+# types are vbe/xen_cfg.h) into <dir> at build time and set <var> to the file: what a Xen
+# Dom0 port compiles next to vbe_system_tables()' file of the same description.
+function(vbe_xen_table var system dir)
+  vbe_generated(out xen ${system} ${dir} vbe_xen_cfg.c)
   set(${var} ${out} PARENT_SCOPE)
 endfunction()
