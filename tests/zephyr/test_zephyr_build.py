@@ -46,8 +46,8 @@ PAGE = 4096
 PORT_STD_HEADERS = {"errno.h", "stdarg.h", "stdbool.h", "stddef.h", "stdint.h", "string.h"}
 # vbe/scmi.h and vbe/scmi_wire.h: the SCMI platform description (units, scales, table sizes)
 # the SCMI platform files read. The Xen transport (xen_zephyr.c) binds the core's transport
-# entry points as every Xen port does: vbe/ioreq.h, vbe/mmio.h, vbe/memtab.h, and the
-# generated table's types, vbe/xen_cfg.h.
+# entry points as every Xen port does: vbe/ioreq.h, vbe/mmio.h, vbe/memtab.h, the generated
+# table's types, vbe/xen_cfg.h, and the dm_op ABI the core writes down once, vbe/xen_dmop.h.
 PORT_VBE_HEADERS = {
     "vbe/port.h",
     "vbe/plat.h",
@@ -59,6 +59,7 @@ PORT_VBE_HEADERS = {
     "vbe/mmio.h",
     "vbe/memtab.h",
     "vbe/xen_cfg.h",
+    "vbe/xen_dmop.h",
 }
 
 

@@ -52,7 +52,7 @@ static const struct vbe_ioreq_ops dom_ioreq_ops = {
 	.notify = dom_notify,
 };
 
-static long dom_dm(struct xd_dom *d, struct xd_dm_op *op)
+static long dom_dm(struct xd_dom *d, struct vbe_xen_dm_op *op)
 {
 	return xd_dm_op(d->cfg->domid, op, sizeof(*op));
 }
@@ -61,7 +61,7 @@ static void dom_irq_set(void *ctx, bool level)
 {
 	struct xd_irq *irq = ctx;
 	struct xd_dom *d = irq->dom;
-	struct xd_dm_op op = { .op = XD_DMOP_SET_IRQ_LEVEL };
+	struct vbe_xen_dm_op op = { .op = VBE_XEN_DMOP_SET_IRQ_LEVEL };
 	long rc;
 
 	if (!level || !d->live) {
@@ -194,7 +194,7 @@ static int dom_devices(struct xd_dom *d)
 		const struct vbe_xen_dev *x = &c->devs[k];
 		const struct vbe_dev_ops *ops;
 		struct vbe_mmio_irq irq;
-		struct xd_dm_op op = { .op = XD_DMOP_MAP_IO_RANGE_TO_IOREQ_SERVER };
+		struct vbe_xen_dm_op op = { .op = VBE_XEN_DMOP_MAP_IO_RANGE_TO_IOREQ_SERVER };
 		void *be;
 		int rc;
 
@@ -217,7 +217,7 @@ static int dom_devices(struct xd_dom *d)
 		}
 		if (rc == 0) {
 			op.u.range.id = d->ioservid;
-			op.u.range.type = XD_DMOP_IO_RANGE_MEMORY;
+			op.u.range.type = VBE_XEN_DMOP_IO_RANGE_MEMORY;
 			op.u.range.start = x->base;
 			op.u.range.end = x->base + VBE_MMIO_WINDOW_SIZE - 1U;
 			rc = (int)dom_dm(d, &op);
@@ -234,10 +234,10 @@ static int dom_devices(struct xd_dom *d)
 static int dom_server(struct xd_dom *d)
 {
 	const struct vbe_xen_domain *c = d->cfg;
-	struct xd_dm_op op = { .op = XD_DMOP_CREATE_IOREQ_SERVER };
+	struct vbe_xen_dm_op op = { .op = VBE_XEN_DMOP_CREATE_IOREQ_SERVER };
 	long rc;
 
-	op.u.create.handle_bufioreq = XD_HVM_IOREQSRV_BUFIOREQ_OFF;
+	op.u.create.handle_bufioreq = VBE_XEN_HVM_IOREQSRV_BUFIOREQ_OFF;
 	rc = dom_dm(d, &op);
 	if (rc != 0) {
 		VBE_LOG(VBE_LOG_ERR, "dom %u: create_ioreq_server: %ld%s", c->domid, rc,
@@ -263,7 +263,7 @@ static int dom_server(struct xd_dom *d)
 static int dom_enable_and_bind(struct xd_dom *d)
 {
 	const struct vbe_xen_domain *c = d->cfg;
-	struct xd_dm_op op = { .op = XD_DMOP_SET_IOREQ_SERVER_STATE };
+	struct vbe_xen_dm_op op = { .op = VBE_XEN_DMOP_SET_IOREQ_SERVER_STATE };
 	long rc;
 
 	op.u.state.id = d->ioservid;
@@ -289,7 +289,7 @@ static int dom_enable_and_bind(struct xd_dom *d)
 
 int xd_dom_start(struct xd_dom *d, const struct vbe_xen_domain *cfg, struct vbe_sys *sys)
 {
-	struct xd_dm_op op = { .op = XD_DMOP_NR_VCPUS };
+	struct vbe_xen_dm_op op = { .op = VBE_XEN_DMOP_NR_VCPUS };
 	long rc;
 
 	memset(d, 0, sizeof(*d));
@@ -373,7 +373,7 @@ void xd_dom_stop(struct xd_dom *d)
 	}
 	d->live = false;
 	if (d->have_server) {
-		struct xd_dm_op op = { .op = XD_DMOP_DESTROY_IOREQ_SERVER };
+		struct vbe_xen_dm_op op = { .op = VBE_XEN_DMOP_DESTROY_IOREQ_SERVER };
 
 		op.u.destroy.id = d->ioservid;
 		(void)dom_dm(d, &op); /* a domain already gone took its servers with it */

@@ -39,9 +39,9 @@ long xd_evtchn_op(unsigned int cmd, void *arg)
 	return xd_hypercall(XD_HC_EVENT_CHANNEL_OP, cmd, (uintptr_t)arg, 0, 0, 0);
 }
 
-long xd_dm_op(uint16_t domid, struct xd_dm_op *op, size_t size)
+long xd_dm_op(uint16_t domid, struct vbe_xen_dm_op *op, size_t size)
 {
-	struct xd_dm_op_buf buf = { .h = (uintptr_t)op, .size = size };
+	struct vbe_xen_dm_op_buf buf = { .h = (uintptr_t)op, .size = size };
 
 	return xd_hypercall(XD_HC_DM_OP, domid, 1, (uintptr_t)&buf, 0, 0);
 }

@@ -129,14 +129,14 @@ int xd_unmap(uint64_t gpa, uint64_t frames)
 int xd_acquire_ioreq_page(uint16_t domid, uint16_t server, uint64_t gpa)
 {
 	uint64_t gfn = gpa >> XD_PAGE_SHIFT;
-	struct xd_acquire_resource a = {
+	struct vbe_xen_acquire_resource a = {
 		.domid = domid,
-		.type = XD_XENMEM_RESOURCE_IOREQ_SERVER,
+		.type = VBE_XENMEM_RESOURCE_IOREQ_SERVER,
 		.id = server,
 		.nr_frames = 1U,
-		.frame = XD_XENMEM_RESOURCE_IOREQ_FRAME(0U),
+		.frame = VBE_XENMEM_RESOURCE_IOREQ_FRAME(0U),
 		.frame_list = (uintptr_t)&gfn,
 	};
 
-	return (int)xd_memory_op(XD_XENMEM_ACQUIRE_RESOURCE, &a);
+	return (int)xd_memory_op(VBE_XENMEM_ACQUIRE_RESOURCE, &a);
 }

@@ -19,7 +19,7 @@
 #include <vbe/sys.h>
 #include <vbe/xen_cfg.h>
 
-struct xd_dm_op;
+struct vbe_xen_dm_op;
 struct xd_domctl;
 
 /** Virtual (= guest physical) address bits the identity map covers (mmu.c). */
@@ -48,7 +48,7 @@ long xd_hypercall(unsigned long op, unsigned long a0, unsigned long a1, unsigned
 long xd_memory_op(unsigned int cmd, void *arg);
 long xd_evtchn_op(unsigned int cmd, void *arg);
 /** @brief HYPERVISOR_dm_op(domid, 1, {op, size}). */
-long xd_dm_op(uint16_t domid, struct xd_dm_op *op, size_t size);
+long xd_dm_op(uint16_t domid, struct vbe_xen_dm_op *op, size_t size);
 /** @brief HYPERVISOR_domctl, interface version filled in. */
 long xd_domctl(struct xd_domctl *d);
 /** @brief SCHEDOP_poll: block until one of @p ports is pending (or the absolute timeout). */

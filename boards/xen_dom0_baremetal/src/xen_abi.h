@@ -9,10 +9,9 @@
  * Where each one comes from:
  *   xen.h            hypercall numbers, VIRQ_*, DOMID_SELF, struct shared_info/vcpu_info
  *   arch-arm.h       hvc #0xEA1 with the number in x16, args x0..x4; GUEST_* addresses
- *   memory.h         XENMEM_* (add_to_physmap[_batch], remove_from_physmap,
- *                    acquire_resource), XENMAPSPACE_*
- *   hvm/dm_op.h      XEN_DMOP_* (ioreq servers, set_irq_level, nr_vcpus), struct
- *                    xen_dm_op_buf; hvm/hvm_op.h HVM_IOREQSRV_BUFIOREQ_OFF
+ *   memory.h         XENMEM_* (add_to_physmap[_batch], remove_from_physmap), XENMAPSPACE_*
+ *   hvm/dm_op.h      XEN_DMOP_* and XENMEM_acquire_resource (memory.h): the core's
+ *                    vbe/xen_dmop.h, which the Zephyr port uses too
  *   event_channel.h  EVTCHNOP_* and their argument structs
  *   sched.h          SCHEDOP_poll, struct sched_poll
  *   domctl.h         XEN_DOMCTL_* (getdomaininfo, destroydomain), interface version 0x15
@@ -24,6 +23,8 @@
 
 #include <stddef.h>
 #include <stdint.h>
+
+#include <vbe/xen_dmop.h>
 
 /* ---- hypercall numbers (xen.h) ---- */
 #define XD_HC_MEMORY_OP 12
@@ -53,13 +54,10 @@
 #define XD_XENMEM_ADD_TO_PHYSMAP 7
 #define XD_XENMEM_REMOVE_FROM_PHYSMAP 15
 #define XD_XENMEM_ADD_TO_PHYSMAP_BATCH 23
-#define XD_XENMEM_ACQUIRE_RESOURCE 28
 
 #define XD_XENMAPSPACE_SHARED_INFO 0
 #define XD_XENMAPSPACE_GMFN_FOREIGN 4
 
-#define XD_XENMEM_RESOURCE_IOREQ_SERVER 0
-#define XD_XENMEM_RESOURCE_IOREQ_FRAME(n) (1U + (n)) /* frame 0 is the buffered ring */
 
 struct xd_add_to_physmap {
 	uint16_t domid;
@@ -82,68 +80,6 @@ struct xd_add_to_physmap_batch {
 struct xd_remove_from_physmap {
 	uint16_t domid;
 	uint64_t gpfn;
-};
-
-struct xd_acquire_resource {
-	uint16_t domid;
-	uint16_t type;
-	uint32_t id;
-	uint32_t nr_frames;
-	uint32_t pad;
-	uint64_t frame;
-	uint64_t frame_list; /* guest handle: uint64_t[nr_frames]; an HVM caller's own gfns */
-};
-
-/* ---- dm_op (hvm/dm_op.h) ---- */
-#define XD_DMOP_CREATE_IOREQ_SERVER 1
-#define XD_DMOP_MAP_IO_RANGE_TO_IOREQ_SERVER 3
-#define XD_DMOP_SET_IOREQ_SERVER_STATE 5
-#define XD_DMOP_DESTROY_IOREQ_SERVER 6
-#define XD_DMOP_SET_IRQ_LEVEL 19
-#define XD_DMOP_NR_VCPUS 20
-
-#define XD_DMOP_IO_RANGE_MEMORY 1
-#define XD_HVM_IOREQSRV_BUFIOREQ_OFF 0
-
-struct xd_dm_op {
-	uint32_t op;
-	uint32_t pad;
-	union {
-		struct {
-			uint8_t handle_bufioreq;
-			uint8_t pad[3];
-			uint16_t id; /* OUT */
-		} create;
-		struct {
-			uint16_t id;
-			uint16_t pad;
-			uint32_t type;
-			uint64_t start; /* inclusive */
-			uint64_t end;   /* inclusive */
-		} range;
-		struct {
-			uint16_t id;
-			uint8_t enabled;
-			uint8_t pad;
-		} state;
-		struct {
-			uint16_t id;
-			uint16_t pad;
-		} destroy;
-		struct {
-			uint32_t irq; /* an SPI */
-			uint8_t level;
-			uint8_t pad[3];
-		} irq;
-		struct {
-			uint32_t vcpus; /* OUT */
-		} nr_vcpus;
-	} u;
-};
-
-struct xd_dm_op_buf {
-	uint64_t h; /* guest handle */
-	uint64_t size;
 };
 
 /* ---- event_channel_op (event_channel.h) ---- */
@@ -231,14 +167,6 @@ _Static_assert(sizeof(struct xd_add_to_physmap) == 24, "xen_add_to_physmap");
 _Static_assert(offsetof(struct xd_add_to_physmap, idx) == 8, "xen_add_to_physmap.idx");
 _Static_assert(sizeof(struct xd_add_to_physmap_batch) == 32, "xen_add_to_physmap_batch");
 _Static_assert(sizeof(struct xd_remove_from_physmap) == 16, "xen_remove_from_physmap");
-_Static_assert(sizeof(struct xd_acquire_resource) == 32, "xen_mem_acquire_resource");
-_Static_assert(offsetof(struct xd_acquire_resource, frame_list) == 24, "frame_list");
-_Static_assert(offsetof(struct xd_dm_op, u) == 8, "xen_dm_op.u");
-_Static_assert(offsetof(struct xd_dm_op, u.create.id) == 12, "create_ioreq_server.id");
-_Static_assert(sizeof(((struct xd_dm_op *)0)->u.range) == 24, "xen_dm_op_ioreq_server_range");
-_Static_assert(offsetof(struct xd_dm_op, u.range.start) == 16, "range.start");
-_Static_assert(sizeof(((struct xd_dm_op *)0)->u.irq) == 8, "xen_dm_op_set_irq_level");
-_Static_assert(sizeof(struct xd_dm_op_buf) == 16, "xen_dm_op_buf");
 _Static_assert(sizeof(struct xd_evtchn_bind_interdomain) == 12, "evtchn_bind_interdomain");
 _Static_assert(sizeof(struct xd_evtchn_bind_virq) == 12, "evtchn_bind_virq");
 _Static_assert(sizeof(struct xd_sched_poll) == 24, "sched_poll");
