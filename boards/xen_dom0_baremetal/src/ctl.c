@@ -164,13 +164,8 @@ static void ctl_sim(struct xd_server *s, char **tok, unsigned int n)
 	for (unsigned int i = 0U; i < s->cfg->domain_count; i++) {
 		(void)xd_dom_service(&s->dom[i]);
 	}
-	rsp.data_len = 0U;
-	rsp.result = (req.cmd >= VBE_SIM_CMD_PORT)
-			     ? -ENOSYS
-			     : vbe_sim_cmd(&s->sim, s->cfg->sys, &s->sys, &req, &rsp);
-	if (rsp.data_len > VBE_SIM_CMD_DATA_SIZE) {
-		rsp.data_len = 0U;
-	}
+	/* the core's commands only (no port commands here: -ENOSYS, as an unknown one) */
+	rsp.result = vbe_sim_cmd(&s->sim, s->cfg->sys, &s->sys, &req, &rsp);
 	bm_printf("result=%d data=", (int)rsp.result);
 	for (uint32_t i = 0U; i < rsp.data_len; i++) {
 		bm_printf("%02x", rsp.data[i]);
