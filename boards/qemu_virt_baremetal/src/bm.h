@@ -12,6 +12,14 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* --- flattened devicetree tokens (devicetree specification, 5.4), for the boot tree's readers */
+#define FDT_MAGIC 0xd00dfeedU
+#define FDT_BEGIN_NODE 1U
+#define FDT_END_NODE 2U
+#define FDT_PROP 3U
+#define FDT_NOP 4U
+#define FDT_END 9U
+
 /* --- pl011.c: polled PL011 UART ------------------------------------------------------ */
 
 /** @brief Enable UART0 (the console) for polled transmit and receive. */

@@ -31,13 +31,7 @@
 #define PL011_IMSC_RXIM (1U << 4)
 #define PL011_IMSC_RTIM (1U << 6)
 
-/* The devicetree QEMU leaves at the RAM base (the image is linked above it): FDT tokens. */
-#define FDT_MAGIC 0xd00dfeedU
-#define FDT_BEGIN_NODE 1U
-#define FDT_END_NODE 2U
-#define FDT_PROP 3U
-#define FDT_NOP 4U
-#define FDT_END 9U
+/* The devicetree QEMU leaves at the RAM base (the image is linked above it; tokens: bm.h). */
 #define FDT_UART1_NODE "pl011@9040000"
 #define FDT_MAX_NAME 64U
 

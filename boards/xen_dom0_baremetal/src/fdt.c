@@ -20,14 +20,9 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "bm.h" /* the FDT tokens */
 #include "xd.h"
 
-#define FDT_MAGIC 0xd00dfeedU
-#define FDT_BEGIN_NODE 1U
-#define FDT_END_NODE 2U
-#define FDT_PROP 3U
-#define FDT_NOP 4U
-#define FDT_END 9U
 #define FDT_HEADER_SIZE 40U
 #define FDT_MAX_SIZE (2U << 20) /* Xen's Dom0 trees are a few KiB */
 
