@@ -397,6 +397,18 @@ def fetch_sysroot(*, progress: Progress = no_progress) -> Sysroot:
 # ---- vbe-xen -----------------------------------------------------------------------------
 
 
+def publish(out: Path, files: dict[str, Path]) -> None:
+    """Make the cache entry ``out`` hold ``files`` (name -> what to copy) all at once: they go
+    into ``out.tmp`` first, which then takes ``out``'s place (a reader never sees half)."""
+    tmp = out.with_name(out.name + ".tmp")
+    shutil.rmtree(tmp, ignore_errors=True)
+    tmp.mkdir(parents=True)
+    for name, src in files.items():
+        shutil.copy2(src, tmp / name)
+    shutil.rmtree(out, ignore_errors=True)
+    tmp.rename(out)
+
+
 def _sources_digest() -> list[bytes]:
     roots = [REPO / "zephyr-app" / "lib", BOARD]
     files = sorted(
@@ -437,14 +449,9 @@ def build_vbe_xen(
                 what="cmake (vbe-xen)", timeout=300, log=log)  # fmt: skip
             run(["cmake", "--build", str(work / "b"), "-j2"], what="building vbe-xen",
                 timeout=BUILD_TIMEOUT, log=log)  # fmt: skip
-            tmp = out.with_name(out.name + ".tmp")
-            shutil.rmtree(tmp, ignore_errors=True)
-            tmp.mkdir(parents=True)
-            shutil.copy2(work / "b" / "vbe-xen", tmp / "vbe-xen")
-            for name in c_files:
-                shutil.copy2(work / "b" / "gen" / name, tmp / name)
-            shutil.rmtree(out, ignore_errors=True)
-            tmp.rename(out)
+            built = {"vbe-xen": work / "b" / "vbe-xen"}
+            built |= {name: work / "b" / "gen" / name for name in c_files}
+            publish(out, built)
         finally:
             shutil.rmtree(work, ignore_errors=True)
         progress(f"vbe-xen cached: {binary} ({binary.stat().st_size >> 10} KiB)")

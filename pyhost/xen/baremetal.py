@@ -22,7 +22,7 @@ from sysdesc import load_system, pycmake, render
 
 from pyhost.linux.cache import LinuxError, Progress, locked, no_progress, require_tools, run
 from pyhost.sysload import DEMO
-from pyhost.xen.artefacts import REPO, _cc_version, _sha, xen_dir
+from pyhost.xen.artefacts import REPO, _cc_version, _sha, publish, xen_dir
 
 BOARD = REPO / "boards" / "xen_dom0_baremetal"
 #: what the image is made of besides its board: the core (with the generated table's
@@ -88,13 +88,7 @@ def build_dom0_baremetal(
             image = (work / "b" / IMAGE).read_bytes()
             if image[0x38:0x3C] != b"ARM\x64":
                 raise LinuxError(f"{work / 'b' / IMAGE}: no arm64 Image header (see {log})")
-            tmp = out.with_name(out.name + ".tmp")
-            shutil.rmtree(tmp, ignore_errors=True)
-            tmp.mkdir(parents=True)
-            for name in (IMAGE, ELF, "vbe-dom0.map"):
-                shutil.copy2(work / "b" / name, tmp / name)
-            shutil.rmtree(out, ignore_errors=True)
-            tmp.rename(out)
+            publish(out, {name: work / "b" / name for name in (IMAGE, ELF, "vbe-dom0.map")})
         finally:
             shutil.rmtree(work, ignore_errors=True)
         progress(f"bare-metal Dom0 cached: {found.image} ({found.image_bytes >> 10} KiB)")
