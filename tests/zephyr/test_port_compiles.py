@@ -419,6 +419,7 @@ def build_harness(where: Path, kinds: tuple[str, ...] = KINDS) -> Path:
             *plat,
             str(devices),
             str(STUBS / "harness.c"),
+            str(STUBS / "log.c"),
             str(LIB / "scmi" / "src" / "scmi_status.c"),
             "-o",
             str(exe),

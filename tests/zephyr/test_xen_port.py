@@ -228,6 +228,7 @@ def harness(tmp_path_factory: pytest.TempPathFactory) -> Path:
             str(SRC / "port_zephyr.h"),
             str(SRC / "xen_zephyr.c"),
             str(STUBS / "xen_harness.c"),
+            str(STUBS / "log.c"),
             *(str(p) for p in _core_sources()),
             str(tables / "vbe_sys_cfg.c"),
             str(tables / "vbe_xen_cfg.c"),

@@ -15,7 +15,6 @@
  */
 
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,17 +37,6 @@
 
 /* The port registers the module in port_zephyr.c, which the harness does not link. */
 LOG_MODULE_REGISTER(vbe, LOG_LEVEL_DBG);
-
-void stub_log(const struct stub_log_source *src, int level, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	printf("log%d %s: ", level, src->name);
-	vprintf(fmt, ap);
-	printf("\n");
-	va_end(ap);
-}
 
 bool device_is_ready(const struct device *dev)
 {

@@ -69,17 +69,6 @@ static void fail(const char *fmt, ...)
 
 /* ---- logging and the core's port ---------------------------------------------------- */
 
-void stub_log(const struct stub_log_source *src, int level, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	printf("log%d %s: ", level, src->name);
-	vprintf(fmt, ap);
-	printf("\n");
-	va_end(ap);
-}
-
 void vbe_port_log(int level, const char *fmt, ...)
 {
 	va_list ap;
