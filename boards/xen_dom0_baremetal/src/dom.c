@@ -80,65 +80,25 @@ static void dom_irq_set(void *ctx, bool level)
 
 /* ---- the DomU's RAM, mapped frame by frame as the devices reach it ---------------------- */
 
-static bool frame_mapped(const struct xd_dom *d, uint64_t f)
-{
-	return (d->ram_map[f / 64U] & (1ULL << (f % 64U))) != 0U;
-}
-
-/* Map frames [first, last] of the bank that are not mapped yet, a run per call. */
-static int dom_map_frames(struct xd_dom *d, uint64_t first, uint64_t last)
-{
-	const struct vbe_xen_domain *c = d->cfg;
-
-	for (uint64_t f = first; f <= last; f++) {
-		uint64_t run = 0U;
-		int rc;
-
-		while (f + run <= last && !frame_mapped(d, f + run)) {
-			run++;
-		}
-		if (run == 0U) {
-			continue;
-		}
-		rc = xd_map_foreign(c->domid, (c->ram_base >> XD_PAGE_SHIFT) + f, run,
-				    d->ram_gpa + (f << XD_PAGE_SHIFT));
-		d->map_calls++;
-		if (rc != 0) {
-			VBE_LOG(VBE_LOG_ERR, "dom %u: mapping its frames %#llx+%llu: %d", c->domid,
-				(unsigned long long)((c->ram_base >> XD_PAGE_SHIFT) + f),
-				(unsigned long long)run, rc);
-			return rc;
-		}
-		for (uint64_t i = 0U; i < run; i++) {
-			d->ram_map[(f + i) / 64U] |= 1ULL << ((f + i) % 64U);
-		}
-		d->ram_frames += (uint32_t)run;
-		f += run;
-	}
-	return 0;
-}
-
 /*
- * The devices' translate-and-check (vbe_vq_mem): the bank's range checks (vbe_memtab, no
- * overflow), then the frames under [addr, addr + len) mapped if they are not yet. Mapping
- * the whole bank at start costs about 2.5 s per 128 MiB under QEMU TCG (76 us a frame);
- * the rings and buffers a driver uses are a few dozen frames.
+ * vbe_memtab_map_fn: frames [f, f + n) of the bank at their place in the range reserved for
+ * it. Mapping the whole bank at start costs about 2.5 s per 128 MiB under QEMU TCG (76 us a
+ * frame); the rings and buffers a driver uses are a few dozen frames.
  */
-static void *dom_xlate(void *ctx, uint64_t addr, uint32_t len, bool write)
+static int dom_map_run(void *ctx, uint64_t f, uint64_t n)
 {
 	struct xd_dom *d = ctx;
-	uint8_t *p = vbe_memtab_gpa(&d->memtab, addr, len);
-	uint64_t off;
+	const struct vbe_xen_domain *c = d->cfg;
+	uint64_t at = d->ram_gpa + (f << XD_PAGE_SHIFT);
+	int rc = xd_map_foreign(c->domid, (c->ram_base >> XD_PAGE_SHIFT) + f, n, at);
 
-	(void)write;
-	if (p == NULL || len == 0U) {
-		return p;
+	if (rc != 0) {
+		VBE_LOG(VBE_LOG_ERR, "dom %u: mapping its frames %#llx+%llu: %d", c->domid,
+			(unsigned long long)((c->ram_base >> XD_PAGE_SHIFT) + f),
+			(unsigned long long)n, rc);
+		(void)xd_unmap(at, n); /* what the failed call did map */
 	}
-	off = addr - d->cfg->ram_base;
-	if (dom_map_frames(d, off >> XD_PAGE_SHIFT, (off + len - 1U) >> XD_PAGE_SHIFT) != 0) {
-		return NULL;
-	}
-	return p;
+	return rc;
 }
 
 /* ---- start ------------------------------------------------------------------------------ */
@@ -163,6 +123,7 @@ static bool in_guest_bank(uint64_t base, uint64_t size)
 static int dom_reserve_ram(struct xd_dom *d)
 {
 	const struct vbe_xen_domain *c = d->cfg;
+	int rc;
 
 	if (c->ram_size == 0U || c->ram_size > XD_DOM_RAM_MAX ||
 	    (c->ram_size % XD_PAGE_SIZE) != 0U || (c->ram_base % XD_PAGE_SIZE) != 0U ||
@@ -179,10 +140,11 @@ static int dom_reserve_ram(struct xd_dom *d)
 			c->domid, (unsigned long long)(c->ram_size >> 20));
 		return -ENOMEM;
 	}
-	vbe_memtab_clear(&d->memtab);
-	d->mem = (struct vbe_vq_mem){ .xlate = dom_xlate, .ctx = d };
-	return vbe_memtab_add(&d->memtab, c->ram_base, c->ram_size, c->ram_base,
-			      (void *)(uintptr_t)d->ram_gpa);
+	rc = vbe_memtab_lazy_init(&d->lazy, c->ram_base, c->ram_size, (void *)(uintptr_t)d->ram_gpa,
+				  d->ram_map, sizeof(d->ram_map) / sizeof(d->ram_map[0]), 0U,
+				  dom_map_run, d);
+	vbe_memtab_lazy_vq_mem(&d->lazy, &d->mem);
+	return rc;
 }
 
 static int dom_devices(struct xd_dom *d)
@@ -394,14 +356,14 @@ void xd_dom_stop(struct xd_dom *d)
 		d->page_gpa = 0U;
 	}
 	/* the domain's pages stay referenced (a zombie domain) until these go */
-	for (uint64_t f = 0U; d->ram_frames != 0U && f < XD_DOM_FRAMES_MAX; f++) {
-		if (frame_mapped(d, f)) {
+	for (uint64_t f = 0U; d->lazy.mapped != 0U && f < d->lazy.frames; f++) {
+		if (vbe_memtab_lazy_mapped(&d->lazy, f)) {
 			(void)xd_unmap(d->ram_gpa + (f << XD_PAGE_SHIFT), 1U);
-			d->ram_map[f / 64U] &= ~(1ULL << (f % 64U));
-			d->ram_frames--;
 		}
 	}
-	vbe_memtab_clear(&d->memtab);
+	if (d->lazy.map != NULL) {
+		vbe_memtab_lazy_forget(&d->lazy);
+	}
 }
 
 int xd_dom_destroy(struct xd_dom *d)
@@ -456,8 +418,8 @@ void xd_dom_stats(const struct xd_dom *d)
 	bm_printf("stats domid=%u guest=%s live=%u events=%u served=%u reads=%u writes=%u "
 		  "spurious=%u frames=%u maps=%u", c->domid, c->name, d->live ? 1U : 0U,
 		  (unsigned int)d->events, (unsigned int)st->served, (unsigned int)st->reads,
-		  (unsigned int)st->writes, (unsigned int)st->spurious, (unsigned int)d->ram_frames,
-		  (unsigned int)d->map_calls);
+		  (unsigned int)st->writes, (unsigned int)st->spurious, (unsigned int)d->lazy.mapped,
+		  (unsigned int)d->lazy.map_calls);
 	dom_refused(st->refused, VBE_IOREQ_REFUSAL_COUNT);
 	bm_printf("\n");
 	for (unsigned int k = 0U; k < c->dev_count; k++) {

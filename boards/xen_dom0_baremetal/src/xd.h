@@ -136,15 +136,13 @@ struct xd_dom {
 	uint16_t ioservid;
 	uint64_t page_gpa;   /* the ioreq page here; 0: not mapped */
 	uint64_t ram_gpa;    /* the DomU's RAM bank here (address space reserved for all of it) */
-	uint32_t ram_frames; /* frames of it mapped (on demand: what rings and buffers touched) */
-	uint32_t map_calls;  /* add_to_physmap_batch calls that mapped them */
-	uint64_t ram_map[XD_DOM_FRAMES_MAX / 64U]; /* bit per frame: mapped here */
+	uint64_t ram_map[XD_DOM_FRAMES_MAX / 64U]; /* bit per frame: mapped here (lazy's) */
 	unsigned int ports;  /* bound vCPU channels */
 	uint32_t local_port[VBE_IOREQ_MAX_VCPUS];
 	uint32_t events;     /* wake-ups with one of its channels pending */
 	uint32_t ready_ms;   /* served from this long after Dom0 started */
-	struct vbe_memtab memtab; /* the bank, for range checks */
-	struct vbe_vq_mem mem;    /* memtab's checks, then the frames mapped on first use */
+	struct vbe_memtab_lazy lazy; /* the bank: checks, and frames mapped on first use */
+	struct vbe_vq_mem mem;       /* lazy's translate callback */
 	struct vbe_ioreq_server ioreq;
 	struct vbe_mmio mmio[VBE_IOREQ_MAX_DEVICES];
 	struct xd_irq irq[VBE_IOREQ_MAX_DEVICES];

@@ -7,7 +7,7 @@
  * Per domain: create an IOREQ server, map its ioreq page (xenforeignmemory_map_resource),
  * claim each device's window (map_io_range_to_ioreq_server), enable it, bind each vCPU's
  * event channel; reserve address space for the guest's RAM, whose frames are mapped when a
- * ring or buffer first reaches them (vx_xlate: mapping all of it at start took about 9 s
+ * ring or buffer first reaches them (vbe_memtab_lazy: mapping all of it at start took about 9 s
  * per 128 MiB on a loaded host; a driver's rings and buffers are a few dozen frames). Then
  * one loop: an event on a vCPU's channel -> vbe_ioreq_handle() answers the trapped access
  * and vbe_ioreq_poll() runs the devices; a device interrupt is
@@ -126,11 +126,6 @@ static void vx_irq_set(void *ctx, bool level)
 
 /* ---- the DomU's RAM, mapped frame by frame as the devices reach it -------------------- */
 
-static bool vx_frame_mapped(const struct vx_dom *d, uint64_t f)
-{
-	return (d->ram_map[f / 64U] & (1ULL << (f % 64U))) != 0U;
-}
-
 /* Address space where nothing is mapped: [addr, addr + len) back to a PROT_NONE reservation. */
 static void vx_reserve_again(void *addr, size_t len)
 {
@@ -138,24 +133,27 @@ static void vx_reserve_again(void *addr, size_t len)
 		   -1, 0);
 }
 
-/* Map frames [f, f + n) of the bank (none mapped yet, n <= VX_MAP_BATCH) at their place. */
-static int vx_map_run(struct vx_dom *d, uint64_t f, uint64_t n)
+/* vbe_memtab_map_fn: frames [f, f + n) of the bank (none mapped yet) at their place. */
+static int vx_map_run(void *ctx, uint64_t f, uint64_t n)
 {
 	static xen_pfn_t gfns[VX_MAP_BATCH]; /* one thread: the loop's */
 	static int errs[VX_MAP_BATCH];
+	struct vx_dom *d = ctx;
 	const struct vbe_xen_domain *c = d->cfg;
 	uint8_t *at = d->ram + (f << VX_PAGE_SHIFT);
 	void *got;
 
+	if (n > VX_MAP_BATCH) {
+		return -EINVAL;
+	}
 	for (uint64_t i = 0U; i < n; i++) {
 		gfns[i] = (xen_pfn_t)((c->ram_base >> VX_PAGE_SHIFT) + f + i);
 		errs[i] = 0;
 	}
 	got = xenforeignmemory_map2(d->srv->fmem, c->domid, at, PROT_READ | PROT_WRITE, MAP_FIXED,
 				    (size_t)n, gfns, errs);
-	d->map_calls++;
 	if (got != at) {
-		int rc = -errno;
+		int rc = errno != 0 ? -errno : -EFAULT;
 
 		VBE_LOG(VBE_LOG_ERR, "dom %u: mapping its frames %#llx+%llu: %s", c->domid,
 			(unsigned long long)((c->ram_base >> VX_PAGE_SHIFT) + f),
@@ -164,7 +162,7 @@ static int vx_map_run(struct vx_dom *d, uint64_t f, uint64_t n)
 			(void)munmap(got, (size_t)(n << VX_PAGE_SHIFT));
 		}
 		vx_reserve_again(at, (size_t)(n << VX_PAGE_SHIFT));
-		return rc != 0 ? rc : -EFAULT;
+		return rc;
 	}
 	for (uint64_t i = 0U; i < n; i++) {
 		if (errs[i] != 0) {
@@ -174,62 +172,16 @@ static int vx_map_run(struct vx_dom *d, uint64_t f, uint64_t n)
 			return errs[i];
 		}
 	}
-	for (uint64_t i = 0U; i < n; i++) {
-		d->ram_map[(f + i) / 64U] |= 1ULL << ((f + i) % 64U);
-	}
-	d->ram_frames += (uint32_t)n;
 	return 0;
 }
 
-/* Map the frames in [first, last] of the bank that are not mapped yet, a run per call. */
-static int vx_map_frames(struct vx_dom *d, uint64_t first, uint64_t last)
-{
-	for (uint64_t f = first; f <= last; f++) {
-		uint64_t run = 0U;
-		int rc;
-
-		while (f + run <= last && run < VX_MAP_BATCH && !vx_frame_mapped(d, f + run)) {
-			run++;
-		}
-		if (run == 0U) {
-			continue;
-		}
-		rc = vx_map_run(d, f, run);
-		if (rc != 0) {
-			return rc;
-		}
-		f += run - 1U;
-	}
-	return 0;
-}
-
-/*
- * The devices' translate-and-check (vbe_vq_mem): the bank's range checks (vbe_memtab, no
- * overflow), then the frames under [addr, addr + len) mapped if they are not yet.
- */
-static void *vx_xlate(void *ctx, uint64_t addr, uint32_t len, bool write)
-{
-	struct vx_dom *d = ctx;
-	uint8_t *p = vbe_memtab_gpa(&d->memtab, addr, len);
-	uint64_t off;
-
-	(void)write; /* the whole bank is guest RAM: readable and writable */
-	if (p == NULL || len == 0U) {
-		return p;
-	}
-	off = addr - d->cfg->ram_base;
-	if (vx_map_frames(d, off >> VX_PAGE_SHIFT, (off + len - 1U) >> VX_PAGE_SHIFT) != 0) {
-		return NULL;
-	}
-	return p;
-}
-
-/* Address space for the whole bank (nothing mapped in it yet) and the frame map. */
+/* Address space for the whole bank (nothing mapped in it yet): vbe_memtab_lazy maps on use. */
 static int vx_reserve_ram(struct vx_dom *d)
 {
 	const struct vbe_xen_domain *c = d->cfg;
-	uint64_t frames = c->ram_size >> VX_PAGE_SHIFT;
+	uint64_t words = ((c->ram_size >> VX_PAGE_SHIFT) + 63U) / 64U;
 	void *ram;
+	int rc;
 
 	if (c->ram_size == 0U || (c->ram_size % VX_PAGE) != 0U || (c->ram_base % VX_PAGE) != 0U ||
 	    c->ram_size > SIZE_MAX) {
@@ -239,7 +191,7 @@ static int vx_reserve_ram(struct vx_dom *d)
 	}
 	ram = mmap(NULL, (size_t)c->ram_size, PROT_NONE,
 		   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-	d->ram_map = calloc((size_t)((frames + 63U) / 64U), sizeof(*d->ram_map));
+	d->ram_map = calloc((size_t)words, sizeof(*d->ram_map));
 	if (ram == MAP_FAILED || d->ram_map == NULL) {
 		VBE_LOG(VBE_LOG_ERR, "dom %u: no address space for %llu MiB of RAM", c->domid,
 			(unsigned long long)(c->ram_size >> 20));
@@ -251,11 +203,10 @@ static int vx_reserve_ram(struct vx_dom *d)
 		return -ENOMEM;
 	}
 	d->ram = ram;
-	d->ram_frames = 0U;
-	d->map_calls = 0U;
-	vbe_memtab_clear(&d->memtab);
-	d->mem = (struct vbe_vq_mem){ .xlate = vx_xlate, .ctx = d };
-	return vbe_memtab_add(&d->memtab, c->ram_base, c->ram_size, c->ram_base, d->ram);
+	rc = vbe_memtab_lazy_init(&d->lazy, c->ram_base, c->ram_size, d->ram, d->ram_map, words,
+				  VX_MAP_BATCH, vx_map_run, d);
+	vbe_memtab_lazy_vq_mem(&d->lazy, &d->mem);
+	return rc;
 }
 
 static int vx_devices(struct vx_dom *d)
@@ -401,8 +352,7 @@ void vx_dom_stop(struct vx_dom *d)
 		 * referenced (a zombie domain) until they go */
 		(void)munmap(d->ram, (size_t)c->ram_size);
 		d->ram = NULL;
-		d->ram_frames = 0U;
-		vbe_memtab_clear(&d->memtab);
+		vbe_memtab_lazy_forget(&d->lazy);
 	}
 	free(d->ram_map);
 	d->ram_map = NULL;
@@ -525,7 +475,7 @@ void vx_stats(const struct vx_server *s, FILE *out)
 		fprintf(out, "stats domid=%u guest=%s live=%u events=%u served=%u reads=%u "
 			     "writes=%u spurious=%u frames=%u maps=%u", d->cfg->domid, d->cfg->name,
 			d->live, d->events, st->served, st->reads, st->writes, st->spurious,
-			d->ram_frames, d->map_calls);
+			d->lazy.mapped, d->lazy.map_calls);
 		vx_refused(out, st->refused, VBE_IOREQ_REFUSAL_COUNT);
 		fputc('\n', out);
 		for (unsigned int k = 0U; k < d->cfg->dev_count; k++) {

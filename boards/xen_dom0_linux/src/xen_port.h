@@ -38,13 +38,11 @@ struct vx_dom {
 	void *res;     /* xenforeignmemory_resource_handle of the ioreq page */
 	void *page;    /* the ioreq page */
 	uint8_t *ram;  /* address space for the guest's whole RAM (PROT_NONE where not mapped) */
-	uint64_t *ram_map;   /* bit per frame of it: mapped (on demand, vx_xlate) */
-	uint32_t ram_frames; /* frames mapped: what rings and buffers touched */
-	uint32_t map_calls;  /* xenforeignmemory_map2() calls that mapped them */
+	uint64_t *ram_map; /* bit per frame of it: mapped (lazy's bitmap) */
 	uint32_t local_port[VBE_IOREQ_MAX_VCPUS]; /* our ends of the vCPUs' event channels */
 	uint32_t events;
-	struct vbe_memtab memtab; /* the RAM bank, for range checks */
-	struct vbe_vq_mem mem;    /* memtab's checks, then the frames mapped on first use */
+	struct vbe_memtab_lazy lazy; /* the RAM bank: checks, and frames mapped on first use */
+	struct vbe_vq_mem mem;       /* lazy's translate callback */
 	struct vbe_ioreq_server ioreq;
 	struct vbe_mmio mmio[VBE_IOREQ_MAX_DEVICES];
 	struct vx_irq irq[VBE_IOREQ_MAX_DEVICES];
