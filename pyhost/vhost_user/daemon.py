@@ -253,9 +253,12 @@ class Daemon:
             elif idle_timeout is not None and time.monotonic() - idle_since > idle_timeout:
                 self.info(f"no front-end for {idle_timeout:g} s: stopping")
                 return
-            polling = [ep for ep in self.endpoints if ep.session and ep.session.polling]
+            polling = [ep for ep in self.endpoints
+                       if ep.session and (ep.session.polling or ep.session.more)]  # fmt: skip
             dialing = [ep for ep in self.endpoints if ep.listener is None and ep.conn is None]
             wait = POLL_TICK if polling else tick_interval
+            if any(ep.session and ep.session.more for ep in polling):
+                wait = 0.0  # a pass left chains at its budget: come back after the others
             if dialing:
                 wait = min(wait, CONNECT_RETRY)
             events = self.sel.select(min(wait, IDLE_TICK))

@@ -146,6 +146,8 @@ static void slot_publish(struct vbe_fvq_slot *s, struct vbe_fvq_devblock *b)
 	}
 	/* Whatever the driver left in its half is stale from an earlier boot: start from zero. */
 	s->status_seen = vbe_ld32(&b->drv.status_seq);
+	s->notify_seen = vbe_ld32(&b->drv.notify_seq);
+	s->more = false;
 	vbe_st32(&b->dev.status_ack, s->status_seen);
 }
 
@@ -260,21 +262,32 @@ static void fvq_notify(struct vbe_fvq *w)
 	}
 }
 
-static bool slot_poll_queues(struct vbe_fvq *w, struct vbe_fvq_slot *s, struct vbe_fvq_devblock *b)
+static bool slot_poll_queues(struct vbe_fvq *w, struct vbe_fvq_slot *s, struct vbe_fvq_devblock *b,
+			     bool status)
 {
 	uint32_t before[VBE_FVQ_MAX_QUEUES];
+	uint32_t seq = vbe_ld32(&b->drv.notify_seq);
 	uint32_t notify;
 	uint32_t broke;
 	bool worked = false;
 
-	if (!vbe_dev_running(&s->dev)) {
+	/*
+	 * Idle unless the driver notified, its status changed, the last pass left chains
+	 * (budget) or chains were completed outside a pass: a driver publishes, then
+	 * notifies unless we asked it not to, and we only ask while a pass has chains left.
+	 */
+	if ((seq == s->notify_seen && !status && !s->more && !vbe_dev_unsignalled(&s->dev)) ||
+	    !vbe_dev_running(&s->dev)) {
 		return false;
 	}
 	for (unsigned int q = 0U; q < s->dev.ops->num_queues; q++) {
 		before[q] = s->dev.vq[q].popped;
 	}
-	vbe_st32(&b->dev.notify_seen, vbe_ld32(&b->drv.notify_seq));
+	s->notify_seen = seq;
+	vbe_st32(&b->dev.notify_seen, seq);
 	notify = vbe_dev_run(&s->dev, &broke);
+	s->more = (notify & VBE_DEV_SERVICE_MORE) != 0U;
+	worked = s->more;
 
 	for (unsigned int q = 0U; q < s->dev.ops->num_queues; q++) {
 		worked = worked || s->dev.vq[q].popped != before[q];
@@ -302,8 +315,9 @@ int vbe_fvq_poll(struct vbe_fvq *w, bool *did_work)
 		struct vbe_fvq_slot *s = &w->slot[i];
 		struct vbe_fvq_devblock *b = fvq_block(w, i);
 
-		worked = slot_poll_status(w, s, b) || worked;
-		worked = slot_poll_queues(w, s, b) || worked;
+		bool status = slot_poll_status(w, s, b);
+
+		worked = slot_poll_queues(w, s, b, status) || status || worked;
 	}
 	if (did_work != NULL) {
 		*did_work = worked;

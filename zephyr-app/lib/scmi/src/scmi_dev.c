@@ -167,6 +167,8 @@ const struct vbe_dev_ops vbe_scmi_dev_ops = {
 	.num_queues = 2,
 	.queue_size_max = VBE_SCMI_QUEUE_SIZE_MAX,
 	.config_size = 0,
+	/* the eventq carries what the platform sends (5.17.6.3): not requests */
+	.event_queues = 1U << VBE_SCMI_VQ_EVENTQ,
 	.get_config = NULL,
 	.reset = scmi_reset,
 	.start = scmi_start,

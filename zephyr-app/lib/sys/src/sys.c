@@ -142,8 +142,12 @@ void vbe_sys_poll(struct vbe_sys *sys, bool *did_work)
 {
 	bool any = false;
 
-	if (sys != NULL && sys->cfg != NULL) {
-		for (uint8_t i = 0; i < sys->cfg->guest_count; i++) {
+	if (sys != NULL && sys->cfg != NULL && sys->cfg->guest_count > 0U) {
+		uint8_t n = sys->cfg->guest_count;
+		uint8_t i = sys->next < n ? sys->next : 0U;
+
+		sys->next = (uint8_t)(i + 1U < n ? i + 1U : 0U);
+		for (uint8_t k = 0; k < n; k++, i = (uint8_t)(i + 1U < n ? i + 1U : 0U)) {
 			bool work = false;
 			int rc;
 

@@ -99,7 +99,17 @@ static int vq_setup(struct vbe_vq *vq, uint16_t size, void *desc, void *avail, v
 	vq->fault = VBE_VQ_FAULT_NONE;
 	vq->popped = 0U;
 	vq->notifies = 0U;
+	vq->budget = NULL;
 	return 0;
+}
+
+void vbe_vq_stop(struct vbe_vq *vq)
+{
+	uint32_t faults[VBE_VQ_FAULT_COUNT];
+
+	memcpy(faults, vq->faults, sizeof(faults));
+	memset(vq, 0, sizeof(*vq));
+	memcpy(vq->faults, faults, sizeof(faults));
 }
 
 int vbe_vq_init(struct vbe_vq *vq, uint16_t size, void *desc, void *avail, void *used,
@@ -286,13 +296,16 @@ int vbe_vq_pop(struct vbe_vq *vq, struct vbe_vq_req *req)
 	uint16_t head;
 	int err;
 
+	if (!vbe_vq_ready(vq)) {
+		return -ENODEV; /* stopped or never set up: no ring to read */
+	}
 	if (vq->broken) {
 		return -EIO;
 	}
 	avail_idx = vbe_ld16(vring_avail_idx(vq));
 	pending = (uint16_t)(avail_idx - vq->last_avail);
-	if (pending == 0U) {
-		return -EAGAIN;
+	if (pending == 0U || (vq->budget != NULL && *vq->budget == 0U)) {
+		return -EAGAIN; /* nothing, or this pass took its share: the next pass comes */
 	}
 	/* More entries than the ring holds: the index is garbage (DoS or corruption). */
 	if (pending > vq->size) {
@@ -312,6 +325,9 @@ int vbe_vq_pop(struct vbe_vq *vq, struct vbe_vq_req *req)
 	vq->last_avail++;
 	vq->inflight++;
 	vq->popped++;
+	if (vq->budget != NULL) {
+		(*vq->budget)--;
+	}
 	return err;
 }
 
@@ -319,6 +335,9 @@ int vbe_vq_push(struct vbe_vq *vq, const struct vbe_vq_req *req, uint32_t writte
 {
 	uint8_t *elem;
 
+	if (!vbe_vq_ready(vq)) {
+		return -ENODEV; /* stopped since the chain was taken: it is void */
+	}
 	if (vq->broken) {
 		return -EIO;
 	}
@@ -346,7 +365,7 @@ bool vbe_vq_should_notify(struct vbe_vq *vq)
 	bool valid = vq->signalled_valid;
 	bool notify;
 
-	if (vq->broken) {
+	if (vq->broken || !vbe_vq_ready(vq)) {
 		return false;
 	}
 	/*
@@ -375,7 +394,7 @@ bool vbe_vq_should_notify(struct vbe_vq *vq)
 
 bool vbe_vq_enable_notify(struct vbe_vq *vq)
 {
-	if (vq->broken) {
+	if (vq->broken || !vbe_vq_ready(vq)) {
 		return false;
 	}
 	if (vq->event_idx) {
@@ -393,7 +412,7 @@ bool vbe_vq_enable_notify(struct vbe_vq *vq)
 
 void vbe_vq_disable_notify(struct vbe_vq *vq)
 {
-	if (vq->broken || vq->event_idx) {
+	if (vq->broken || !vbe_vq_ready(vq) || vq->event_idx) {
 		/* With EVENT_IDX a stale avail_event already suppresses notifications. */
 		return;
 	}

@@ -60,6 +60,15 @@ int vbe_host_start(struct vbe_host *h, void **windows);
 /** Serve every window once. Returns 1 when something was done, else 0. */
 int vbe_host_poll(struct vbe_host *h);
 
+/**
+ * Test hook: @p hook(@p ctx, bus, bus address) runs inside every simulated I2C transfer,
+ * i.e. in the middle of a service pass, before the transfer; NULL removes it. It may write
+ * guest windows (a driver on another CPU refilling its ring) but must not call back into
+ * the backend.
+ */
+void vbe_host_set_i2c_hook(struct vbe_host *h, void (*hook)(void *ctx, uint8_t bus, uint16_t addr),
+			   void *ctx);
+
 /** Set a simulated LM75's temperature (milli-degrees C). 0, or -ENODEV. */
 int vbe_host_sim_set_temp(struct vbe_host *h, uint8_t bus, uint16_t addr, int32_t temp_mc);
 /** Read a simulated AT24's memory, for tests (bypasses the bus). 0, or -ENODEV. */
