@@ -34,6 +34,10 @@ static uint32_t win_size[VBE_SYS_MAX_GUESTS];
 static uint8_t shadow[VBE_SYS_MAX_GUESTS][sizeof(struct vbe_fvq_header) +
 					  VBE_FVQ_MAX_DEVICES * DRV_SIZE];
 static uint32_t doorbells;
+/* the state right after set-up and publication, restored for each input */
+static struct vbe_sim sim0;
+static struct vbe_sys sys0;
+static uint8_t page0[VBE_SYS_MAX_GUESTS][VBE_FVQ_RING_OFF];
 
 static void ring_doorbell(void *ctx, uint16_t guest)
 {
@@ -95,16 +99,23 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			win_size[g] = cfg->guests[g].window_size;
 			win[g] = fz_guarded(win_size[g]);
 		}
+		if (vbe_sim_populate(&sim, cfg) != 0 ||
+		    vbe_sys_init(&sys, cfg, &sim.plat, (void *const *)win) != 0) {
+			fz_fail(__FILE__, __LINE__, "the demo system does not set up");
+		}
+		vbe_sys_start(&sys, &notify);
+		sim0 = sim;
+		sys0 = sys;
+		for (uint8_t g = 0U; g < n; g++) {
+			memcpy(page0[g], win[g], VBE_FVQ_RING_OFF);
+		}
 	}
+	/* back to the published state: the structs, and the windows' register page */
+	sim = sim0;
+	sys = sys0;
 	for (uint8_t g = 0U; g < n; g++) {
 		fz_zero(win[g], win_size[g]);
-	}
-	if (vbe_sim_populate(&sim, cfg) != 0 ||
-	    vbe_sys_init(&sys, cfg, &sim.plat, (void *const *)win) != 0) {
-		fz_fail(__FILE__, __LINE__, "the demo system does not set up");
-	}
-	vbe_sys_start(&sys, &notify);
-	for (uint8_t g = 0U; g < n; g++) {
+		memcpy(win[g], page0[g], VBE_FVQ_RING_OFF);
 		snapshot(g);
 	}
 	while (fz_more(&in)) {
@@ -155,8 +166,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			check_driver_halves(n);
 			break;
 		default: /* the backend restarts: every device reset, the window republished */
-			vbe_fvq_publish(&sys.win[g], NULL);
-			snapshot(g);
+			if ((fz_u8(&in) & 3U) == 0U) {
+				vbe_fvq_publish(&sys.win[g], NULL);
+				snapshot(g);
+			}
 			break;
 		}
 	}

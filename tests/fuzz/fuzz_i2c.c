@@ -49,6 +49,7 @@ struct dev {
 };
 
 static struct vbe_sim sim;
+static struct vbe_sim sim0;
 static struct dev devs[MAX_DEVS];
 static uint8_t n_devs;
 static uint64_t features;
@@ -224,9 +225,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			fz_mem_init(&devs[i].mem, fz_guarded(DATA_SIZE), DATA_SIZE);
 		}
 	}
-	if (vbe_sim_populate(&sim, cfg) != 0) {
+	if (sim0.plat.ops == NULL && vbe_sim_populate(&sim0, cfg) != 0) {
 		fz_fail(__FILE__, __LINE__, "the demo system does not set up");
 	}
+	sim = sim0; /* the platform as set up, without redoing it */
+	sim.plat.ctx = &sim;
 	n_devs = 0U;
 	for (uint8_t g = 0U; g < cfg->guest_count && n_devs < MAX_DEVS; g++) {
 		struct dev *d = &devs[n_devs];

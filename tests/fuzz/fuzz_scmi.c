@@ -50,6 +50,10 @@ static struct vbe_sim sim;
 static struct vbe_scmi_server srv;
 static struct agent ag[VBE_SCMI_MAX_AGENTS];
 static uint8_t n_agents;
+/* the state right after set-up, restored for each input (set-up checks the whole config) */
+static struct vbe_sim sim0;
+static struct vbe_scmi_server srv0;
+static struct vbe_scmi_dev dev0[VBE_SCMI_MAX_AGENTS];
 
 static void agent_start(struct agent *a, uint64_t features)
 {
@@ -241,14 +245,25 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			}
 		}
 	}
-	if (vbe_sim_populate(&sim, cfg) != 0 || vbe_scmi_server_init(&srv, cfg->scmi, &sim.plat)) {
-		fz_fail(__FILE__, __LINE__, "the demo system does not set up");
+	if (n_agents == 0U) {
+		if (vbe_sim_populate(&sim, cfg) != 0 ||
+		    vbe_scmi_server_init(&srv, cfg->scmi, &sim.plat) != 0) {
+			fz_fail(__FILE__, __LINE__, "the demo system does not set up");
+		}
+		n_agents = cfg->scmi->agent_count;
+		for (uint8_t i = 0U; i < n_agents; i++) {
+			FZ_CHECK(vbe_scmi_dev_init(&ag[i].dev, &srv, (uint8_t)(i + 1U)) == 0,
+				 "dev init");
+			dev0[i] = ag[i].dev;
+		}
+		sim0 = sim;
+		srv0 = srv;
 	}
-	n_agents = cfg->scmi->agent_count;
+	sim = sim0;
+	srv = srv0;
 	for (uint8_t i = 0U; i < n_agents; i++) {
-		memset(&ag[i].dev, 0, sizeof(ag[i].dev));
+		ag[i].dev = dev0[i];
 		memset(ag[i].vq, 0, sizeof(ag[i].vq));
-		FZ_CHECK(vbe_scmi_dev_init(&ag[i].dev, &srv, (uint8_t)(i + 1U)) == 0, "dev init");
 		agent_start(&ag[i], features);
 	}
 	while (fz_more(&in)) {

@@ -40,6 +40,11 @@ static struct vbe_vhu vhu[NDEV];
 static uint8_t *ram[2];
 static const uint32_t ram_size[2] = { RAM0_SIZE, RAM1_SIZE };
 static uint32_t relay_ids[8];
+/* the state right after set-up, restored for each input */
+static struct vbe_sim sim0;
+static struct vbe_sys sys0;
+static struct vbe_relay relay0;
+static struct vbe_vhu vhu0[NDEV];
 
 static const struct vbe_relay_cfg relay_cfg = {
 	.device_id = VBE_VIRTIO_ID_I2C,
@@ -149,21 +154,31 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (ram[0] == NULL) {
 		ram[0] = fz_guarded(RAM0_SIZE);
 		ram[1] = fz_guarded(RAM1_SIZE);
+		if (vbe_sim_populate(&sim, cfg) != 0 ||
+		    vbe_sys_init_devices(&sys, cfg, &sim.plat) != 0 ||
+		    vbe_relay_init(&relay, &relay_cfg) != 0 || cfg->guest_count < 2U ||
+		    vbe_vhu_init(&vhu[0], &vbe_i2c_dev_ops, &sys.i2c[0]) != 0 ||
+		    vbe_vhu_init(&vhu[1], &vbe_scmi_dev_ops, &sys.scmi_dev[0]) != 0 ||
+		    vbe_vhu_init(&vhu[2], &vbe_scmi_dev_ops, &sys.scmi_dev[1]) != 0 ||
+		    vbe_vhu_init(&vhu[3], &relay.ops, &relay) != 0) {
+			fz_fail(__FILE__, __LINE__, "the demo system does not set up");
+		}
+		for (unsigned int i = 0U; i < NDEV; i++) {
+			vbe_vhu_reset(&vhu[i]);
+		}
+		sim0 = sim;
+		sys0 = sys;
+		relay0 = relay;
+		memcpy(vhu0, vhu, sizeof(vhu));
 	}
+	/* back to the state after set-up; guest RAM zero again */
+	sim = sim0;
+	sys = sys0;
+	relay = relay0;
+	memcpy(vhu, vhu0, sizeof(vhu));
 	fz_zero(ram[0], RAM0_SIZE);
 	fz_zero(ram[1], RAM1_SIZE);
 	memset(relay_ids, 0, sizeof(relay_ids));
-	if (vbe_sim_populate(&sim, cfg) != 0 || vbe_sys_init_devices(&sys, cfg, &sim.plat) != 0 ||
-	    vbe_relay_init(&relay, &relay_cfg) != 0 || cfg->guest_count < 2U ||
-	    vbe_vhu_init(&vhu[0], &vbe_i2c_dev_ops, &sys.i2c[0]) != 0 ||
-	    vbe_vhu_init(&vhu[1], &vbe_scmi_dev_ops, &sys.scmi_dev[0]) != 0 ||
-	    vbe_vhu_init(&vhu[2], &vbe_scmi_dev_ops, &sys.scmi_dev[1]) != 0 ||
-	    vbe_vhu_init(&vhu[3], &relay.ops, &relay) != 0) {
-		fz_fail(__FILE__, __LINE__, "the demo system does not set up");
-	}
-	for (unsigned int i = 0U; i < NDEV; i++) {
-		vbe_vhu_reset(&vhu[i]);
-	}
 	while (fz_more(&in)) {
 		uint8_t op = fz_u8(&in);
 		struct vbe_vhu *v = &vhu[(op >> 4) % NDEV];

@@ -66,7 +66,7 @@ def test_bounded_fuzz_run_finds_nothing(built: Path, target: str, tmp_path: Path
         f"{target}: finding {r.findings[0]}\nreproduce: {fuzz.binary(target)} {r.findings[0]}\n"
         f"{r.log_tail}"
     )
-    assert r.executions > 0, f"{target} ran nothing; its log: build/fuzz/logs/{target}.log"
+    assert r.executions > 0, f"{target} ran nothing; its log is in build/fuzz/logs/"
     shutil.copytree(work, seeds, dirs_exist_ok=True)  # coverage and later runs start here
 
 

@@ -14,7 +14,7 @@
 #include <vbe/vq.h>
 
 _Static_assert(VBE_DEV_BUDGET >= 1, "a pass takes at least one chain");
-_Static_assert(VBE_DEV_MAX_QUEUES < 31, "notification bits stay clear of VBE_DEV_SERVICE_MORE");
+_Static_assert(VBE_DEV_MAX_QUEUES < 30, "notification bits stay clear of the result flags");
 
 int vbe_dev_ops_check(const struct vbe_dev_ops *ops)
 {
@@ -31,22 +31,26 @@ int vbe_dev_ops_check(const struct vbe_dev_ops *ops)
 uint32_t vbe_dev_service(const struct vbe_dev_ops *ops, void *be, struct vbe_vq *vqs)
 {
 	uint32_t budget = VBE_DEV_BUDGET;
+	uint32_t reqs = ((1U << ops->num_queues) - 1U) & ~(uint32_t)ops->event_queues;
 	uint32_t result = 0U;
 
 	for (unsigned int q = 0U; q < ops->num_queues; q++) {
-		if ((ops->event_queues & (1U << q)) == 0U) {
+		if ((reqs & (1U << q)) != 0U) {
 			vbe_vq_budget(&vqs[q], &budget);
 		}
 	}
-	ops->service(be);
-	for (;;) {
+	for (unsigned int round = 0U;; round++) {
 		uint32_t before = budget;
 		bool again = false;
 
+		ops->service(be);
 		if (budget == 0U) {
 			/* notifications stay off: the transport comes back after the others */
 			result = VBE_DEV_SERVICE_MORE;
 			break;
+		}
+		if (round > 0U && budget == before) {
+			break; /* a recheck took nothing (e.g. a relay's table is full): its own wake-up */
 		}
 		/*
 		 * Idle: re-arm driver notifications (avail_event / NO_NOTIFY) and look once more, so
@@ -54,21 +58,22 @@ uint32_t vbe_dev_service(const struct vbe_dev_ops *ops, void *be, struct vbe_vq 
 		 * enable_notify skips queues that are not set up or broken.
 		 */
 		for (unsigned int q = 0U; q < ops->num_queues; q++) {
-			if ((ops->event_queues & (1U << q)) == 0U && vbe_vq_enable_notify(&vqs[q])) {
+			if ((reqs & (1U << q)) != 0U && vbe_vq_enable_notify(&vqs[q])) {
 				again = true;
 			}
 		}
 		if (!again) {
 			break;
 		}
-		ops->service(be);
-		if (budget == before) {
-			break; /* it took nothing (e.g. a relay's table is full): its own wake-up */
-		}
+	}
+	if (budget != VBE_DEV_BUDGET) {
+		result |= VBE_DEV_SERVICE_TOOK;
 	}
 	for (unsigned int q = 0U; q < ops->num_queues; q++) {
 		vbe_vq_budget(&vqs[q], NULL);
-		if (vbe_vq_should_notify(&vqs[q])) {
+		/* nothing pushed since the last notification: no need to look (and fence) */
+		if ((vbe_vq_unsignalled(&vqs[q]) || !vqs[q].signalled_valid) &&
+		    vbe_vq_should_notify(&vqs[q])) {
 			result |= 1U << q;
 		}
 	}
@@ -123,22 +128,6 @@ void vbe_dev_reset(struct vbe_dev *d)
 	}
 	d->features = 0U;
 	d->status = 0U;
-}
-
-bool vbe_dev_running(const struct vbe_dev *d)
-{
-	return (d->status & VBE_VIRTIO_STATUS_DRIVER_OK) != 0U &&
-	       (d->status & VBE_VIRTIO_STATUS_DEVICE_NEEDS_RESET) == 0U;
-}
-
-bool vbe_dev_unsignalled(const struct vbe_dev *d)
-{
-	for (unsigned int q = 0U; q < d->ops->num_queues; q++) {
-		if (vbe_vq_unsignalled(&d->vq[q])) {
-			return true;
-		}
-	}
-	return false;
 }
 
 /* Latch NEEDS_RESET for a queue (virtio 1.2, 2.1.2); the first fault of a latch is kept. */

@@ -320,7 +320,7 @@ int vbe_vhu_kick(struct vbe_vhu *d, uint32_t *call)
 	if (!d->running) {
 		return rc;
 	}
-	*call = vbe_dev_service(d->ops, d->be, d->vq);
+	*call = vbe_dev_service(d->ops, d->be, d->vq) & ~(uint32_t)VBE_DEV_SERVICE_TOOK;
 	for (uint32_t q = 0U; q < d->ops->num_queues; q++) {
 		if (d->ring[q].live && d->vq[q].broken) {
 			if ((d->broken & (1U << q)) == 0U) {

@@ -44,6 +44,8 @@
 
 /** vbe_dev_service() result bit: the budget ran out with chains maybe left; serve again. */
 #define VBE_DEV_SERVICE_MORE 0x80000000
+/** vbe_dev_service() result bit: the pass took at least one chain (work was done). */
+#define VBE_DEV_SERVICE_TOOK 0x40000000
 
 /* Ring features vbe_vq implements; every transport offers them for every device (6). */
 #define VBE_DEV_RING_FEATURES                                                                  \
@@ -119,8 +121,9 @@ int vbe_dev_ops_check(const struct vbe_dev_ops *ops);
  * caller (vqs[q].broken): it raises NEEDS_RESET its own way.
  *
  * @param vqs the queues given to ops->start (not set up: not running).
- * @return bit q set when queue q's driver must be notified of used buffers, and
- *         VBE_DEV_SERVICE_MORE when the pass stopped at its budget.
+ * @return bit q set when queue q's driver must be notified of used buffers,
+ *         VBE_DEV_SERVICE_MORE when the pass stopped at its budget, VBE_DEV_SERVICE_TOOK
+ *         when it took a chain.
  */
 uint32_t vbe_dev_service(const struct vbe_dev_ops *ops, void *be, struct vbe_vq *vqs);
 
@@ -192,14 +195,26 @@ int vbe_dev_set_status(struct vbe_dev *d, uint32_t status, uint64_t driver_featu
 		       const struct vbe_vq_mem *buf_mem);
 
 /** @brief Is the device running (DRIVER_OK without NEEDS_RESET)? */
-bool vbe_dev_running(const struct vbe_dev *d);
+static inline bool vbe_dev_running(const struct vbe_dev *d)
+{
+	return (d->status & (VBE_VIRTIO_STATUS_DRIVER_OK | VBE_VIRTIO_STATUS_DEVICE_NEEDS_RESET)) ==
+	       VBE_VIRTIO_STATUS_DRIVER_OK;
+}
 
 /**
  * @brief Has a queue of the device been pushed to outside a service pass (an event from
  * another agent or the platform, a late answer) without its driver being told? A transport
  * that skips idle devices runs the pass for these all the same (vbe_dev_run() signals).
  */
-bool vbe_dev_unsignalled(const struct vbe_dev *d);
+static inline bool vbe_dev_unsignalled(const struct vbe_dev *d)
+{
+	for (unsigned int q = 0U; q < d->ops->num_queues; q++) {
+		if (vbe_vq_unsignalled(&d->vq[q])) {
+			return true;
+		}
+	}
+	return false;
+}
 
 /**
  * @brief Serve a running device once (vbe_dev_service()) and latch broken queues.

@@ -56,6 +56,14 @@ enum vbe_vq_fault {
 struct vbe_vq_mem {
 	void *(*xlate)(void *ctx, uint64_t addr, uint32_t len, bool write);
 	void *ctx;
+	/*
+	 * Optional: device memory that is one flat range, [lo, hi) at host address flat + addr
+	 * (the fat window's data area). When flat is set the walker checks buffers against the
+	 * range itself, with xlate's rules, instead of calling xlate for each descriptor.
+	 */
+	uint8_t *flat;
+	uint64_t lo;
+	uint64_t hi;
 };
 
 /** One piece of a request: host pointer and length, already checked. */
