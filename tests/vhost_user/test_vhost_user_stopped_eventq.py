@@ -13,6 +13,7 @@ every guest). Once the ring runs again, the next change reaches ``cluster``.
 from __future__ import annotations
 
 import os
+import select
 import signal
 import struct
 import subprocess
@@ -230,3 +231,30 @@ def test_platform_notification_to_a_stopped_eventq_is_dropped(tmp_path: Path) ->
                 cluster.close()
 
     run_forked(scenario)
+
+
+def test_notification_caused_by_another_guest_is_signalled(daemon: SocketDirDaemon) -> None:
+    """Agent 1's command completes a chain on agent 2's eventq: agent 2's driver must get its
+    call (an interrupt), not find the event only when something else wakes it."""
+    ivi = FrontEnd(daemon.socket("ivi", "scmi"))
+    cluster = FrontEnd(daemon.socket("cluster", "scmi"))
+    try:
+        (cmdq1, _evq1) = ivi.start(FEATURES, queues=2)
+        (cmdq2, evq2) = cluster.start(FEATURES, queues=2)
+        assert scmi_call(cmdq2, 1, W("POWER_STATE_NOTIFY"), CLUSTER_DISPLAY, 1) == 0
+        for _ in range(4):
+            evq2.ring.add([], [EVENT_BUF])
+        os.eventfd_write(evq2.kick_fd, 1)
+        assert scmi_call(cmdq2, 2, W("POWER_STATE_GET"), CLUSTER_DISPLAY) == 0
+        try:
+            os.eventfd_read(evq2.call_fd)  # whatever the set-up signalled
+        except BlockingIOError:
+            pass
+        assert power_set(daemon, cmdq1, 3, IVI_DISPLAY, ON) == 0
+        ready, _, _ = select.select([evq2.call_fd], [], [], 5.0)
+        assert ready, "agent 2's eventq got a notification without a call"
+        (event,) = evq2.ring.get_used()
+        assert struct.unpack_from("<4I", event.data)[1:] == (1, CLUSTER_DISPLAY, ON)
+    finally:
+        cluster.close()
+        ivi.close()

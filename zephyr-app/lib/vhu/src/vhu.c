@@ -334,3 +334,13 @@ int vbe_vhu_kick(struct vbe_vhu *d, uint32_t *call)
 	}
 	return rc;
 }
+
+bool vbe_vhu_unsignalled(const struct vbe_vhu *d)
+{
+	for (uint32_t q = 0U; q < d->ops->num_queues; q++) {
+		if (d->ring[q].live && vbe_vq_unsignalled(&d->vq[q])) {
+			return true;
+		}
+	}
+	return false;
+}

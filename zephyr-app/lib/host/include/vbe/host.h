@@ -286,6 +286,8 @@ int vbe_host_vhu_kick(struct vbe_host_vhu *v, uint32_t *call);
 int vbe_host_vhu_queue_state(struct vbe_host_vhu *v, uint32_t q, uint32_t *fault, int *live);
 /** Times the backend was reset because the rings restarted from 0 (a new driver, vbe/vhu.h). */
 uint32_t vbe_host_vhu_driver_restarts(struct vbe_host_vhu *v);
+/** 1 when a live ring has completions its driver was not signalled for (vbe_vhu_unsignalled). */
+int vbe_host_vhu_unsignalled(struct vbe_host_vhu *v);
 /** Name of a queue fault code as vbe_host_vhu_queue_state() gives it. Never NULL. */
 const char *vbe_host_vhu_fault_str(uint32_t fault);
 

@@ -138,4 +138,11 @@ int vbe_vhu_set_enable(struct vbe_vhu *d, uint32_t q, uint32_t on);
  */
 int vbe_vhu_kick(struct vbe_vhu *d, uint32_t *call);
 
+/**
+ * @brief Were chains completed on a live ring outside a kick (an SCMI notification caused by
+ * another guest's command or by the platform, pushed into this guest's eventq), and its
+ * driver not told yet? The port then runs a kick pass for this device, which signals.
+ */
+bool vbe_vhu_unsignalled(const struct vbe_vhu *d);
+
 #endif /* VBE_VHU_H */
