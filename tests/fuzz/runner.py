@@ -259,6 +259,11 @@ def main() -> int:
         "--runs", type=int, default=None, metavar="N", help="stop a target after N executions"
     )
     ap.add_argument("--replay", action="store_true", help="only run seeds and regressions once")
+    ap.add_argument(
+        "--no-build",
+        action="store_true",
+        help="use the targets as built (several runs side by side)",
+    )
     ap.add_argument("--no-cov", action="store_true", help="skip the coverage report")
     ap.add_argument("--cov-only", action="store_true", help="only the coverage report")
     ap.add_argument("--per-file", action="store_true", help="coverage per source file")
@@ -273,7 +278,8 @@ def main() -> int:
     failed = False
     try:
         if not args.cov_only:
-            build()
+            if not args.no_build:
+                build()
             for name in names:
                 ok, out = replay(name)
                 if not ok:
