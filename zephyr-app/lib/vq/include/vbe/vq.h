@@ -123,11 +123,12 @@ static inline bool vbe_vq_ready(const struct vbe_vq *vq)
 /**
  * @brief Has the device pushed chains the driver was not told about yet (pushes outside a
  * service pass: events, a relay's late answers)? The transport then runs the pass, whose
- * vbe_vq_should_notify() decides.
+ * vbe_vq_should_notify() decides. Never for a broken queue (it is not touched again, so
+ * it would ask forever).
  */
 static inline bool vbe_vq_unsignalled(const struct vbe_vq *vq)
 {
-	return vq->used_idx != vq->signalled_used;
+	return vq->used_idx != vq->signalled_used && !vq->broken;
 }
 
 /**
