@@ -221,7 +221,8 @@ static inline bool vbe_dev_unsignalled(const struct vbe_dev *d)
  *
  * @param broke set to a bit per queue that broke during this call (NEEDS_RESET raised,
  *        d->fault[q] set); the transport reports it and notifies a configuration change.
- * @return as vbe_dev_service(): notification bits and VBE_DEV_SERVICE_MORE.
+ * @return as vbe_dev_service(): notification bits, VBE_DEV_SERVICE_MORE (serve again without
+ *         waiting for the driver), VBE_DEV_SERVICE_TOOK.
  */
 uint32_t vbe_dev_run(struct vbe_dev *d, uint32_t *broke);
 
