@@ -5,7 +5,7 @@ is, a device reset forgets them, and buffers too small for an event are handled.
 from __future__ import annotations
 
 import pytest
-from scmi_util import PERM_CONFIG, PERM_LEVEL, status_is
+from scmi_util import PERM_CONFIG, PERM_LEVEL, PERM_STATE, shared, status_is
 
 from pyhost.headers import CORE, defines
 from pyhost.scmi import ValueRange, W
@@ -155,3 +155,24 @@ def test_event_truncated_to_a_short_buffer_keeps_its_header(scmi):
     a.auto_repost = False
     ev = a.wait_event(lambda e: True, timeout=2.0)
     assert ev.msg == TRIP_EVENT and ev.length == 8 and len(ev.payload) == 4
+
+
+def test_notification_to_a_reset_device_touches_nothing(scmi):
+    """Agent 2's driver subscribed and posted eventq buffers, then reset its device: another
+    agent's change of a shared power domain notifies agent 2, whose eventq is not running.
+    The notification is dropped and agent 2's window is not written (the backend may not
+    reach a ring its driver took back); the other agent is served on."""
+    pairs = shared(scmi.info, "power", PERM_STATE)
+    if not pairs:
+        pytest.skip("no power domain two agents may switch")
+    first, second = pairs[0][:2]
+    by = {g: ag for ag in scmi.info.agents for g in ag.grants}
+    a, b = scmi(by[first].guest), scmi(by[second].guest, event_buffers=4)
+    b.power.notify(second.local_id)
+    view = b.eventq.ring.mem.view
+    b.device.reset()
+    before = bytes(view)
+    a.power.on(first.local_id)
+    a.power.off(first.local_id)
+    assert bytes(view) == before, "the device wrote into a window whose device was reset"
+    assert a.base.version() >= 0x20000

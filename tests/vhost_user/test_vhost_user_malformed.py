@@ -11,6 +11,10 @@ from vbe.serve import protocol as p
 from vbe.serve.protocol import Req
 from vhu_frontend import HI_GPA, HI_UADDR, RAM_GPA, RAM_SIZE, UADDR, FrontEnd, FrontEndError
 
+from pyhost.i2c import OUT_HDR, encode_addr
+
+OUT_WRITE = OUT_HDR.pack(encode_addr(EEPROM), 0, 0)
+
 
 def served_after(d) -> None:
     """A fresh front-end still gets served."""
@@ -118,3 +122,27 @@ def test_buffer_outside_guest_ram_breaks_only_the_queue(serve) -> None:
     finally:
         fe.close()
     served_after(d)
+
+
+def test_queue_broken_after_a_completion_is_reported_once(serve) -> None:
+    """A good chain and a bad one in one kick: the good one is completed, then the queue
+    breaks before its driver is signalled. The daemon must not take that unsignalled
+    completion for work to do and run the broken device again at every event."""
+    d = serve()
+    fe = FrontEnd(d.path)
+    try:
+        (q,) = fe.start(i2c_features())
+        ring = q.ring
+        ring.add([OUT_WRITE, b"\x00\x00"], [1])  # a good write to the EEPROM
+        head = ring.take_descs(1)
+        ring.write_desc(head[0], 0x2000, 1, 2, 0)
+        ring.write_avail_entry(ring.avail_idx % ring.size, ring.size + 3)  # head out of range
+        ring.write_avail_idx(ring.avail_idx + 1)
+        os.eventfd_write(q.kick_fd, 1)
+        d.wait_log("broken")
+        for _ in range(5):  # events for the daemon: each one a round of its loop
+            fe.get_u64(Req.GET_FEATURES)
+    finally:
+        fe.close()
+    out = d.output()
+    assert out.count("i2c device of ivi: queue 0: chain head out of range") == 1, out

@@ -19,6 +19,11 @@ struct vbe_host {
 	bool started;
 	bool vhu_mode;                          /* vbe_host_start_vhu(): devices, no windows */
 	bool vhu_bound[VBE_SYS_MAX_GUESTS][2];  /* [guest][VBE_HOST_VHU_*] has a handle */
+	/* vbe_host_set_i2c_hook() (host_hook.c): the simulator's ops, and a copy that calls it */
+	const struct vbe_plat_ops *plain_ops;
+	struct vbe_plat_ops hook_ops;
+	void (*i2c_hook)(void *ctx, uint8_t bus, uint16_t addr);
+	void *i2c_hook_ctx;
 };
 
 /** A device bound to rings in guest RAM: a guest's own backend (h set) or a relay's (h NULL). */

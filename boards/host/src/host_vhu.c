@@ -170,6 +170,11 @@ uint32_t vbe_host_vhu_driver_restarts(struct vbe_host_vhu *v)
 	return v->dev.driver_restarts;
 }
 
+int vbe_host_vhu_unsignalled(struct vbe_host_vhu *v)
+{
+	return vbe_vhu_unsignalled(&v->dev) ? 1 : 0;
+}
+
 const char *vbe_host_vhu_fault_str(uint32_t fault)
 {
 	return fault == 0U ? "none" : vbe_dev_fault_str(fault);

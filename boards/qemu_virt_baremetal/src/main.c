@@ -103,12 +103,19 @@ static void bm_print_guests(const struct vbe_sys *sys)
 	}
 }
 
-/* Every window once (vbe_sys_poll, one window at a time so that the profile can time each). */
+/*
+ * Every window once (vbe_sys_poll, one window at a time so that the profile can time each),
+ * starting one guest further each round as vbe_sys_poll() does (round-robin).
+ */
 static bool bm_poll_windows(struct vbe_sys *sys, bool timed)
 {
+	unsigned int n = sys->cfg->guest_count;
+	unsigned int first = sys->next < n ? sys->next : 0U;
 	bool any = false;
 
-	for (unsigned int i = 0U; i < sys->cfg->guest_count; i++) {
+	sys->next = (uint8_t)(first + 1U < n ? first + 1U : 0U);
+	for (unsigned int k = 0U; k < n; k++) {
+		unsigned int i = first + k < n ? first + k : first + k - n;
 		uint64_t t = timed ? bm_prof_now() : 0U;
 		bool work = false;
 		int rc = vbe_fvq_poll(&sys->win[i], &work);

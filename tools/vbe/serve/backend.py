@@ -141,6 +141,11 @@ class Binding:
     def fault_str(self, fault: int) -> str:
         return self.ffi.string(self.lib.vbe_host_vhu_fault_str(fault)).decode()
 
+    def unsignalled(self) -> bool:
+        """Completions on a live ring its driver was not signalled for: pushed outside a
+        kick (another guest's command notified this guest's SCMI agent)."""
+        return bool(self.lib.vbe_host_vhu_unsignalled(self.v))
+
     def driver_restarts(self) -> int:
         """Times the backend was reset because the guest's rings restarted from 0 (a new
         driver after a virtio reset, which vhost-user only shows that way: vbe/vhu.h)."""

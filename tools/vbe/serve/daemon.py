@@ -231,6 +231,14 @@ class Daemon:
                 if ep.device is dev and ep.session is not None:
                     ep.session.kick_pass(lambda s, ep=ep: self.warn(f"{ep.label}: {s}"))
 
+    def _signal_others(self) -> None:
+        """A kick of one device can complete chains of another (an SCMI command of one guest
+        notifies another guest's agent into its eventq): serve those once, which signals."""
+        for ep in self.endpoints:
+            unsignalled = getattr(ep.device, "unsignalled", None)
+            if ep.session is not None and unsignalled is not None and unsignalled():
+                ep.session.kick_pass(lambda s, ep=ep: self.warn(f"{ep.label}: {s}"))
+
     def _kick(self, ep: Endpoint, fd: int) -> None:
         try:
             os.eventfd_read(fd)
@@ -253,9 +261,12 @@ class Daemon:
             elif idle_timeout is not None and time.monotonic() - idle_since > idle_timeout:
                 self.info(f"no front-end for {idle_timeout:g} s: stopping")
                 return
-            polling = [ep for ep in self.endpoints if ep.session and ep.session.polling]
+            polling = [ep for ep in self.endpoints
+                       if ep.session and (ep.session.polling or ep.session.more)]  # fmt: skip
             dialing = [ep for ep in self.endpoints if ep.listener is None and ep.conn is None]
             wait = POLL_TICK if polling else tick_interval
+            if any(ep.session and ep.session.more for ep in polling):
+                wait = 0.0  # a pass left chains at its budget: come back after the others
             if dialing:
                 wait = min(wait, CONNECT_RETRY)
             events = self.sel.select(min(wait, IDLE_TICK))
@@ -273,6 +284,8 @@ class Daemon:
                         ep.session.kick_pass(lambda s, ep=ep: self.warn(f"{ep.label}: {s}"))
                 if tick is not None:
                     self._signal(tick() or ())
+                if events or polling:
+                    self._signal_others()
                 for ep in dialing:
                     if ep.conn is None and time.monotonic() >= ep.next_try:
                         self._try_connect(ep)

@@ -13,6 +13,7 @@ import mmap
 import os
 from collections.abc import Callable
 
+from pyhost.headers import DEV_H, defines
 from vbe.serve import protocol as p
 from vbe.serve.backend import Binding, errno_name
 from vbe.serve.protocol import Message, ProtocolError, Req
@@ -38,6 +39,9 @@ class Mapping:
         self._anchor = None
         self.mm.close()
 
+
+#: vbe_vhu_kick()'s call bit: the pass stopped at its budget, chains may be left
+SERVICE_MORE = defines(DEV_H)["VBE_DEV_SERVICE_MORE"].value
 
 _ERRNO_WHY = {
     -errno.EINVAL: "invalid value",
@@ -66,6 +70,8 @@ class Session:
         self.call: dict[int, int] = {}
         self.err: dict[int, int] = {}
         self.polling: set[int] = set()
+        #: the last pass stopped at its budget (VBE_DEV_SERVICE_MORE): serve again at once
+        self.more = False
 
     @property
     def reply_ack(self) -> bool:
@@ -97,6 +103,7 @@ class Session:
     def kick_pass(self, warn: Callable[[str], None]) -> None:
         """Serve the device once and signal the queues it completed work on."""
         rc, call = self.dev.kick()
+        self.more = bool(call & SERVICE_MORE)
         for q in range(self.dev.num_queues):
             if call & (1 << q) and q in self.call:
                 os.eventfd_write(self.call[q], 1)

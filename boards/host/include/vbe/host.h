@@ -44,6 +44,15 @@ int vbe_host_start(struct vbe_host *h, void **windows);
 int vbe_host_poll(struct vbe_host *h);
 
 /**
+ * Test hook: @p hook(@p ctx, bus, bus address) runs inside every simulated I2C transfer,
+ * i.e. in the middle of a service pass, before the transfer; NULL removes it. It may write
+ * guest windows (a driver on another CPU refilling its ring) but must not call back into
+ * the backend.
+ */
+void vbe_host_set_i2c_hook(struct vbe_host *h, void (*hook)(void *ctx, uint8_t bus, uint16_t addr),
+			   void *ctx);
+
+/**
  * One command of the platform protocol (vbe/sim_cmd.h: set a sensor, read the bus log, an
  * SCMI resource's state, why an I2C transfer failed...): the handler the bare-metal image
  * runs from its mailbox. Before vbe_host_start() (or vbe_host_start_vhu()) the system does
@@ -97,6 +106,8 @@ int vbe_host_vhu_kick(struct vbe_host_vhu *v, uint32_t *call);
 int vbe_host_vhu_queue_state(struct vbe_host_vhu *v, uint32_t q, uint32_t *fault, int *live);
 /** Times the backend was reset because the rings restarted from 0 (a new driver, vbe/vhu.h). */
 uint32_t vbe_host_vhu_driver_restarts(struct vbe_host_vhu *v);
+/** 1 when a live ring has completions its driver was not signalled for (vbe_vhu_unsignalled). */
+int vbe_host_vhu_unsignalled(struct vbe_host_vhu *v);
 /** Name of a queue fault code as vbe_host_vhu_queue_state() gives it. Never NULL. */
 const char *vbe_host_vhu_fault_str(uint32_t fault);
 

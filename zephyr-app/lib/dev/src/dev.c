@@ -13,15 +13,16 @@
 #include <vbe/virtio.h>
 #include <vbe/vq.h>
 
-/* Re-arm-and-recheck rounds per call: a guest that keeps refilling waits for the next call. */
-#define DEV_SERVICE_ROUNDS 4U
+_Static_assert(VBE_DEV_BUDGET >= 1, "a pass takes at least one chain");
+_Static_assert(VBE_DEV_MAX_QUEUES < 30, "notification bits stay clear of the result flags");
 
 int vbe_dev_ops_check(const struct vbe_dev_ops *ops)
 {
 	if (ops == NULL || ops->service == NULL || ops->device_id == 0U ||
 	    ops->num_queues == 0U || ops->num_queues > VBE_DEV_MAX_QUEUES ||
 	    ops->queue_size_max == 0U || (ops->queue_size_max & (ops->queue_size_max - 1U)) != 0U ||
-	    ops->queue_size_max > VBE_VRING_SIZE_MAX || ops->config_size > VBE_DEV_CONFIG_SIZE) {
+	    ops->queue_size_max > VBE_VRING_SIZE_MAX || ops->config_size > VBE_DEV_CONFIG_SIZE ||
+	    (ops->event_queues >> ops->num_queues) != 0U) {
 		return -EINVAL;
 	}
 	return 0;
@@ -29,33 +30,54 @@ int vbe_dev_ops_check(const struct vbe_dev_ops *ops)
 
 uint32_t vbe_dev_service(const struct vbe_dev_ops *ops, void *be, struct vbe_vq *vqs)
 {
-	uint32_t notify = 0U;
+	uint32_t budget = VBE_DEV_BUDGET;
+	uint32_t reqs = ((1U << ops->num_queues) - 1U) & ~(uint32_t)ops->event_queues;
+	uint32_t result = 0U;
 
-	ops->service(be);
-	/*
-	 * Idle now: re-arm driver notifications (avail_event / NO_NOTIFY) and look once more, so
-	 * a chain published between the last pop and the re-arm is served, not stranded. Bounded:
-	 * a guest that keeps refilling is served again on the next poll.
-	 */
-	for (unsigned int round = 0U; round < DEV_SERVICE_ROUNDS; round++) {
-		bool more = false;
-
-		for (unsigned int q = 0U; q < ops->num_queues; q++) {
-			if (vqs[q].size != 0U && !vqs[q].broken && vbe_vq_enable_notify(&vqs[q])) {
-				more = true;
-			}
+	for (unsigned int q = 0U; q < ops->num_queues; q++) {
+		if ((reqs & (1U << q)) != 0U) {
+			vbe_vq_budget(&vqs[q], &budget);
 		}
-		if (!more) {
+	}
+	for (unsigned int round = 0U;; round++) {
+		uint32_t before = budget;
+		bool again = false;
+
+		ops->service(be);
+		if (budget == 0U) {
+			/* notifications stay off: the transport comes back after the others */
+			result = VBE_DEV_SERVICE_MORE;
 			break;
 		}
-		ops->service(be);
-	}
-	for (unsigned int q = 0U; q < ops->num_queues; q++) {
-		if (vqs[q].size != 0U && !vqs[q].broken && vbe_vq_should_notify(&vqs[q])) {
-			notify |= 1U << q;
+		if (round > 0U && budget == before) {
+			break; /* a recheck took nothing (e.g. a relay's table is full): its own wake-up */
+		}
+		/*
+		 * Idle: re-arm driver notifications (avail_event / NO_NOTIFY) and look once more, so
+		 * a chain published between the last pop and the re-arm is served, not stranded.
+		 * enable_notify skips queues that are not set up or broken.
+		 */
+		for (unsigned int q = 0U; q < ops->num_queues; q++) {
+			if ((reqs & (1U << q)) != 0U && vbe_vq_enable_notify(&vqs[q])) {
+				again = true;
+			}
+		}
+		if (!again) {
+			break;
 		}
 	}
-	return notify;
+	if (budget != VBE_DEV_BUDGET) {
+		result |= VBE_DEV_SERVICE_TOOK;
+	}
+	for (unsigned int q = 0U; q < ops->num_queues; q++) {
+		vbe_vq_budget(&vqs[q], NULL);
+		/* nothing pushed since the last notification: no need to look (and fence) */
+		if ((vbe_vq_unsignalled(&vqs[q]) || !vqs[q].signalled_valid) &&
+		    vbe_vq_should_notify(&vqs[q])) {
+			result |= 1U << q;
+		}
+	}
+	return result;
 }
 
 const char *vbe_dev_fault_str(uint32_t fault)
@@ -98,12 +120,7 @@ uint64_t vbe_dev_offered(const struct vbe_dev *d)
 void vbe_dev_reset(struct vbe_dev *d)
 {
 	for (unsigned int q = 0U; q < VBE_DEV_MAX_QUEUES; q++) {
-		uint32_t faults[VBE_VQ_FAULT_COUNT];
-
-		/* Fault counters are statistics since boot: they survive resets. */
-		memcpy(faults, d->vq[q].faults, sizeof(faults));
-		memset(&d->vq[q], 0, sizeof(d->vq[q]));
-		memcpy(d->vq[q].faults, faults, sizeof(faults));
+		vbe_vq_stop(&d->vq[q]); /* fault counters are statistics since boot: kept */
 		d->fault[q] = 0U;
 	}
 	if (d->ops->reset != NULL) {
@@ -111,12 +128,6 @@ void vbe_dev_reset(struct vbe_dev *d)
 	}
 	d->features = 0U;
 	d->status = 0U;
-}
-
-bool vbe_dev_running(const struct vbe_dev *d)
-{
-	return (d->status & VBE_VIRTIO_STATUS_DRIVER_OK) != 0U &&
-	       (d->status & VBE_VIRTIO_STATUS_DEVICE_NEEDS_RESET) == 0U;
 }
 
 /* Latch NEEDS_RESET for a queue (virtio 1.2, 2.1.2); the first fault of a latch is kept. */
@@ -264,7 +275,7 @@ uint32_t vbe_dev_run(struct vbe_dev *d, uint32_t *broke)
 	}
 	notify = vbe_dev_service(d->ops, d->be, d->vq);
 	for (unsigned int q = 0U; q < d->ops->num_queues; q++) {
-		if (d->vq[q].size != 0U && d->vq[q].broken) {
+		if (d->vq[q].broken) {
 			/* virtio 1.2, 2.1.2: NEEDS_RESET, then a configuration change notification */
 			(void)dev_fail(d, q, (uint32_t)d->vq[q].fault);
 			*broke |= 1U << q;

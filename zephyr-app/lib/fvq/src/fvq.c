@@ -94,6 +94,10 @@ int vbe_fvq_init(struct vbe_fvq *w, void *base, uint32_t size, uint16_t guest_id
 	w->data_size = size - w->data_off;
 	w->mem.xlate = fvq_xlate;
 	w->mem.ctx = w;
+	/* the same rule, checked inline by the ring walker */
+	w->mem.flat = w->base;
+	w->mem.lo = w->data_off;
+	w->mem.hi = (uint64_t)w->data_off + w->data_size;
 	w->ring_mem.xlate = fvq_ring_xlate;
 	w->ring_mem.ctx = w;
 	return 0;
@@ -146,6 +150,8 @@ static void slot_publish(struct vbe_fvq_slot *s, struct vbe_fvq_devblock *b)
 	}
 	/* Whatever the driver left in its half is stale from an earlier boot: start from zero. */
 	s->status_seen = vbe_ld32(&b->drv.status_seq);
+	s->notify_seen = vbe_ld32(&b->drv.notify_seq);
+	s->more = false;
 	vbe_st32(&b->dev.status_ack, s->status_seen);
 }
 
@@ -235,13 +241,10 @@ static void slot_set_status(struct vbe_fvq *w, struct vbe_fvq_slot *s, struct vb
 	}
 }
 
-static bool slot_poll_status(struct vbe_fvq *w, struct vbe_fvq_slot *s, struct vbe_fvq_devblock *b)
+/* Apply the driver's status write whose sequence number is @p seq, and acknowledge it. */
+static void slot_poll_status(struct vbe_fvq *w, struct vbe_fvq_slot *s, struct vbe_fvq_devblock *b,
+			     uint32_t seq)
 {
-	uint32_t seq = vbe_ld32(&b->drv.status_seq);
-
-	if (seq == s->status_seen) {
-		return false;
-	}
 	/* Pairs with the driver's wmb between writing driver_status and bumping status_seq. */
 	vbe_rmb();
 	slot_set_status(w, s, b, vbe_ld32(&b->drv.driver_status));
@@ -250,7 +253,6 @@ static bool slot_poll_status(struct vbe_fvq *w, struct vbe_fvq_slot *s, struct v
 	/* The status before its acknowledgement: pairs with the driver's rmb after status_ack. */
 	vbe_wmb();
 	vbe_st32(&b->dev.status_ack, seq);
-	return true;
 }
 
 static void fvq_notify(struct vbe_fvq *w)
@@ -260,24 +262,18 @@ static void fvq_notify(struct vbe_fvq *w)
 	}
 }
 
-static bool slot_poll_queues(struct vbe_fvq *w, struct vbe_fvq_slot *s, struct vbe_fvq_devblock *b)
+/* One service pass of a running device; returns whether it did or left anything. */
+static bool slot_poll_queues(struct vbe_fvq *w, struct vbe_fvq_slot *s, struct vbe_fvq_devblock *b,
+			     uint32_t seq)
 {
-	uint32_t before[VBE_FVQ_MAX_QUEUES];
 	uint32_t notify;
 	uint32_t broke;
-	bool worked = false;
 
-	if (!vbe_dev_running(&s->dev)) {
-		return false;
-	}
-	for (unsigned int q = 0U; q < s->dev.ops->num_queues; q++) {
-		before[q] = s->dev.vq[q].popped;
-	}
-	vbe_st32(&b->dev.notify_seen, vbe_ld32(&b->drv.notify_seq));
+	s->notify_seen = seq;
+	vbe_st32(&b->dev.notify_seen, seq);
 	notify = vbe_dev_run(&s->dev, &broke);
-
+	s->more = (notify & VBE_DEV_SERVICE_MORE) != 0U;
 	for (unsigned int q = 0U; q < s->dev.ops->num_queues; q++) {
-		worked = worked || s->dev.vq[q].popped != before[q];
 		if ((notify & (1U << q)) != 0U) {
 			s->irq_seq[q]++;
 			vbe_st32(&b->dev.queue[q].interrupt_seq, s->irq_seq[q]);
@@ -289,21 +285,50 @@ static bool slot_poll_queues(struct vbe_fvq *w, struct vbe_fvq_slot *s, struct v
 		slot_report(w, s, b, broke);
 		vbe_st32(&b->dev.device_status, s->dev.status);
 		fvq_notify(w);
-		worked = true;
+		return true;
 	}
-	return worked;
+	return (notify & (VBE_DEV_SERVICE_MORE | VBE_DEV_SERVICE_TOOK)) != 0U;
+}
+
+/*
+ * A slot whose driver did something (or that has something left): status, then a pass. Kept
+ * out of line so the idle loop of vbe_fvq_poll() stays a few loads and compares per slot.
+ */
+__attribute__((noinline)) static bool slot_poll(struct vbe_fvq *w, struct vbe_fvq_slot *s, struct vbe_fvq_devblock *b,
+		      uint32_t status_seq, uint32_t notify_seq)
+{
+	bool status = status_seq != s->status_seen;
+
+	if (status) {
+		slot_poll_status(w, s, b, status_seq);
+	}
+	if (!vbe_dev_running(&s->dev)) {
+		return status;
+	}
+	return slot_poll_queues(w, s, b, notify_seq) || status;
 }
 
 int vbe_fvq_poll(struct vbe_fvq *w, bool *did_work)
 {
+	struct vbe_fvq_devblock *b = fvq_block(w, 0U);
+	struct vbe_fvq_slot *s = w->slot;
+	struct vbe_fvq_slot *end = s + w->num_devices;
 	bool worked = false;
 
-	for (unsigned int i = 0U; i < w->num_devices; i++) {
-		struct vbe_fvq_slot *s = &w->slot[i];
-		struct vbe_fvq_devblock *b = fvq_block(w, i);
+	for (; s < end; s++, b++) {
+		uint32_t status_seq = vbe_ld32(&b->drv.status_seq);
+		uint32_t notify_seq = vbe_ld32(&b->drv.notify_seq);
 
-		worked = slot_poll_status(w, s, b) || worked;
-		worked = slot_poll_queues(w, s, b) || worked;
+		/*
+		 * Idle unless the driver notified or changed its status, the last pass left chains
+		 * (budget), or chains were completed outside a pass: a driver publishes, then
+		 * notifies unless we asked it not to, and we ask only while a pass has chains left.
+		 */
+		if (status_seq == s->status_seen && notify_seq == s->notify_seen && !s->more &&
+		    (!vbe_dev_running(&s->dev) || !vbe_dev_unsignalled(&s->dev))) {
+			continue;
+		}
+		worked = slot_poll(w, s, b, status_seq, notify_seq) || worked;
 	}
 	if (did_work != NULL) {
 		*did_work = worked;

@@ -69,11 +69,12 @@ static int scmi_command(struct vbe_scmi_dev *dev, struct vbe_vq_req *req, bool t
 		dev->stats[VBE_SCMI_STAT_MALFORMED]++;
 		return vbe_vq_push(dev->cmdq, req, 0);
 	}
-	memset(&m, 0, sizeof(m));
+	/* the dispatcher sets the per-message fields; the caller's are set here, once */
 	m.srv = dev->srv;
 	m.dev = dev;
 	m.agent = dev->agent;
-	m.acfg = vbe_scmi_agent_cfg(dev->srv, dev->agent); /* checked by vbe_scmi_dev_init() */
+	m.acfg = &dev->srv->cfg->agents[dev->agent - 1U]; /* checked by vbe_scmi_dev_init() */
+	m.proto = NULL;
 	room = (req->wr_len < sizeof(rsp)) ? req->wr_len : (uint32_t)sizeof(rsp);
 	/* the true length decides PROTOCOL_ERROR; only a matching (short) one is parsed */
 	len = vbe_scmi_dispatch(&m, rq, req->rd_len, rsp, room);
@@ -167,6 +168,8 @@ const struct vbe_dev_ops vbe_scmi_dev_ops = {
 	.num_queues = 2,
 	.queue_size_max = VBE_SCMI_QUEUE_SIZE_MAX,
 	.config_size = 0,
+	/* the eventq carries what the platform sends (5.17.6.3): not requests */
+	.event_queues = 1U << VBE_SCMI_VQ_EVENTQ,
 	.get_config = NULL,
 	.reset = scmi_reset,
 	.start = scmi_start,

@@ -16,7 +16,10 @@
 
 #include "scmi_internal.h"
 
-/* Every protocol the server speaks, in ascending protocol id (DISCOVER_LIST_PROTOCOLS order). */
+/*
+ * Every protocol the server speaks, in ascending protocol id (DISCOVER_LIST_PROTOCOLS order),
+ * contiguous from 0x10: vbe_scmi_protocol_find() indexes this table by id - 0x10.
+ */
 static const struct vbe_scmi_protocol *const scmi_protocols[] = {
 	&vbe_scmi_base_protocol,  &vbe_scmi_power_protocol,  &vbe_scmi_system_protocol,
 	&vbe_scmi_perf_protocol,  &vbe_scmi_clock_protocol,  &vbe_scmi_sensor_protocol,
@@ -25,10 +28,11 @@ static const struct vbe_scmi_protocol *const scmi_protocols[] = {
 
 const struct vbe_scmi_protocol *vbe_scmi_protocol_find(uint8_t id)
 {
-	for (size_t i = 0; i < SCMI_ARRAY_SIZE(scmi_protocols); i++) {
-		if (scmi_protocols[i]->id == id) {
-			return scmi_protocols[i];
-		}
+	/* ids are 0x10, 0x11... in table order: one lookup, the id checked against the entry */
+	uint8_t i = (uint8_t)(id - VBE_SCMI_PROTO_BASE);
+
+	if (i < SCMI_ARRAY_SIZE(scmi_protocols) && scmi_protocols[i]->id == id) {
+		return scmi_protocols[i];
 	}
 	return NULL;
 }

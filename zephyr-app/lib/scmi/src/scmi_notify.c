@@ -3,7 +3,9 @@
  * Platform-to-agent messages on the eventq (virtio 1.2, 5.17.6.3; DEN0056E 4.1.1):
  * notifications are sent if the agent has an eventq buffer posted and dropped otherwise;
  * delayed responses are held (VBE_SCMI_DELAYED_MAX per agent) until a buffer is posted.
- * Eventq buffers are taken from the ring only when an event is ready for them.
+ * An eventq that is not running (its ring stopped or reset by the transport, or not set up
+ * yet) is one without a buffer. Eventq buffers are taken from the ring only when an event
+ * is ready for them.
  */
 
 #include <errno.h>
@@ -19,7 +21,11 @@
 
 #include "scmi_internal.h"
 
-/* Put one event into the next eventq buffer. -EAGAIN: none posted; -EIO: the queue broke. */
+/*
+ * Put one event into the next eventq buffer. -EAGAIN: none posted, or the eventq is not
+ * running (stopped, reset, not set up yet: reached from another agent's command or the
+ * platform, never from this device's own pass); -EIO: the queue broke.
+ */
 static int scmi_event_send(struct vbe_scmi_dev *dev, const uint8_t *msg, uint8_t len)
 {
 	struct vbe_vq_req req;
@@ -28,8 +34,8 @@ static int scmi_event_send(struct vbe_scmi_dev *dev, const uint8_t *msg, uint8_t
 
 	for (;;) {
 		rc = vbe_vq_pop(dev->evq, &req);
-		if (rc == -EAGAIN) {
-			return -EAGAIN;
+		if (rc == -EAGAIN || rc == -ENODEV) {
+			return -EAGAIN; /* no buffer: a notification is dropped, a response held */
 		}
 		if (rc != 0 && rc != -E2BIG) {
 			dev->evq = NULL; /* broken: the transport raises NEEDS_RESET */
@@ -62,6 +68,14 @@ int vbe_scmi_dev_flush(struct vbe_scmi_dev *dev)
 		struct vbe_scmi_event *ev = &dev->delayed[dev->delayed_head];
 		int rc = scmi_event_send(dev, ev->msg, ev->len);
 
+		/*
+		 * Held for want of a buffer: ask the driver to notify its next one (the eventq is
+		 * an event queue, vbe_dev_service() leaves its notifications to us), and take one
+		 * that came in meanwhile. Each turn sends one event or stops.
+		 */
+		if (rc == -EAGAIN && vbe_vq_enable_notify(dev->evq)) {
+			continue;
+		}
 		if (rc != 0) {
 			return rc;
 		}

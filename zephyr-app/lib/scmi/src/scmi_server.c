@@ -266,7 +266,9 @@ void vbe_scmi_release(struct vbe_scmi_server *srv, uint8_t agent, int device, ui
 		if ((kinds & (1U << k)) == 0U) {
 			continue;
 		}
-		for (uint16_t i = 0; i < vbe_scmi_res_count(srv->cfg, kind); i++) {
+		uint16_t n = vbe_scmi_res_count(srv->cfg, kind);
+
+		for (uint16_t i = 0; i < n; i++) {
 			int rc;
 
 			if (device != SCMI_ALL_DEVICES &&

@@ -99,7 +99,7 @@ static int32_t cmd_res_state(const struct vbe_sim *sim, const struct vbe_sys_cfg
 	struct vbe_sim_cmd_res_state out;
 	int pid;
 
-	if (cfg->scmi == NULL || kind < 0 || idx < 0 || idx > UINT16_MAX) {
+	if (cfg->scmi == NULL || kind < 0 || idx < 0 || idx > (int32_t)UINT16_MAX) {
 		return -ENOENT;
 	}
 	pid = cmd_plat_id(cfg->scmi, (unsigned int)kind, (uint16_t)idx);
@@ -143,7 +143,7 @@ static int32_t cmd_sensor_set(struct vbe_sim *sim, const struct vbe_sys_cfg *cfg
 	int pid;
 	int rc;
 
-	if (cfg->scmi == NULL || idx < 0 || idx > UINT16_MAX) {
+	if (cfg->scmi == NULL || idx < 0 || idx > (int32_t)UINT16_MAX) {
 		return -ENOENT;
 	}
 	pid = cmd_plat_id(cfg->scmi, VBE_SCMI_RES_SENSOR, (uint16_t)idx);

@@ -141,22 +141,22 @@ void vbe_sys_start(struct vbe_sys *sys, const struct vbe_fvq_notify *notify)
 void vbe_sys_poll(struct vbe_sys *sys, bool *did_work)
 {
 	bool any = false;
+	uint8_t n = (sys != NULL && sys->cfg != NULL) ? sys->cfg->guest_count : 0U;
+	uint8_t i = (n > 0U && sys->next < n) ? sys->next : 0U;
 
-	if (sys != NULL && sys->cfg != NULL) {
-		for (uint8_t i = 0; i < sys->cfg->guest_count; i++) {
-			bool work = false;
-			int rc;
+	if (n > 0U) {
+		sys->next = (uint8_t)(i + 1U == n ? 0U : i + 1U);
+	}
+	for (uint8_t k = 0; k < n; k++) {
+		struct vbe_fvq *w = &sys->win[i];
+		bool work = false;
 
-			if (sys->win[i].base == NULL) {
-				continue; /* devices only: another transport serves them */
-			}
-			rc = vbe_fvq_poll(&sys->win[i], &work);
-
-			if (rc != 0) {
-				VBE_LOG(VBE_LOG_WRN, "sys: guest %u: poll: %d", i, rc);
-			}
-			any = any || work;
+		/* base NULL: devices only, another transport serves them */
+		if (w->base != NULL && vbe_fvq_poll(w, &work) != 0) {
+			VBE_LOG(VBE_LOG_WRN, "sys: guest %u: poll failed", i);
 		}
+		any = any || work;
+		i = (uint8_t)(i + 1U == n ? 0U : i + 1U);
 	}
 	if (did_work != NULL) {
 		*did_work = *did_work || any;

@@ -32,16 +32,6 @@ uint64_t vbe_vhu_features(const struct vbe_vhu *d)
 	return d->ops->features | VBE_DEV_RING_FEATURES;
 }
 
-/* Forget a queue's ring state; its fault counters are statistics and survive. */
-static void vq_clear(struct vbe_vq *vq)
-{
-	uint32_t faults[VBE_VQ_FAULT_COUNT];
-
-	memcpy(faults, vq->faults, sizeof(faults));
-	memset(vq, 0, sizeof(*vq));
-	memcpy(vq->faults, faults, sizeof(faults));
-}
-
 /* Stop one ring, keeping where the driver is for the next start; the backend stops too. */
 static void ring_stop(struct vbe_vhu *d, uint32_t q)
 {
@@ -50,7 +40,8 @@ static void ring_stop(struct vbe_vhu *d, uint32_t q)
 	if (r->live) {
 		r->base = d->vq[q].last_avail;
 		r->live = false;
-		vq_clear(&d->vq[q]);
+		/* the backend may reach it later (an event from elsewhere): it finds it stopped */
+		vbe_vq_stop(&d->vq[q]);
 	}
 	d->running = false;
 }
@@ -82,7 +73,7 @@ int vbe_vhu_set_features(struct vbe_vhu *d, uint64_t features)
 void vbe_vhu_reset(struct vbe_vhu *d)
 {
 	for (uint32_t q = 0U; q < VBE_VHU_MAX_QUEUES; q++) {
-		vq_clear(&d->vq[q]);
+		vbe_vq_stop(&d->vq[q]);
 		memset(&d->ring[q], 0, sizeof(d->ring[q]));
 	}
 	if (d->ops->reset != NULL) {
@@ -329,7 +320,7 @@ int vbe_vhu_kick(struct vbe_vhu *d, uint32_t *call)
 	if (!d->running) {
 		return rc;
 	}
-	*call = vbe_dev_service(d->ops, d->be, d->vq);
+	*call = vbe_dev_service(d->ops, d->be, d->vq) & ~(uint32_t)VBE_DEV_SERVICE_TOOK;
 	for (uint32_t q = 0U; q < d->ops->num_queues; q++) {
 		if (d->ring[q].live && d->vq[q].broken) {
 			if ((d->broken & (1U << q)) == 0U) {
@@ -342,4 +333,14 @@ int vbe_vhu_kick(struct vbe_vhu *d, uint32_t *call)
 		}
 	}
 	return rc;
+}
+
+bool vbe_vhu_unsignalled(const struct vbe_vhu *d)
+{
+	for (uint32_t q = 0U; q < d->ops->num_queues; q++) {
+		if (d->ring[q].live && vbe_vq_unsignalled(&d->vq[q])) {
+			return true;
+		}
+	}
+	return false;
 }

@@ -50,7 +50,8 @@ const char *vbe_vq_fault_str(enum vbe_vq_fault fault)
  * Latch the queue broken: a broken queue is never walked again. The transport, which knows
  * the guest, device and queue, reports it once per latch; this is the debug trace.
  */
-static int vq_fail(struct vbe_vq *vq, enum vbe_vq_fault fault, int err)
+__attribute__((noinline, cold)) static int vq_fail(struct vbe_vq *vq, enum vbe_vq_fault fault,
+						  int err)
 {
 	vq->broken = true;
 	vq->fault = fault;
@@ -99,7 +100,17 @@ static int vq_setup(struct vbe_vq *vq, uint16_t size, void *desc, void *avail, v
 	vq->fault = VBE_VQ_FAULT_NONE;
 	vq->popped = 0U;
 	vq->notifies = 0U;
+	vq->budget = NULL;
 	return 0;
+}
+
+void vbe_vq_stop(struct vbe_vq *vq)
+{
+	uint32_t faults[VBE_VQ_FAULT_COUNT];
+
+	memcpy(faults, vq->faults, sizeof(faults));
+	memset(vq, 0, sizeof(*vq));
+	memcpy(vq->faults, faults, sizeof(faults));
 }
 
 int vbe_vq_init(struct vbe_vq *vq, uint16_t size, void *desc, void *avail, void *used,
@@ -139,6 +150,22 @@ int vbe_vq_init_at(struct vbe_vq *vq, uint16_t size, void *desc, void *avail, vo
 	return 0;
 }
 
+/*
+ * Host pointer to [addr, addr + len) of device memory, or NULL: the flat range inline (no
+ * call per descriptor), else the transport's callback. addr and len are at most 64 and 32
+ * bits: compared without computing addr + len.
+ */
+static inline void *vq_xlate(const struct vbe_vq_mem *m, uint64_t addr, uint32_t len, bool write)
+{
+	if (m->flat != NULL) {
+		if (addr < m->lo || addr > m->hi || (uint64_t)len > m->hi - addr) {
+			return NULL;
+		}
+		return m->flat + addr;
+	}
+	return m->xlate(m->ctx, addr, len, write);
+}
+
 /* Walk state: the table being walked and what has been collected so far. */
 struct walk {
 	const uint8_t *table;
@@ -152,8 +179,8 @@ struct walk {
 };
 
 /* Enter an indirect table (virtio 1.2, 2.7.5.3). */
-static int walk_indirect(struct vbe_vq *vq, struct walk *w, uint64_t addr, uint32_t len,
-			 uint16_t flags)
+__attribute__((noinline)) static int walk_indirect(struct vbe_vq *vq, struct walk *w,
+						    uint64_t addr, uint32_t len, uint16_t flags)
 {
 	const void *table;
 
@@ -176,7 +203,7 @@ static int walk_indirect(struct vbe_vq *vq, struct walk *w, uint64_t addr, uint3
 	if ((addr % VRING_DESC_ALIGN) != 0U) {
 		return vq_fail(vq, VBE_VQ_FAULT_INDIRECT_ALIGN, -EINVAL);
 	}
-	table = vq->mem.xlate(vq->mem.ctx, addr, len, false);
+	table = vq_xlate(&vq->mem, addr, len, false);
 	if (table == NULL) {
 		return vq_fail(vq, VBE_VQ_FAULT_ADDR, -EFAULT);
 	}
@@ -187,48 +214,10 @@ static int walk_indirect(struct vbe_vq *vq, struct walk *w, uint64_t addr, uint3
 	return 0;
 }
 
-/* Add one buffer descriptor to the request. */
-static int walk_buffer(struct vbe_vq *vq, struct walk *w, struct vbe_vq_req *req, uint64_t addr,
-		       uint32_t len, uint16_t flags)
-{
-	bool write = (flags & VBE_VRING_DESC_F_WRITE) != 0U;
-	uint8_t *ptr;
-
-	/* 2.7.4.2: device-writable descriptors come after all device-readable ones */
-	if (!write && w->seen_write) {
-		return vq_fail(vq, VBE_VQ_FAULT_ORDER, -EPROTO);
-	}
-	/* A zero-length buffer still has to point into device memory. */
-	ptr = vq->mem.xlate(vq->mem.ctx, addr, len, write);
-	if (ptr == NULL) {
-		return vq_fail(vq, VBE_VQ_FAULT_ADDR, -EFAULT);
-	}
-	if (write) {
-		w->seen_write = true;
-		w->wr_len += len;
-	} else {
-		w->rd_len += len;
-	}
-	if (w->rd_len + w->wr_len > UINT32_MAX) {
-		return vq_fail(vq, VBE_VQ_FAULT_LEN_OVERFLOW, -EOVERFLOW);
-	}
-	if (len == 0U) {
-		return 0;
-	}
-	if (req->n_rd + req->n_wr >= VBE_VQ_MAX_SEGS) {
-		w->truncated = true;
-		return 0;
-	}
-	req->seg[req->n_rd + req->n_wr].ptr = ptr;
-	req->seg[req->n_rd + req->n_wr].len = len;
-	if (write) {
-		req->n_wr++;
-	} else {
-		req->n_rd++;
-	}
-	return 0;
-}
-
+/*
+ * Walk one chain into @p req. The running totals and the segment count live in locals (the
+ * walk is the hot path of every request); each descriptor is loaded once, then checked.
+ */
 static int walk_chain(struct vbe_vq *vq, uint16_t head, struct vbe_vq_req *req)
 {
 	struct walk w = {
@@ -236,11 +225,9 @@ static int walk_chain(struct vbe_vq *vq, uint16_t head, struct vbe_vq_req *req)
 		.table_size = vq->size,
 	};
 	uint32_t i = head;
+	unsigned int nseg = 0U;
+	unsigned int n_rd = 0U;
 	int err;
-
-	req->head = head;
-	req->n_rd = 0U;
-	req->n_wr = 0U;
 
 	for (;;) {
 		const uint8_t *d = w.table + (size_t)i * VRING_DESC_SIZE;
@@ -248,6 +235,8 @@ static int walk_chain(struct vbe_vq *vq, uint16_t head, struct vbe_vq_req *req)
 		uint32_t len = vbe_ld32(d + VRING_DESC_LEN);
 		uint16_t flags = vbe_ld16(d + VRING_DESC_FLAGS);
 		uint16_t next = vbe_ld16(d + VRING_DESC_NEXT);
+		bool write = (flags & VBE_VRING_DESC_F_WRITE) != 0U;
+		uint8_t *ptr;
 
 		/* A chain cannot be longer than its table: more steps means a loop. */
 		if (++w.steps > w.table_size) {
@@ -261,9 +250,34 @@ static int walk_chain(struct vbe_vq *vq, uint16_t head, struct vbe_vq_req *req)
 			i = 0U;
 			continue;
 		}
-		err = walk_buffer(vq, &w, req, addr, len, flags);
-		if (err != 0) {
-			return err;
+		/* 2.7.4.2: device-writable descriptors come after all device-readable ones */
+		if (!write && w.seen_write) {
+			return vq_fail(vq, VBE_VQ_FAULT_ORDER, -EPROTO);
+		}
+		/* A zero-length buffer still has to point into device memory. */
+		ptr = vq_xlate(&vq->mem, addr, len, write);
+		if (ptr == NULL) {
+			return vq_fail(vq, VBE_VQ_FAULT_ADDR, -EFAULT);
+		}
+		if (write) {
+			w.seen_write = true;
+			w.wr_len += len;
+		} else {
+			w.rd_len += len;
+		}
+		if (w.rd_len + w.wr_len > UINT32_MAX) {
+			return vq_fail(vq, VBE_VQ_FAULT_LEN_OVERFLOW, -EOVERFLOW);
+		}
+		if (len != 0U) {
+			if (nseg < VBE_VQ_MAX_SEGS) {
+				/* readable ones first (checked above): n_rd counts the prefix */
+				req->seg[nseg].ptr = ptr;
+				req->seg[nseg].len = len;
+				nseg++;
+				n_rd += write ? 0U : 1U;
+			} else {
+				w.truncated = true;
+			}
 		}
 		if ((flags & VBE_VRING_DESC_F_NEXT) == 0U) {
 			break;
@@ -274,6 +288,9 @@ static int walk_chain(struct vbe_vq *vq, uint16_t head, struct vbe_vq_req *req)
 		i = next;
 	}
 
+	req->head = head;
+	req->n_rd = (uint8_t)n_rd;
+	req->n_wr = (uint8_t)(nseg - n_rd);
 	req->rd_len = (uint32_t)w.rd_len;
 	req->wr_len = (uint32_t)w.wr_len;
 	return w.truncated ? -E2BIG : 0;
@@ -286,13 +303,16 @@ int vbe_vq_pop(struct vbe_vq *vq, struct vbe_vq_req *req)
 	uint16_t head;
 	int err;
 
+	if (!vbe_vq_ready(vq)) {
+		return -ENODEV; /* stopped or never set up: no ring to read */
+	}
 	if (vq->broken) {
 		return -EIO;
 	}
 	avail_idx = vbe_ld16(vring_avail_idx(vq));
 	pending = (uint16_t)(avail_idx - vq->last_avail);
-	if (pending == 0U) {
-		return -EAGAIN;
+	if (pending == 0U || (vq->budget != NULL && *vq->budget == 0U)) {
+		return -EAGAIN; /* nothing, or this pass took its share: the next pass comes */
 	}
 	/* More entries than the ring holds: the index is garbage (DoS or corruption). */
 	if (pending > vq->size) {
@@ -312,6 +332,9 @@ int vbe_vq_pop(struct vbe_vq *vq, struct vbe_vq_req *req)
 	vq->last_avail++;
 	vq->inflight++;
 	vq->popped++;
+	if (vq->budget != NULL) {
+		(*vq->budget)--;
+	}
 	return err;
 }
 
@@ -319,6 +342,9 @@ int vbe_vq_push(struct vbe_vq *vq, const struct vbe_vq_req *req, uint32_t writte
 {
 	uint8_t *elem;
 
+	if (!vbe_vq_ready(vq)) {
+		return -ENODEV; /* stopped since the chain was taken: it is void */
+	}
 	if (vq->broken) {
 		return -EIO;
 	}
@@ -346,7 +372,7 @@ bool vbe_vq_should_notify(struct vbe_vq *vq)
 	bool valid = vq->signalled_valid;
 	bool notify;
 
-	if (vq->broken) {
+	if (vq->broken || !vbe_vq_ready(vq)) {
 		return false;
 	}
 	/*
@@ -375,7 +401,7 @@ bool vbe_vq_should_notify(struct vbe_vq *vq)
 
 bool vbe_vq_enable_notify(struct vbe_vq *vq)
 {
-	if (vq->broken) {
+	if (vq->broken || !vbe_vq_ready(vq)) {
 		return false;
 	}
 	if (vq->event_idx) {
@@ -392,7 +418,7 @@ bool vbe_vq_enable_notify(struct vbe_vq *vq)
 }
 
 /* Copy between a flat buffer and segments [first, first + count) of a request. */
-static size_t req_copy(const struct vbe_vq_req *req, unsigned int first, unsigned int count,
+__attribute__((noinline)) static size_t req_copy(const struct vbe_vq_req *req, unsigned int first, unsigned int count,
 		       size_t off, uint8_t *buf, size_t len, bool to_req)
 {
 	size_t done = 0U;

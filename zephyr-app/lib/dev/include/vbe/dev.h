@@ -30,6 +30,23 @@
 /** Bytes of device configuration space a backend may have. */
 #define VBE_DEV_CONFIG_SIZE 64
 
+/**
+ * Chains one device may take in one service pass (vbe_dev_service()), over all its request
+ * queues: the most one guest is served while the others wait, so a guest that keeps its
+ * ring full cannot hold the service loop. A pass that spends it returns
+ * VBE_DEV_SERVICE_MORE and the transport serves the device again in its next round, after
+ * the other devices and guests. Override at build time (-DVBE_DEV_BUDGET=n, n >= 1).
+ * See docs/transport.md, "Fair service".
+ */
+#ifndef VBE_DEV_BUDGET
+#define VBE_DEV_BUDGET 32
+#endif
+
+/** vbe_dev_service() result bit: the budget ran out with chains maybe left; serve again. */
+#define VBE_DEV_SERVICE_MORE 0x80000000
+/** vbe_dev_service() result bit: the pass took at least one chain (work was done). */
+#define VBE_DEV_SERVICE_TOOK 0x40000000
+
 /* Ring features vbe_vq implements; every transport offers them for every device (6). */
 #define VBE_DEV_RING_FEATURES                                                                  \
 	((1ULL << VBE_VIRTIO_F_VERSION_1) | (1ULL << VBE_VIRTIO_F_EVENT_IDX) |                 \
@@ -58,6 +75,13 @@ struct vbe_dev_ops {
 	uint16_t num_queues;        /* 1..VBE_DEV_MAX_QUEUES */
 	uint16_t queue_size_max;    /* power of two */
 	uint16_t config_size;       /* <= VBE_DEV_CONFIG_SIZE */
+	/**
+	 * Bit q: queue q is an event queue, filled by the device when it has something to send
+	 * (virtio-scmi's eventq). Its buffers are not requests: they take nothing of the
+	 * budget, vbe_dev_service() does not look for work there, and the backend arms its
+	 * notifications itself when it waits for a buffer (vbe_vq_enable_notify()).
+	 */
+	uint16_t event_queues;
 	/** Fill the configuration space (config_size bytes). */
 	void (*get_config)(void *be, uint8_t *config);
 	/** Forget everything: driver reset, or before first use. Chains in flight are void. */
@@ -69,8 +93,9 @@ struct vbe_dev_ops {
 	int (*start)(void *be, struct vbe_vq *vqs, uint64_t features);
 	/**
 	 * Chains may be available: pop, handle and push what can be done now, until vbe_vq_pop()
-	 * says -EAGAIN. The transport then re-arms driver notifications and calls again if a
-	 * chain slipped in meanwhile.
+	 * says -EAGAIN (nothing left, or the pass budget is spent: VBE_DEV_BUDGET). The
+	 * transport then re-arms driver notifications and calls again if a chain slipped in
+	 * meanwhile.
 	 */
 	void (*service)(void *be);
 };
@@ -85,14 +110,20 @@ struct vbe_dev_ops {
 int vbe_dev_ops_check(const struct vbe_dev_ops *ops);
 
 /**
- * @brief Run a started backend until it is idle; shared by every transport.
+ * @brief One service pass of a started backend; shared by every transport.
  *
- * Calls ops->service, re-arms driver notifications on each running queue and services
- * again while chains slipped in meanwhile (a bounded number of rounds). Broken queues are
- * left to the caller (vqs[q].broken): it raises NEEDS_RESET its own way.
+ * Calls ops->service with a budget of VBE_DEV_BUDGET chains over the request queues (every
+ * queue not in ops->event_queues). When the backend is idle, re-arms driver notifications
+ * on each running request queue and services again while chains slipped in meanwhile, so
+ * none is stranded. When the budget is spent first, notifications stay off and the result
+ * carries VBE_DEV_SERVICE_MORE: the transport must run another pass without waiting for the
+ * driver (after serving the others: that is the fairness). Broken queues are left to the
+ * caller (vqs[q].broken): it raises NEEDS_RESET its own way.
  *
- * @param vqs the queues given to ops->start (size 0: not running).
- * @return bit q set when queue q's driver must be notified of used buffers.
+ * @param vqs the queues given to ops->start (not set up: not running).
+ * @return bit q set when queue q's driver must be notified of used buffers,
+ *         VBE_DEV_SERVICE_MORE when the pass stopped at its budget, VBE_DEV_SERVICE_TOOK
+ *         when it took a chain.
  */
 uint32_t vbe_dev_service(const struct vbe_dev_ops *ops, void *be, struct vbe_vq *vqs);
 
@@ -168,14 +199,34 @@ int vbe_dev_set_status(struct vbe_dev *d, uint32_t status, uint64_t driver_featu
 		       const struct vbe_vq_mem *buf_mem);
 
 /** @brief Is the device running (DRIVER_OK without NEEDS_RESET)? */
-bool vbe_dev_running(const struct vbe_dev *d);
+static inline bool vbe_dev_running(const struct vbe_dev *d)
+{
+	return (d->status & (VBE_VIRTIO_STATUS_DRIVER_OK | VBE_VIRTIO_STATUS_DEVICE_NEEDS_RESET)) ==
+	       VBE_VIRTIO_STATUS_DRIVER_OK;
+}
+
+/**
+ * @brief Has a queue of the device been pushed to outside a service pass (an event from
+ * another agent or the platform, a late answer) without its driver being told? A transport
+ * that skips idle devices runs the pass for these all the same (vbe_dev_run() signals).
+ */
+static inline bool vbe_dev_unsignalled(const struct vbe_dev *d)
+{
+	for (unsigned int q = 0U; q < d->ops->num_queues; q++) {
+		if (vbe_vq_unsignalled(&d->vq[q])) {
+			return true;
+		}
+	}
+	return false;
+}
 
 /**
  * @brief Serve a running device once (vbe_dev_service()) and latch broken queues.
  *
  * @param broke set to a bit per queue that broke during this call (NEEDS_RESET raised,
  *        d->fault[q] set); the transport reports it and notifies a configuration change.
- * @return bit q set when queue q's driver must be notified of used buffers.
+ * @return as vbe_dev_service(): notification bits, VBE_DEV_SERVICE_MORE (serve again without
+ *         waiting for the driver), VBE_DEV_SERVICE_TOOK.
  */
 uint32_t vbe_dev_run(struct vbe_dev *d, uint32_t *broke);
 

@@ -32,6 +32,8 @@ struct vbe_fvq_notify {
 struct vbe_fvq_slot {
 	struct vbe_dev dev;   /* the backend and its device state */
 	uint32_t status_seen; /* last drv.status_seq handled */
+	uint32_t notify_seen; /* last drv.notify_seq acted on (our copy, never read back) */
+	bool more;            /* the last pass stopped at its budget: serve without a notify */
 	uint32_t irq_seq[VBE_FVQ_MAX_QUEUES]; /* used-buffer notifications sent, per queue */
 };
 
@@ -84,10 +86,14 @@ void vbe_fvq_publish(struct vbe_fvq *w, const struct vbe_fvq_notify *notify);
 /**
  * @brief Handle everything the driver has asked for since the last call.
  *
- * Status writes (reset, features, DRIVER_OK), then available chains on every running
- * device, then used-buffer notifications.
+ * Status writes (reset, features, DRIVER_OK), then one service pass (vbe_dev_service(), at
+ * most VBE_DEV_BUDGET chains) of every running device that has something to do: its driver
+ * notified (notify_seq moved), its last pass stopped at the budget, or chains were
+ * completed outside a pass that its driver was not told about. Then used-buffer
+ * notifications. An idle device costs two loads and compares.
  *
- * @param did_work set true when anything was handled (for a polling loop's back-off).
+ * @param did_work set true when anything was handled or a pass stopped at its budget (a
+ *        polling loop must come back at once).
  * @retval 0 always, today; kept an int for port errors to come.
  */
 int vbe_fvq_poll(struct vbe_fvq *w, bool *did_work);

@@ -67,6 +67,7 @@ struct vbe_sys {
 	struct vbe_i2c_dev i2c[VBE_SYS_MAX_GUESTS];
 	struct vbe_scmi_server scmi;                       /* shared by the guests' agents */
 	struct vbe_scmi_dev scmi_dev[VBE_SYS_MAX_GUESTS];
+	uint8_t next; /* the guest vbe_sys_poll() serves first next time (round-robin) */
 };
 
 /**
@@ -103,9 +104,13 @@ int vbe_sys_init_devices(struct vbe_sys *sys, const struct vbe_sys_cfg *cfg,
 void vbe_sys_start(struct vbe_sys *sys, const struct vbe_fvq_notify *notify);
 
 /**
- * @brief Serve every guest once.
+ * @brief Serve every guest once: one pass of each window (vbe_fvq_poll(), at most
+ * VBE_DEV_BUDGET chains per device), starting one guest further each call (round-robin), so
+ * no guest is always served first and one that floods its rings delays the others by one
+ * budget per pass at most. See docs/transport.md, "Fair service".
  *
- * @param did_work set true when any window had something to do.
+ * @param did_work set true when any window had something to do or left chains for the
+ *        next call (call again at once).
  */
 void vbe_sys_poll(struct vbe_sys *sys, bool *did_work);
 

@@ -127,13 +127,22 @@ int vbe_vhu_set_kick(struct vbe_vhu *d, uint32_t q);
 int vbe_vhu_set_enable(struct vbe_vhu *d, uint32_t q, uint32_t on);
 
 /**
- * @brief A kick (or a poll): start what is ready, run the backend until idle.
+ * @brief A kick (or a poll): start what is ready, run one service pass (vbe_dev_service()).
  *
- * @param call set to the queues whose driver must be signalled (bit per queue).
+ * @param call set to the queues whose driver must be signalled (bit per queue), plus
+ *        VBE_DEV_SERVICE_MORE when the pass stopped at its budget: kick again soon, without
+ *        waiting for the driver (it was not asked to notify).
  * @retval 0 done (the backend may still be waiting for rings).
  * @retval -EFAULT a ready ring's parts are outside the memory table (ring[q].fault says).
  * @retval -EIO a ring latched broken (bit in d->broken): the front-end must reset.
  */
 int vbe_vhu_kick(struct vbe_vhu *d, uint32_t *call);
+
+/**
+ * @brief Were chains completed on a live ring outside a kick (an SCMI notification caused by
+ * another guest's command or by the platform, pushed into this guest's eventq), and its
+ * driver not told yet? The port then runs a kick pass for this device, which signals.
+ */
+bool vbe_vhu_unsignalled(const struct vbe_vhu *d);
 
 #endif /* VBE_VHU_H */

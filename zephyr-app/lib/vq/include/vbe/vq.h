@@ -56,6 +56,14 @@ enum vbe_vq_fault {
 struct vbe_vq_mem {
 	void *(*xlate)(void *ctx, uint64_t addr, uint32_t len, bool write);
 	void *ctx;
+	/*
+	 * Optional: device memory that is one flat range, [lo, hi) at host address flat + addr
+	 * (the fat window's data area). When flat is set the walker checks buffers against the
+	 * range itself, with xlate's rules, instead of calling xlate for each descriptor.
+	 */
+	uint8_t *flat;
+	uint64_t lo;
+	uint64_t hi;
 };
 
 /** One piece of a request: host pointer and length, already checked. */
@@ -94,7 +102,44 @@ struct vbe_vq {
 	uint32_t faults[VBE_VQ_FAULT_COUNT]; /* public: latches per class since boot */
 	uint32_t popped;  /* public: chains taken since init */
 	uint32_t notifies; /* public: driver notifications sent since init */
+	/*
+	 * Chains the device may still take in this service pass, shared by the queues of one
+	 * device; NULL: no limit. Set and cleared by vbe_dev_service() (vbe_vq_budget()).
+	 */
+	uint32_t *budget;
 };
+
+/**
+ * @brief Is the queue set up (vbe_vq_init() or vbe_vq_init_at() since the last
+ * vbe_vq_stop(), or ever)? A queue that is not gives -ENODEV from pop and push and is never
+ * read or written: a device may reach a stopped ring from outside its own service (another
+ * agent's notification, the platform, a relay's owner) and must find it safe.
+ */
+static inline bool vbe_vq_ready(const struct vbe_vq *vq)
+{
+	return vq->size != 0U;
+}
+
+/**
+ * @brief Has the device pushed chains the driver was not told about yet (pushes outside a
+ * service pass: events, a relay's late answers)? The transport then runs the pass, whose
+ * vbe_vq_should_notify() decides. Never for a broken queue (it is not touched again, so
+ * it would ask forever).
+ */
+static inline bool vbe_vq_unsignalled(const struct vbe_vq *vq)
+{
+	return vq->used_idx != vq->signalled_used && !vq->broken;
+}
+
+/**
+ * @brief Limit the chains vbe_vq_pop() takes from now on to *@p budget (decremented per
+ * chain; 0: pop says -EAGAIN with chains left); NULL lifts the limit. Several queues may
+ * share one budget. vbe_dev_service() sets it around each service pass.
+ */
+static inline void vbe_vq_budget(struct vbe_vq *vq, uint32_t *budget)
+{
+	vq->budget = budget;
+}
 
 /*
  * The layout of a split ring as the transports check it before a queue starts
@@ -144,6 +189,14 @@ static inline bool vbe_vq_rings_clash(const struct vbe_vq_span a[VBE_VQ_PARTS],
 }
 
 /**
+ * @brief Stop using a queue: forget its ring (the driver's memory may go away) and every
+ * other state but the fault counters (statistics since boot). Chains in flight are void.
+ * Until the next vbe_vq_init(), vbe_vq_ready() is false and every call is refused without
+ * touching memory.
+ */
+void vbe_vq_stop(struct vbe_vq *vq);
+
+/**
  * @brief Set a queue up on rings the transport has checked.
  *
  * @param vq queue state; its fault counters survive re-initialisation.
@@ -173,7 +226,9 @@ int vbe_vq_init_at(struct vbe_vq *vq, uint16_t size, void *desc, void *avail, vo
  * @brief Take the next available chain.
  *
  * @retval 0 @p req holds a chain; complete it with vbe_vq_push().
- * @retval -EAGAIN nothing available.
+ * @retval -EAGAIN nothing available, or the pass budget (vbe_vq_budget()) is spent: the
+ *         transport calls the device again in its next pass.
+ * @retval -ENODEV the queue is not set up (never, or stopped since): nothing was read.
  * @retval -E2BIG the chain is valid but has more than VBE_VQ_MAX_SEGS segments; @p req
  *         holds its head and totals only. The caller must still complete it (written 0).
  * @retval -EIO the queue is broken (now or before); see vq->fault. Nothing was taken.
@@ -187,6 +242,7 @@ int vbe_vq_pop(struct vbe_vq *vq, struct vbe_vq_req *req);
  *
  * @param written bytes written into the writable segments (clamped to req->wr_len).
  * @retval 0 done.
+ * @retval -ENODEV the queue was stopped since the chain was taken: it is void.
  * @retval -EIO the queue is broken; the chain is not returned (the driver must reset).
  * @retval -EINVAL no chain is in flight (a backend bug); latches VBE_VQ_FAULT_USED_HEAD.
  */
@@ -196,7 +252,8 @@ int vbe_vq_push(struct vbe_vq *vq, const struct vbe_vq_req *req, uint32_t writte
  * @brief After a batch of pushes: must the driver be notified?
  *
  * Honours VIRTQ_AVAIL_F_NO_INTERRUPT, or used_event with EVENT_IDX (virtio 1.2, 2.7.7.2).
- * Counts a notification in vq->notifies when it answers true.
+ * Counts a notification in vq->notifies when it answers true. False for a queue that is
+ * broken or not set up.
  */
 bool vbe_vq_should_notify(struct vbe_vq *vq);
 
@@ -207,6 +264,7 @@ bool vbe_vq_should_notify(struct vbe_vq *vq);
  * avail_event (EVENT_IDX) or clears VIRTQ_USED_F_NO_NOTIFY.
  *
  * @retval true chains arrived meanwhile: pop again before sleeping.
+ * @retval false nothing new, or the queue is broken or not set up (nothing written).
  */
 bool vbe_vq_enable_notify(struct vbe_vq *vq);
 
