@@ -25,7 +25,7 @@ from mmio_util import (
     scmi_header,
 )
 
-from pyhost.headers import dev_faults, vq_faults
+from pyhost.headers import DEV_H, defines, dev_faults, vq_faults
 from pyhost.virtio import mmio as r
 from pyhost.virtio.errors import DeviceNeedsReset, FeaturesRefused
 
@@ -145,6 +145,29 @@ def test_i2c_denied_address_gets_err(dom: Domain) -> None:
     q = dom.open(I2C_ID).queues[0]
     used = q.call(*i2c_chain(0x51, read=1))  # ivi may not use 0x51
     assert used.segments[-1] == b"\x01"
+
+
+def test_a_full_ring_is_served_past_the_budget_without_another_notify(dom: Domain) -> None:
+    """One notify for more chains than a pass may take (VBE_DEV_BUDGET): the first poll
+    stops at the budget and the port's next poll, with no new notify (Xen sends none: the
+    driver already kicked), serves the rest; each pass interrupts the guest."""
+    budget = defines(DEV_H)["VBE_DEV_BUDGET"].value
+    dev = dom.open(I2C_ID)
+    q = dev.queues[0]
+    count = budget + 5
+    assert q.ring.size >= count, "the ring is too small for this test"
+    heads = [q.ring.add(*i2c_chain(SENSOR, read=1), indirect=True) for _ in range(count)]
+    _, raised0 = dom.irq(I2C_ID)
+    q.kick()  # one QueueNotify, one pass
+    assert len(q.ring.get_used()) == budget
+    assert dom.irq(I2C_ID)[1] == raised0 + 1
+    dom.trap.run()  # the port's next poll: no notify in between
+    rest = q.ring.get_used()
+    assert sorted(u.head for u in rest) == sorted(heads[budget:])
+    assert all(u.segments[-1] == b"\x00" for u in rest)
+    assert dom.irq(I2C_ID)[1] == raised0 + 2
+    dom.trap.run()  # nothing left: no pass, no interrupt
+    assert dom.irq(I2C_ID)[1] == raised0 + 2
 
 
 def test_scmi_base_version_round_trip(dom: Domain) -> None:

@@ -564,8 +564,16 @@ bool vbe_zephyr_xen_poll(void)
 	for (unsigned int i = 0U; i < vbe_zx.cfg->domain_count; i++) {
 		struct vbe_zx_dom *d = &vbe_zx.dom[i];
 
-		if (((pending & (atomic_val_t)BIT(i)) != 0) && d->live) {
+		if (!d->live) {
+			continue;
+		}
+		if (((pending & (atomic_val_t)BIT(i)) != 0) || vbe_ioreq_more(&d->ioreq)) {
 			worked = vbe_ioreq_poll(&d->ioreq, false) || worked;
+		}
+		if (vbe_ioreq_more(&d->ioreq)) {
+			/* its budget was spent: serve it again after the others, without an event */
+			(void)atomic_or(&vbe_zx.pending, (atomic_val_t)BIT(i));
+			k_sem_give(&vbe_zx.wake);
 		}
 	}
 

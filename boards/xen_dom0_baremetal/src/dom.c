@@ -306,11 +306,13 @@ bool xd_dom_service(struct xd_dom *d)
 	for (unsigned int v = 0U; v < d->ports; v++) {
 		pending = xd_evtchn_test_and_clear(d->local_port[v]) || pending;
 	}
-	if (!pending) {
+	if (pending) {
+		d->events++;
+	} else if (!vbe_ioreq_more(&d->ioreq)) {
 		return false;
 	}
-	d->events++;
-	/* Every READY slot, then the devices whose queues were notified. */
+	/* Every READY slot, then the devices whose queues were notified or which spent their
+	 * budget last time (the serve loop comes back before it blocks). */
 	return vbe_ioreq_poll(&d->ioreq, false);
 }
 

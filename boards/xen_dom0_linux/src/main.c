@@ -442,6 +442,27 @@ static void vx_dom_exc(struct vx_server *s)
 	}
 }
 
+static bool vx_more(const struct vx_server *s)
+{
+	for (unsigned int i = 0U; i < s->cfg->domain_count; i++) {
+		if (s->dom[i].live && vbe_ioreq_more(&s->dom[i].ioreq)) {
+			return true;
+		}
+	}
+	return false;
+}
+
+static void vx_run_more(struct vx_server *s)
+{
+	for (unsigned int i = 0U; i < s->cfg->domain_count; i++) {
+		struct vx_dom *d = &s->dom[i];
+
+		if (d->live && vbe_ioreq_more(&d->ioreq)) {
+			(void)vbe_ioreq_poll(&d->ioreq, false);
+		}
+	}
+}
+
 bool vx_run_all(struct vx_server *s)
 {
 	bool worked = false;
@@ -585,7 +606,7 @@ static int vx_serve(struct vx_server *s, const char *ctl)
 			got_usr1 = 0;
 			vx_stats(s, stdout);
 		}
-		if (poll(fds, 2, 1000) < 0) {
+		if (poll(fds, 2, vx_more(s) ? 0 : 1000) < 0) {
 			if (errno == EINTR) {
 				continue;
 			}
@@ -610,6 +631,8 @@ static int vx_serve(struct vx_server *s, const char *ctl)
 				}
 			}
 		}
+		/* devices that spent their budget: another pass, after every event above */
+		vx_run_more(s);
 		if (fds[1].revents & POLLIN) {
 			vx_ctl_client(s, lfd);
 			/* a platform command may have queued events (a trip point's

@@ -204,3 +204,13 @@ bool vbe_ioreq_poll(struct vbe_ioreq_server *s, bool all)
 	}
 	return worked;
 }
+
+bool vbe_ioreq_more(const struct vbe_ioreq_server *s)
+{
+	for (unsigned int i = 0U; i < s->num_devices; i++) {
+		if (vbe_mmio_more(s->dev[i].mmio)) {
+			return true;
+		}
+	}
+	return false;
+}

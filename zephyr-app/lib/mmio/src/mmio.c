@@ -19,6 +19,9 @@
 /* Refused accesses are logged, but at most this many per device: a driver cannot flood. */
 #define MMIO_LOG_MAX 8U
 
+/* vbe_dev_run()'s result bits that ask for a queue's interrupt (1 << queue) */
+#define MMIO_QUEUE_BITS ((1U << VBE_DEV_MAX_QUEUES) - 1U)
+
 int vbe_mmio_init(struct vbe_mmio *m, const struct vbe_dev_ops *ops, void *be,
 		  const struct vbe_vq_mem *mem, const struct vbe_mmio_irq *irq)
 {
@@ -86,6 +89,7 @@ static void mmio_reset(struct vbe_mmio *m)
 {
 	vbe_dev_reset(&m->dev);
 	memset(m->queue, 0, sizeof(m->queue));
+	m->more = false;
 	m->driver_features = 0U;
 	m->device_features_sel = 0U;
 	m->driver_features_sel = 0U;
@@ -363,7 +367,7 @@ int vbe_mmio_write(struct vbe_mmio *m, uint32_t off, uint8_t size, uint64_t val)
 
 bool vbe_mmio_poll(struct vbe_mmio *m, bool all)
 {
-	bool kicked = all;
+	bool kicked = all || m->more;
 	uint32_t before = 0U;
 	uint32_t after = 0U;
 	uint32_t notify;
@@ -374,19 +378,27 @@ bool vbe_mmio_poll(struct vbe_mmio *m, bool all)
 		m->queue[q].kicked = false;
 		before += m->dev.vq[q].popped;
 	}
+	m->more = false;
 	if (!kicked || !vbe_dev_running(&m->dev)) {
 		return false;
 	}
 	notify = vbe_dev_run(&m->dev, &broke);
 	if (broke != 0U) {
-		mmio_needs_reset(m, notify != 0U);
+		mmio_needs_reset(m, (notify & MMIO_QUEUE_BITS) != 0U);
 		return true;
 	}
-	if (notify != 0U) {
+	m->more = (notify & VBE_DEV_SERVICE_MORE) != 0U;
+	if ((notify & MMIO_QUEUE_BITS) != 0U) {
 		mmio_raise(m, VBE_MMIO_INT_VRING);
 	}
 	for (unsigned int q = 0U; q < m->dev.ops->num_queues; q++) {
 		after += m->dev.vq[q].popped;
 	}
-	return notify != 0U || after != before;
+	return (notify & (VBE_DEV_SERVICE_MORE | VBE_DEV_SERVICE_TOOK | MMIO_QUEUE_BITS)) != 0U ||
+	       after != before;
+}
+
+bool vbe_mmio_more(const struct vbe_mmio *m)
+{
+	return m->more;
 }

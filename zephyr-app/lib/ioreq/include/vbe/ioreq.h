@@ -150,6 +150,13 @@ int vbe_ioreq_handle(struct vbe_ioreq_server *s, unsigned int vcpu);
  */
 bool vbe_ioreq_poll(struct vbe_ioreq_server *s, bool all);
 
+/**
+ * @brief Whether a device of the server must be served again without a new event (its
+ * last pass spent VBE_DEV_BUDGET: vbe_mmio_more()). A port calls vbe_ioreq_poll() again
+ * before it blocks, after its other domains had their turn.
+ */
+bool vbe_ioreq_more(const struct vbe_ioreq_server *s);
+
 /** @brief Name of a refusal class, for logs. Never NULL. */
 const char *vbe_ioreq_refusal_str(enum vbe_ioreq_refusal r);
 

@@ -110,6 +110,7 @@ struct vbe_mmio {
 	uint32_t interrupt_status;
 	uint32_t config_generation;
 	struct vbe_mmio_queue queue[VBE_DEV_MAX_QUEUES];
+	bool more; /* the last pass spent its budget (VBE_DEV_SERVICE_MORE): serve again */
 	struct vbe_mmio_stats stats;
 };
 
@@ -148,12 +149,21 @@ int vbe_mmio_write(struct vbe_mmio *m, uint32_t off, uint8_t size, uint64_t val)
 /**
  * @brief Serve what the driver asked for since the last call.
  *
- * Runs the backend when a queue was notified (or @p all is set: a polling port), raises
- * the interrupt for used buffers and for a configuration change (NEEDS_RESET).
+ * Runs the backend when a queue was notified, when the last pass spent its budget with
+ * chains maybe left (vbe_mmio_more()), or when @p all is set (a polling port); raises the
+ * interrupt for used buffers the ring says to signal and for a configuration change
+ * (NEEDS_RESET).
  *
  * @return true when anything was done.
  */
 bool vbe_mmio_poll(struct vbe_mmio *m, bool all);
+
+/**
+ * @brief Whether the device must be served again without a new notify: its last pass
+ * stopped at VBE_DEV_BUDGET. A port that blocks for events must call vbe_mmio_poll()
+ * (vbe_ioreq_poll()) again first, after its other devices and domains had their turn.
+ */
+bool vbe_mmio_more(const struct vbe_mmio *m);
 
 /** @brief Name of a refusal class, for logs. Never NULL. */
 const char *vbe_mmio_refusal_str(enum vbe_mmio_refusal r);
