@@ -93,8 +93,10 @@ int vbe_fvq_init(struct vbe_fvq *w, void *base, uint32_t size, uint16_t guest_id
 	w->data_off = VBE_FVQ_RING_OFF + ring_size;
 	w->data_size = size - w->data_off;
 	w->mem.xlate = fvq_xlate;
+	w->mem.release = NULL; /* the window is always mapped */
 	w->mem.ctx = w;
 	w->ring_mem.xlate = fvq_ring_xlate;
+	w->ring_mem.release = NULL;
 	w->ring_mem.ctx = w;
 	return 0;
 }

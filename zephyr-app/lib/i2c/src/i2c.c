@@ -122,6 +122,15 @@ static int i2c_complete(struct vbe_i2c_dev *dev, const struct vbe_vq_req *req,
 	return vbe_vq_push(dev->vq, req, written);
 }
 
+/* Give up held chains [first, group_len) (the queue broke or resets): none is pushed. */
+static void i2c_drop_from(struct vbe_i2c_dev *dev, uint8_t first)
+{
+	for (uint8_t i = first; dev->vq != NULL && i < dev->group_len; i++) {
+		vbe_vq_drop(dev->vq, &dev->group[i]);
+	}
+	dev->group_len = 0;
+}
+
 /* Complete every held chain: with one error class (@p info NULL) or each its own verdict. */
 static int i2c_complete_group(struct vbe_i2c_dev *dev, const struct vbe_i2c_info *info,
 			      enum vbe_i2c_error err)
@@ -131,6 +140,7 @@ static int i2c_complete_group(struct vbe_i2c_dev *dev, const struct vbe_i2c_info
 		int rc = i2c_complete(dev, &dev->group[i], e);
 
 		if (rc != 0) {
+			i2c_drop_from(dev, i + 1U); /* the push took chain i; the rest are void */
 			return rc;
 		}
 		if (e != VBE_I2C_ERR_NONE) {
@@ -167,9 +177,10 @@ static void i2c_take(struct vbe_i2c_dev *dev, uint8_t i)
 	dev->group_flags[i] = vbe_get_le32(&hdr[VBE_I2C_WIRE_OUT_FLAGS]) & VBE_I2C_WIRE_FLAGS_KNOWN;
 }
 
+/* Forget the held group (queue broken, reset, start): its chains are dropped, not pushed. */
 static void i2c_forget(struct vbe_i2c_dev *dev)
 {
-	dev->group_len = 0;
+	i2c_drop_from(dev, 0);
 	dev->group_overflow = false;
 }
 

@@ -18,6 +18,12 @@
 
 #include "vring_split.h"
 
+/*
+ * Off the fast path (faults, memory mapped per use): out of line, so that pop and push keep
+ * their short prologues when vbe_vq_mem.release is NULL (GCC and Clang).
+ */
+#define VQ_COLD __attribute__((noinline, cold))
+
 static const char *const fault_names[] = {
 	[VBE_VQ_FAULT_NONE] = "none",
 	[VBE_VQ_FAULT_AVAIL_IDX] = "avail index moved past the ring size",
@@ -151,11 +157,19 @@ struct walk {
 	uint64_t wr_len;
 };
 
+/* Release a request's segments (vbe_vq_mem.release, which the caller checked is set). */
+static void vq_release_segs(const struct vbe_vq *vq, const struct vbe_vq_req *req)
+{
+	for (unsigned int s = 0U; s < (unsigned int)req->n_rd + req->n_wr; s++) {
+		vq->mem.release(vq->mem.ctx, req->seg[s].ptr, req->seg[s].len);
+	}
+}
+
 /* Enter an indirect table (virtio 1.2, 2.7.5.3). */
 static int walk_indirect(struct vbe_vq *vq, struct walk *w, uint64_t addr, uint32_t len,
 			 uint16_t flags)
 {
-	const void *table;
+	void *table;
 
 	if (!vq->indirect) {
 		return vq_fail(vq, VBE_VQ_FAULT_INDIRECT_FEATURE, -EPROTO);
@@ -212,11 +226,12 @@ static int walk_buffer(struct vbe_vq *vq, struct walk *w, struct vbe_vq_req *req
 	if (w->rd_len + w->wr_len > UINT32_MAX) {
 		return vq_fail(vq, VBE_VQ_FAULT_LEN_OVERFLOW, -EOVERFLOW);
 	}
-	if (len == 0U) {
-		return 0;
-	}
-	if (req->n_rd + req->n_wr >= VBE_VQ_MAX_SEGS) {
-		w->truncated = true;
+	if (len == 0U || req->n_rd + req->n_wr >= VBE_VQ_MAX_SEGS) {
+		/* not kept: nothing to hand on, a mapping to give back at once */
+		w->truncated = w->truncated || len != 0U;
+		if (vq->mem.release != NULL) {
+			vq->mem.release(vq->mem.ctx, ptr, len);
+		}
 		return 0;
 	}
 	req->seg[req->n_rd + req->n_wr].ptr = ptr;
@@ -227,6 +242,34 @@ static int walk_buffer(struct vbe_vq *vq, struct walk *w, struct vbe_vq_req *req
 		req->n_rd++;
 	}
 	return 0;
+}
+
+/*
+ * The indirect table a walk is in, once its descriptors were loaded (each once): with memory
+ * mapped per use it goes back now. w->table is what xlate returned for it.
+ */
+static VQ_COLD void walk_release_table(const struct vbe_vq *vq, const struct walk *w)
+{
+	if (w->in_indirect) {
+		vq->mem.release(vq->mem.ctx, (void *)(uintptr_t)w->table,
+				w->table_size * VRING_DESC_SIZE);
+	}
+}
+
+/*
+ * A walk that refused the chain (@p err, a fault) or found it too long (-E2BIG): the request
+ * keeps no segment, and with memory mapped per use what the walk mapped goes back.
+ */
+static VQ_COLD int walk_abort(struct vbe_vq *vq, const struct walk *w, struct vbe_vq_req *req,
+				  int err)
+{
+	if (vq->mem.release != NULL) {
+		vq_release_segs(vq, req);
+		walk_release_table(vq, w);
+	}
+	req->n_rd = 0U;
+	req->n_wr = 0U;
+	return err;
 }
 
 static int walk_chain(struct vbe_vq *vq, uint16_t head, struct vbe_vq_req *req)
@@ -251,32 +294,38 @@ static int walk_chain(struct vbe_vq *vq, uint16_t head, struct vbe_vq_req *req)
 
 		/* A chain cannot be longer than its table: more steps means a loop. */
 		if (++w.steps > w.table_size) {
-			return vq_fail(vq, VBE_VQ_FAULT_LOOP, -ELOOP);
+			return walk_abort(vq, &w, req, vq_fail(vq, VBE_VQ_FAULT_LOOP, -ELOOP));
 		}
 		if ((flags & VBE_VRING_DESC_F_INDIRECT) != 0U) {
 			err = walk_indirect(vq, &w, addr, len, flags);
 			if (err != 0) {
-				return err;
+				return walk_abort(vq, &w, req, err);
 			}
 			i = 0U;
 			continue;
 		}
 		err = walk_buffer(vq, &w, req, addr, len, flags);
 		if (err != 0) {
-			return err;
+			return walk_abort(vq, &w, req, err);
 		}
 		if ((flags & VBE_VRING_DESC_F_NEXT) == 0U) {
 			break;
 		}
 		if (next >= w.table_size) {
-			return vq_fail(vq, VBE_VQ_FAULT_NEXT_RANGE, -EINVAL);
+			return walk_abort(vq, &w, req, vq_fail(vq, VBE_VQ_FAULT_NEXT_RANGE, -EINVAL));
 		}
 		i = next;
 	}
 
 	req->rd_len = (uint32_t)w.rd_len;
 	req->wr_len = (uint32_t)w.wr_len;
-	return w.truncated ? -E2BIG : 0;
+	if (w.truncated) {
+		return walk_abort(vq, &w, req, -E2BIG); /* its totals only */
+	}
+	if (vq->mem.release != NULL) {
+		walk_release_table(vq, &w);
+	}
+	return 0;
 }
 
 int vbe_vq_pop(struct vbe_vq *vq, struct vbe_vq_req *req)
@@ -315,16 +364,22 @@ int vbe_vq_pop(struct vbe_vq *vq, struct vbe_vq_req *req)
 	return err;
 }
 
-int vbe_vq_push(struct vbe_vq *vq, const struct vbe_vq_req *req, uint32_t written)
+VQ_COLD void vbe_vq_drop(struct vbe_vq *vq, const struct vbe_vq_req *req)
+{
+	if (vq->inflight == 0U) {
+		return; /* nothing was taken: nothing to give up */
+	}
+	if (vq->mem.release != NULL) {
+		vq_release_segs(vq, req);
+	}
+	vq->inflight--;
+}
+
+/* Publish a chain the checks of vbe_vq_push() accepted. */
+static int vq_push_used(struct vbe_vq *vq, const struct vbe_vq_req *req, uint32_t written)
 {
 	uint8_t *elem;
 
-	if (vq->broken) {
-		return -EIO;
-	}
-	if (vq->inflight == 0U || req->head >= vq->size) {
-		return vq_fail(vq, VBE_VQ_FAULT_USED_HEAD, -EINVAL);
-	}
 	if (written > req->wr_len) {
 		written = req->wr_len;
 	}
@@ -337,6 +392,32 @@ int vbe_vq_push(struct vbe_vq *vq, const struct vbe_vq_req *req, uint32_t writte
 	vbe_st16(vring_used_idx(vq), vq->used_idx);
 	vq->inflight--;
 	return 0;
+}
+
+/*
+ * With memory mapped per use, the buffers go back before the used entry: once the driver
+ * sees it, it may end the guest's grant of them, which fails while we still map them.
+ */
+static VQ_COLD int vq_push_mapped(struct vbe_vq *vq, const struct vbe_vq_req *req,
+				  uint32_t written)
+{
+	vq_release_segs(vq, req);
+	return vq_push_used(vq, req, written);
+}
+
+int vbe_vq_push(struct vbe_vq *vq, const struct vbe_vq_req *req, uint32_t written)
+{
+	if (vq->broken) {
+		vbe_vq_drop(vq, req); /* never handed back: its buffers are released all the same */
+		return -EIO;
+	}
+	if (vq->inflight == 0U || req->head >= vq->size) {
+		return vq_fail(vq, VBE_VQ_FAULT_USED_HEAD, -EINVAL);
+	}
+	if (vq->mem.release != NULL) {
+		return vq_push_mapped(vq, req, written);
+	}
+	return vq_push_used(vq, req, written);
 }
 
 bool vbe_vq_should_notify(struct vbe_vq *vq)
