@@ -4,6 +4,11 @@
 (rings at the bottom, buffers above), and the host library's IOREQ server for one guest of
 the demo system (vbe_host_xen_*), bound to the same simulated platform as every other guest.
 Windows sit where ``vbe gen`` puts them for Xen: 0x02000000 + 0x200 per device.
+
+``Domain(..., grants=True)`` is a guest with Linux's grant DMA ops: the devices reach its
+RAM only through the grant table the test plays (pyhost.virtio.grant: every map and unmap
+counted, each map a mapping of its own), and the driver grants rings for the queue's life
+and buffers per request.
 """
 
 from __future__ import annotations
@@ -17,6 +22,7 @@ from typing import Any
 from pyhost import corelib
 from pyhost.memory import GuardedMemory
 from pyhost.virtio.alloc import Allocator
+from pyhost.virtio.grant import GrantDma, GrantTable, SharedRam
 from pyhost.virtio.mmio import MmioDevice, XenIoreqTrap
 from pyhost.virtio.window import WindowMem
 
@@ -37,19 +43,32 @@ class Domain:
     host: Any
     guest: int
     vcpus: int = 1
+    grants: bool = False
     page: GuardedMemory = field(init=False)
-    ram: GuardedMemory = field(init=False)
+    ram: GuardedMemory | SharedRam = field(init=False)
     handle: Any = field(init=False)
     trap: XenIoreqTrap = field(init=False)
+    table: GrantTable | None = field(init=False, default=None)
+    dma: GrantDma | None = field(init=False, default=None)
 
     def __post_init__(self) -> None:
         lib, ffi = self.core.lib, self.core.ffi
         self.page = GuardedMemory(PAGE_SIZE)
-        self.ram = GuardedMemory(RAM_SIZE)
-        # guest RAM at guest physical 0: descriptor addresses are offsets in self.ram
-        self.handle = lib.vbe_host_xen_create(
-            self.host, self.guest, self.page.cdata, self.vcpus, BASE, 0, RAM_SIZE, self.ram.cdata
-        )
+        if self.grants:
+            self.ram = SharedRam(RAM_SIZE)
+            self.table = GrantTable(self.core, self.ram)
+            self.dma = GrantDma(self.table)
+            gmap, gunmap = self.table.callbacks()
+            self.handle = lib.vbe_host_xen_create_gnt(
+                self.host, self.guest, self.page.cdata, self.vcpus, BASE, gmap, gunmap, ffi.NULL
+            )
+        else:
+            self.ram = GuardedMemory(RAM_SIZE)
+            # guest RAM at guest physical 0: descriptor addresses are offsets in self.ram
+            self.handle = lib.vbe_host_xen_create(
+                self.host, self.guest, self.page.cdata, self.vcpus, BASE, 0, RAM_SIZE,
+                self.ram.cdata,
+            )  # fmt: skip
         assert self.handle != ffi.NULL, "vbe_host_xen_create refused the guest"
         self.mem = WindowMem(self.ram.view, self.ram.ptr)
         self.ring_alloc = Allocator(0, RING_AREA, name="ring area")
@@ -68,7 +87,12 @@ class Domain:
 
     def device(self, device_id: int) -> MmioDevice:
         return MmioDevice(
-            self.trap, self.base_of(device_id), self.mem, self.ring_alloc, self.data_alloc
+            self.trap,
+            self.base_of(device_id),
+            self.mem,
+            self.ring_alloc,
+            self.data_alloc,
+            dma=self.dma,
         )
 
     def open(self, device_id: int, **kw: Any) -> MmioDevice:
@@ -80,6 +104,7 @@ class Domain:
             self.ring_alloc,
             self.data_alloc,
             device_bits=bits,
+            dma=self.dma,
             **kw,
         )
 
@@ -93,6 +118,9 @@ class Domain:
 
     def mmio_stat(self, device_id: int, idx: int) -> int:
         return int(self.core.lib.vbe_host_xen_mmio_stat(self.handle, self.window(device_id), idx))
+
+    def gnt_stat(self, idx: int) -> int:
+        return int(self.core.lib.vbe_host_xen_gnt_stat(self.handle, idx))
 
     def fault(self, device_id: int, queue: int) -> int:
         return int(self.core.lib.vbe_host_xen_fault(self.handle, self.window(device_id), queue))
