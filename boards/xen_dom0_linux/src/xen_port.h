@@ -11,6 +11,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include <vbe/gnt.h>
 #include <vbe/ioreq.h>
 #include <vbe/memtab.h>
 #include <vbe/mmio.h>
@@ -29,7 +30,7 @@ struct vx_irq {
 	uint32_t failed;
 };
 
-/** One DomU served: its IOREQ server and devices. */
+/** One DomU served: its IOREQ server, its memory (RAM mapped, or grants), its devices. */
 struct vx_dom {
 	const struct vbe_xen_domain *cfg;
 	struct vx_server *srv;
@@ -41,6 +42,9 @@ struct vx_dom {
 	uint32_t local_port[VBE_IOREQ_MAX_VCPUS]; /* our ends of the vCPUs' event channels */
 	uint32_t events;
 	struct vbe_memtab memtab;
+	struct vbe_gnt gnt; /* a grant domain's mapper (cfg->grants) */
+	uint64_t gnt_map_ns;   /* time spent in grant map and unmap calls */
+	uint64_t gnt_unmap_ns;
 	struct vbe_vq_mem mem;
 	struct vbe_ioreq_server ioreq;
 	struct vbe_mmio mmio[VBE_IOREQ_MAX_DEVICES];
@@ -57,6 +61,7 @@ struct vx_server {
 	void *dm;   /* xendevicemodel_handle */
 	void *fmem; /* xenforeignmemory_handle */
 	void *call; /* xencall_handle */
+	void *xgt;  /* xengnttab_handle (when a domain uses grants) */
 	uint64_t started_us;
 };
 
