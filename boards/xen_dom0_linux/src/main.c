@@ -432,6 +432,15 @@ void vx_stats(const struct vx_server *s, FILE *out)
 				ms->reads, ms->writes, ms->notifies, ms->interrupts, d->irq[k].raised,
 				ms->resets, m->dev.vq[0].popped, m->dev.vq[1].popped);
 			vx_refused(out, ms->refused, VBE_MMIO_REFUSAL_COUNT);
+			/* the rings as the driver programmed them (guest or grant addresses) */
+			fprintf(out, " qsize=%u,%u desc=%#llx,%#llx avail=%#llx,%#llx used=%#llx,%#llx",
+				m->queue[0].cfg.size, m->queue[1].cfg.size,
+				(unsigned long long)m->queue[0].cfg.desc,
+				(unsigned long long)m->queue[1].cfg.desc,
+				(unsigned long long)m->queue[0].cfg.avail,
+				(unsigned long long)m->queue[1].cfg.avail,
+				(unsigned long long)m->queue[0].cfg.used,
+				(unsigned long long)m->queue[1].cfg.used);
 			fputc('\n', out);
 		}
 	}
