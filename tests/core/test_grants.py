@@ -27,7 +27,7 @@ from pyhost.virtio.ring import F_WRITE
 EEPROM = 0x50
 RING_PARTS = 3  # desc, avail, used: each mapped on its own while the queue runs
 FAIL_NEXT = 0x1
-MAPS, UNMAPS, PAGES, LIVE, LIVE_MAX, REFUSED = range(6)
+MAPS, UNMAPS, PAGES, LIVE, LIVE_MAX, LIVE_PAGES, LIVE_PAGES_MAX, REFUSED = range(8)
 NOT_GRANT, BAD_REF, TOO_LONG, MAP_FAILED = range(4)
 
 
@@ -88,6 +88,23 @@ def test_each_request_maps_and_unmaps_its_buffers_and_table(dom: Domain) -> None
     q.call(*i2c_chain(EEPROM, read=2))  # direct: three buffers
     assert dom.gnt_stat(MAPS) - before == 3
     assert live(dom) == RING_PARTS
+
+
+def test_a_buffer_across_pages_is_one_mapping_of_consecutive_references(dom: Domain) -> None:
+    s = dom.open(SCMI_ID).queues[0]
+    assert dom.table is not None and dom.gnt_stat(LIVE_PAGES) == 2 * RING_PARTS
+    seen: list[tuple[int, int]] = []
+    dom.table.on_unmap = lambda: seen.append((dom.gnt_stat(LIVE), dom.gnt_stat(LIVE_PAGES)))
+    hdr = scmi_header(0x10, 0, token=3)
+    pages = dom.gnt_stat(PAGES)
+    reply = s.call([struct.pack("<I", hdr)], [3 * 4096])  # room for a reply over 3-4 pages
+    assert struct.unpack_from("<Ii", reply.data) == (hdr, 0)
+    span = dom.gnt_stat(PAGES) - pages - 1  # the pages of the reply buffer (the request: 1)
+    assert span in (3, 4)
+    # at the push the two buffers went back: the reply's run as one mapping of its pages
+    assert seen[0] == (2 * RING_PARTS + 2, 2 * RING_PARTS + 1 + span)
+    assert dom.gnt_stat(LIVE_PAGES_MAX) == 2 * RING_PARTS + 1 + span
+    assert dom.gnt_stat(LIVE_PAGES) == 2 * RING_PARTS
 
 
 def test_buffers_released_before_the_used_entry_shows(dom: Domain) -> None:

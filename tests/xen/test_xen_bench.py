@@ -107,5 +107,9 @@ def test_xen_figures(xen_system: XenSystem) -> None:
     st = xs.stats()
     for d in layout(xs.system).domains:
         io = st[d.domid]["ioreq"]
-        held = f"{io['mapped_max']} pages at most" if d.grants else f"{d.memory >> 20} MiB, whole"
+        held = (
+            f"{io['mapped_pages_max']} pages at most ({io['mapped_max']} mappings)"
+            if d.grants
+            else f"{d.memory >> 20} MiB, whole"
+        )
         print(f"Dom0 maps of {d.guest.name}'s memory: {held}")

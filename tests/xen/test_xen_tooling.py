@@ -87,7 +87,8 @@ def test_stats_lines_parse_per_domain_and_device() -> None:
     text = (
         "stats domid=1 guest=ivi live=1 events=9 served=9 reads=5 writes=4 spurious=0 "
         "refused=0,0,0,0,0,0 grants=1 maps=7 unmaps=4 pages=9 mapped=3 mapped_max=5 "
-        "map_ns=1200 unmap_ns=3400 gnt_refused=1,0,0,2\n"
+        "mapped_pages=3 mapped_pages_max=6 map_ns=1200 unmap_ns=3400 "
+        "gnt_refused=1,0,0,2\n"
         "stats domid=1 dev=0 kind=scmi base=0x2000000 spi=33 status=0xf features=0x130000000 "
         "fault=0,0 reads=3 writes=2 notifies=1 interrupts=1 raised=1 resets=1 popped=1,0 "
         "refused=0,0,0,0,0,0 qsize=64,0 desc=0x8000000000009000,0 avail=0x8000000000009400,0 "

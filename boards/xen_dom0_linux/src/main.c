@@ -413,8 +413,10 @@ void vx_stats(const struct vx_server *s, FILE *out)
 			d->events, st->served, st->reads, st->writes, st->spurious);
 		vx_refused(out, st->refused, VBE_IOREQ_REFUSAL_COUNT);
 		fprintf(out, " grants=%u maps=%u unmaps=%u pages=%u mapped=%u mapped_max=%u "
-			     "map_ns=%llu unmap_ns=%llu gnt_refused=%u,%u,%u,%u", d->cfg->grants,
-			gs->maps, gs->unmaps, gs->pages, gs->live, gs->live_max,
+			     "mapped_pages=%u mapped_pages_max=%u map_ns=%llu unmap_ns=%llu "
+			     "gnt_refused=%u,%u,%u,%u", d->cfg->grants,
+			gs->maps, gs->unmaps, gs->pages, gs->live, gs->live_max, gs->live_pages,
+			gs->live_pages_max,
 			(unsigned long long)d->gnt_map_ns, (unsigned long long)d->gnt_unmap_ns,
 			gs->refused[VBE_GNT_NOT_GRANT], gs->refused[VBE_GNT_BAD_REF],
 			gs->refused[VBE_GNT_TOO_LONG], gs->refused[VBE_GNT_MAP_FAILED]);

@@ -99,6 +99,10 @@ static void *gnt_xlate(void *ctx, uint64_t addr, uint32_t len, bool write)
 	if (g->stats.live > g->stats.live_max) {
 		g->stats.live_max = g->stats.live;
 	}
+	g->stats.live_pages += count;
+	if (g->stats.live_pages > g->stats.live_pages_max) {
+		g->stats.live_pages_max = g->stats.live_pages;
+	}
 	return pages + off;
 }
 
@@ -107,12 +111,14 @@ static void gnt_release(void *ctx, void *ptr, uint32_t len)
 	struct vbe_gnt *g = ctx;
 	uintptr_t p = (uintptr_t)ptr;
 	uint64_t off = p & GNT_OFFSET_MASK;
+	uint32_t count = gnt_pages(off, len);
 
-	g->ops->unmap(g->ctx, (void *)(p - (uintptr_t)off), gnt_pages(off, len));
+	g->ops->unmap(g->ctx, (void *)(p - (uintptr_t)off), count);
 	g->stats.unmaps++;
 	if (g->stats.live > 0U) {
 		g->stats.live--;
 	}
+	g->stats.live_pages -= (count <= g->stats.live_pages) ? count : g->stats.live_pages;
 }
 
 void vbe_gnt_vq_mem(struct vbe_gnt *g, struct vbe_vq_mem *mem)

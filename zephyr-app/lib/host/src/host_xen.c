@@ -298,6 +298,10 @@ uint32_t vbe_host_xen_gnt_stat(struct vbe_host_xen *x, int idx)
 		return st->live;
 	case VBE_HOST_GNT_STAT_LIVE_MAX:
 		return st->live_max;
+	case VBE_HOST_GNT_STAT_LIVE_PAGES:
+		return st->live_pages;
+	case VBE_HOST_GNT_STAT_LIVE_PAGES_MAX:
+		return st->live_pages_max;
 	default:
 		idx -= VBE_HOST_GNT_STAT_REFUSED;
 		return (idx >= 0 && idx < VBE_GNT_REFUSAL_COUNT) ? st->refused[idx] : 0U;

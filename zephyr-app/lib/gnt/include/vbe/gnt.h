@@ -63,6 +63,8 @@ struct vbe_gnt_stats {
 	uint32_t pages;    /* pages mapped, in all */
 	uint32_t live;     /* mappings held now (maps - unmaps) */
 	uint32_t live_max; /* the most held at once */
+	uint32_t live_pages;     /* pages those mappings span now */
+	uint32_t live_pages_max; /* the most at once: what the domain costs the backend */
 	uint32_t refused[VBE_GNT_REFUSAL_COUNT];
 };
 

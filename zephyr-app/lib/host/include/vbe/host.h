@@ -435,7 +435,9 @@ uint32_t vbe_host_xen_fault(struct vbe_host_xen *x, int k, int q);
 #define VBE_HOST_GNT_STAT_PAGES 2
 #define VBE_HOST_GNT_STAT_LIVE 3
 #define VBE_HOST_GNT_STAT_LIVE_MAX 4
-#define VBE_HOST_GNT_STAT_REFUSED 5 /* + enum vbe_gnt_refusal */
+#define VBE_HOST_GNT_STAT_LIVE_PAGES 5
+#define VBE_HOST_GNT_STAT_LIVE_PAGES_MAX 6
+#define VBE_HOST_GNT_STAT_REFUSED 7 /* + enum vbe_gnt_refusal */
 uint32_t vbe_host_xen_gnt_stat(struct vbe_host_xen *x, int idx);
 
 #endif /* VBE_HOST_H */
