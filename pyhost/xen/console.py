@@ -7,7 +7,11 @@ arch/arm/vpl011.c):
   except for the domain that has Xen's serial input: its characters are printed one by one
   as they come, so its lines read ``(XEN) <line>``;
 - Ctrl-a three times moves the input on (Xen, DOM0, DOM1 ... DOM<max>, Xen ...), and Xen
-  says where: ``(XEN) *** Serial input to DOM1 (type 'CTRL-a' three times to switch input)``.
+  says where: ``(XEN) *** Serial input to DOM1 (type 'CTRL-a' three times to switch input)``;
+- Dom0's text goes out as it is written, so Xen's whole lines can land in the middle of a
+  Dom0 line: ``[ 0.11] Mount-cache hash (XEN) DOM2: VBE-GUEST-READY ...``, the rest of the
+  Dom0 line on the next physical line. The Xen part is split off and the Dom0 part joined
+  with what follows.
 
 :class:`Demux` takes raw bytes and keeps one text stream per source ("xen", 0 for Dom0, n
 for DOMn), attributing a bare ``(XEN)`` line to the DomU that has the input (the harness
@@ -54,6 +58,7 @@ class Demux:
     log: list[tuple[Source, str]] = field(default_factory=list)  # every line, attributed
     times: list[float] = field(default_factory=list)  # time.monotonic() each line came
     _partial: str = ""
+    _dom0: str = ""  # the start of a Dom0 line that one of Xen's lines cut
 
     def feed(self, data: bytes) -> None:
         text = self._partial + data.decode("utf-8", "replace").replace("\r", "")
@@ -74,6 +79,13 @@ class Demux:
         return None
 
     def _line(self, line: str) -> None:
+        cut = line.find(PREFIX, 1)
+        if cut > 0 and not line.startswith(PREFIX):
+            # Xen's line inside a Dom0 line: its start waits for the rest
+            self._dom0 += line[:cut]
+            line = line[cut:]
+        elif not line.startswith(PREFIX) and self._dom0:
+            line, self._dom0 = self._dom0 + line, ""
         if m := _INPUT.match(line):
             self.focus = XEN if m[1] == "Xen" else int(m[2])
             self._add(XEN, line[len(PREFIX) :])

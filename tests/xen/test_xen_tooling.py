@@ -51,6 +51,16 @@ def test_a_partial_line_waits_for_its_end() -> None:
     assert d.text(0) == "VBE-BEGIN 1\n"
 
 
+def test_a_xen_line_inside_a_dom0_line_is_split_off() -> None:
+    """Seen on a boot: Xen printed DOM2's READY line while Dom0 was half-way through one
+    of its own (Dom0's text goes out unbuffered, Xen's lines whole)."""
+    d = Demux()
+    d.feed(b"[    0.119982] Mount-cache hash (XEN) DOM2: VBE-GUEST-READY 6.12.118-vbe\n")
+    d.feed(b"table entries: 2048\n[    0.13] next\n")
+    assert d.text(2) == "VBE-GUEST-READY 6.12.118-vbe\n"
+    assert d.text(0) == "[    0.119982] Mount-cache hash table entries: 2048\n[    0.13] next\n"
+
+
 def test_input_switches_cycle_xen_dom0_and_each_domu() -> None:
     # two DomUs: Xen -> DOM0 -> DOM1 -> DOM2 -> Xen
     assert switches(XEN, 0, 2) == 1
