@@ -1,8 +1,8 @@
 """Load the portable C core into this process with cffi (ABI mode).
 
 The declarations come from the real headers (``vbe/virtio.h``, ``vbe/fvq_layout.h``,
-``vbe/host.h``): they are written in the subset cffi parses, so the window layout pyhost
-uses is the one the C compiler uses (``tests/core/test_layout.py`` checks offsets against
+``vbe/sim_cmd.h``, ``vbe/host.h``): they are written in the subset cffi parses, so the
+window layout pyhost uses is the one the C compiler uses (``tests/core/test_layout.py`` checks offsets against
 the compiled library).
 
 The shared libraries are built with CMake into ``build/host``. When they are missing or
@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import functools
 import os
-import re
 import shutil
 import subprocess
 import sys
@@ -29,10 +28,13 @@ from cffi import FFI
 
 REPO = Path(__file__).resolve().parent.parent
 CORE = REPO / "zephyr-app" / "lib"
+#: the host port: the core as a shared library (boards/host, like Zephyr's native_sim)
+HOST_PORT = REPO / "boards" / "host"
 HEADERS = (
     CORE / "port" / "include" / "vbe" / "virtio.h",
     CORE / "fvq" / "include" / "vbe" / "fvq_layout.h",
-    CORE / "host" / "include" / "vbe" / "host.h",
+    CORE / "sim" / "include" / "vbe" / "sim_cmd.h",
+    HOST_PORT / "include" / "vbe" / "host.h",
 )
 LIBRARIES = {"plain": "libvbe_host.so", "asan": "libvbe_host_asan.so"}
 
@@ -51,7 +53,7 @@ def cdef_source(path: Path) -> str:
     guard = None
     for line in path.read_text().splitlines():
         s = line.strip()
-        if s.startswith("#include") or s.startswith("#endif"):
+        if s.startswith(("#include", "#endif")):
             continue
         if s.startswith("#ifndef"):
             guard = s.split()[1]
@@ -75,7 +77,7 @@ def _sources_newer_than(lib: Path) -> bool:
         return True
     mtime = lib.stat().st_mtime
     for pattern in ("**/*.c", "**/*.h", "**/*.cmake"):
-        for f in CORE.glob(pattern):
+        for f in (*CORE.glob(pattern), *HOST_PORT.glob(pattern)):
             if f.stat().st_mtime > mtime:
                 return True
     root_cmake = REPO / "CMakeLists.txt"
@@ -94,7 +96,7 @@ def build(quiet: bool = False) -> Path:
         ["cmake", "--build", str(bdir), "-j", str(os.cpu_count() or 2)],
     )
     for cmd in steps:
-        proc = subprocess.run(cmd, capture_output=True, text=True)
+        proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
         if proc.returncode != 0:
             raise CoreLibError(
                 f"building the C core failed ({' '.join(cmd)}):\n{proc.stdout}{proc.stderr}"
@@ -115,6 +117,11 @@ def library_path(which: str | None = None) -> Path:
     lib = build_dir() / LIBRARIES[which]
     if _sources_newer_than(lib):
         build()
+        if lib.exists() and _sources_newer_than(lib):
+            # The build had nothing to relink (a change that compiles to the same objects,
+            # e.g. a comment in a .cmake file): the library is current, say so, or every
+            # load would build again.
+            os.utime(lib)
     if not lib.exists():
         raise CoreLibError(f"{lib} was not produced by the build")
     return lib
@@ -144,14 +151,8 @@ class Core:
     lib: object
     path: Path
 
-    @property
-    def errno_names(self) -> dict[int, str]:
-        import errno
 
-        return {-v: k for k, v in errno.__dict__.items() if re.fullmatch(r"E[A-Z0-9]+", k)}
-
-
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def load(which: str | None = None) -> Core:
     """Build if needed and load the core library (cached per variant)."""
     which = which or variant()

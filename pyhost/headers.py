@@ -21,6 +21,7 @@ PLAT_H = CORE / "plat" / "include" / "vbe" / "plat.h"
 SIM_H = CORE / "sim" / "include" / "vbe" / "sim.h"
 LAYOUT_H = CORE / "fvq" / "include" / "vbe" / "fvq_layout.h"
 DEV_H = CORE / "dev" / "include" / "vbe" / "dev.h"
+SCMI_H = CORE / "scmi" / "include" / "vbe" / "scmi.h"
 SCMI_WIRE_H = CORE / "scmi" / "include" / "vbe" / "scmi_wire.h"
 
 _DEFINE = re.compile(r"^\s*#define\s+(\w+)\s+(0x[0-9a-fA-F]+|\d+)U?\b\s*(?:/\*\s*(.*?)\s*\*/)?")

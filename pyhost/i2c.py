@@ -10,8 +10,10 @@ of messages sent as one FAIL_NEXT group, exactly as Linux's i2c-virtio driver do
 
 :meth:`I2cClient.transfer` returns what the guest sees, per message; ``completed`` is what
 Linux's ``i2c_transfer()`` returns (the number of messages before the first failure).
-:meth:`I2cClient.transfer_or_raise` raises :class:`I2cError`, which explains the failure
-from the guest's I2C view (not allowed, read-only, or no answer on the bus).
+:meth:`I2cClient.transfer_or_raise` raises :class:`I2cError`, which says why the transfer
+failed as the device recorded it (not allowed, read-only, no answer on the bus...: the
+device's diagnostic, read through the platform, since the wire says only OK/ERR) and what
+the guest may use instead (its I2C view, from the system description).
 
 The SMBus helpers build the same messages as Linux's SMBus emulation over plain I2C.
 """
@@ -22,7 +24,8 @@ import struct
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from pyhost.machine.base import GuestInfo, I2cRoute, Machine
+from pyhost.headers import I2C_H, defines
+from pyhost.machine.base import GuestInfo, I2cDiag, Machine
 from pyhost.virtio.device import VirtioDevice
 
 # Wire constants (virtio 1.2, 5.19); tests/unit/test_i2c_wire.py checks them against vbe/i2c.h.
@@ -129,6 +132,7 @@ class MsgResult:
     status: int  # the in_hdr status byte: MSG_OK or MSG_ERR (anything else is a device bug)
     data: bytes  # bytes read (empty for writes); only meaningful when ok
     used_len: int  # bytes the device said it wrote into the writable buffers
+    head: int = -1  # the request's descriptor head (what the device's diagnostic names)
 
     @property
     def ok(self) -> bool:
@@ -152,10 +156,6 @@ class TransferResult:
     def ok(self) -> bool:
         return self.completed == len(self.results)
 
-    @property
-    def failed_index(self) -> int | None:
-        return None if self.ok else self.completed
-
     def reads(self) -> list[bytes]:
         """Data of the read messages, in order (one entry per read message)."""
         return [r.data for r in self.results if r.msg.read]
@@ -167,32 +167,18 @@ class TransferResult:
         return self.results[i]
 
 
-def route_allows(route: I2cRoute | None, msgs: Sequence[I2cMsg], i: int) -> bool:
-    """Whether the guest's policy lets message ``i`` of ``msgs`` through (see vbe/i2c.h):
-    the address must be in the view; on a read-only route a write is allowed only as a
-    register select of 1..select_max bytes directly followed by a read of the same address.
-    A machine whose routes do not say their select_max counts every such write as refused."""
-    m = msgs[i]
-    if route is None or route.ten_bit != m.ten_bit:
-        return False
-    if m.read or not route.read_only:
-        return True
-    if not 1 <= m.length <= select_max(route) or i + 1 >= len(msgs):
-        return False
-    nxt = msgs[i + 1]
-    return nxt.read and nxt.addr == m.addr and nxt.ten_bit == m.ten_bit
-
-
-def select_max(route: I2cRoute) -> int:
-    """Longest register-select write a read-only route accepts (0 when not reported)."""
-    return int(getattr(route, "select_max", 0) or 0)
-
-
-def group_max() -> int:
-    """Longest FAIL_NEXT group the backend runs (VBE_I2C_GROUP_MAX in vbe/i2c.h)."""
-    from pyhost import headers
-
-    return headers.defines(headers.I2C_H, "VBE_I2C_GROUP_MAX")["VBE_I2C_GROUP_MAX"].value
+#: Longest FAIL_NEXT group the backend runs (VBE_I2C_GROUP_MAX in vbe/i2c.h).
+GROUP_MAX = defines(I2C_H, "VBE_I2C_GROUP_MAX")["VBE_I2C_GROUP_MAX"].value
+#: the device's reasons (enum vbe_i2c_error) as I2cError.reason says them
+REASONS = {
+    "DENIED": "denied",
+    "READ_ONLY": "read-only",
+    "GROUP": "group",
+    "BUS": "bus",
+    "ADDR": "address",
+    "LAYOUT": "layout",
+    "ZERO_LEN": "zero-length",
+}
 
 
 def allowed_list(guest: GuestInfo) -> str:
@@ -207,7 +193,8 @@ def allowed_list(guest: GuestInfo) -> str:
 @dataclass(eq=False)
 class I2cError(RuntimeError):
     """A transfer failed. Names the guest, the first failing message and its address, and
-    says why as far as the guest's view tells (``reason``: denied, read-only, group, bus)."""
+    says why as the device recorded it (``reason``: denied, read-only, group, bus, address,
+    layout, zero-length; unknown when the device kept no record)."""
 
     guest: str
     index: int
@@ -224,10 +211,11 @@ class I2cError(RuntimeError):
     def __str__(self) -> str:
         addr = format_addr(self.msg.addr, self.msg.ten_bit)
         where = f"message {self.index} of {self.count} ({self.msg.describe()})"
+        who = f'guest "{self.guest}"'
         if self.reason == "denied":
             return (
-                f'guest "{self.guest}" may not use I2C address {addr} '
-                f"(allowed: {self.allowed}); {where} was refused"
+                f"{who} may not use I2C address {addr} (allowed: {self.allowed}); "
+                f"{where} was refused"
             )
         if self.reason == "read-only":
             rule = "no write passes"
@@ -238,36 +226,45 @@ class I2cError(RuntimeError):
                     f"a read of {addr}"
                 )
             return (
-                f'guest "{self.guest}" may only read I2C address {addr} (read-only: {rule}); '
-                f"{where} was refused"
+                f"{who} may only read I2C address {addr} (read-only: {rule}); {where} was refused"
             )
         if self.reason == "group":
             return (
-                f'guest "{self.guest}": a transfer of {self.count} messages is longer than the '
-                f"device runs as one group ({group_max()}); {where} failed with all the others"
+                f"{who}: a transfer of {self.count} messages is longer than the device runs as "
+                f"one group ({GROUP_MAX}); {where} failed with all the others"
             )
-        return (
-            f'guest "{self.guest}": {where} failed on the bus: I2C address {addr} did not '
-            "acknowledge (nothing there, or it refused the data)"
-        )
+        if self.reason == "bus":
+            return (
+                f"{who}: {where} failed on the bus: I2C address {addr} did not acknowledge "
+                "(nothing there, or it refused the data)"
+            )
+        if self.reason == "address":
+            return f"{who}: {where} has an address the device cannot decode; it was refused"
+        if self.reason == "zero-length":
+            return (
+                f"{who}: {where} is zero-length, which the device takes only with the "
+                "ZERO_LENGTH_REQUEST feature negotiated; it was refused"
+            )
+        if self.reason == "layout":
+            return (
+                f"{who}: {where} was refused: its descriptor chain is not a virtio-i2c request "
+                "(out_hdr, buffer, in_hdr), or its split buffer did not fit the device's "
+                "bounce space"
+            )
+        return f"{who}: {where} failed (the device kept no record of why)"
 
 
-def explain_failure(guest: GuestInfo, result: TransferResult) -> I2cError:
-    """Build the error for a failed transfer from the guest's view."""
+def explain_failure(guest: GuestInfo, result: TransferResult, diag: I2cDiag | None) -> I2cError:
+    """The error for a failed transfer: why, from the device's diagnostic of its first
+    failed message (``diag``; None: no record); what is allowed, from the guest's view."""
     i = result.completed
-    msgs = [r.msg for r in result.results]
-    m = msgs[i]
+    m = result.results[i].msg
     route = guest.i2c_route(m.addr)
-    if len(msgs) > group_max():
-        reason = "group"
-    elif route is None or route.ten_bit != m.ten_bit:
-        reason = "denied"
-    elif not route_allows(route, msgs, i):
-        reason = "read-only"
-    else:
-        reason = "bus"
-    sel = select_max(route) if route is not None else 0
-    return I2cError(guest.name, i, m, len(msgs), reason, allowed_list(guest), sel, result)
+    sel = route.select_max if route is not None and route.ten_bit == m.ten_bit else 0
+    reason = REASONS.get(diag.reason, "unknown") if diag is not None else "unknown"
+    return I2cError(
+        guest.name, i, m, len(result.results), reason, allowed_list(guest), sel, result
+    )
 
 
 @dataclass(frozen=True)
@@ -367,12 +364,30 @@ class I2cClient:
                 # the status byte counts only if the used length covers it
                 status = u.segments[-1][0] if u.length >= wlen else STATUS_MISSING
                 data = u.segments[0] if m.read and m.data and status == MSG_OK else b""
-                results.append(MsgResult(m, status, data, u.length))
+                results.append(MsgResult(m, status, data, u.length, head))
         return TransferResult(self.guest.name, tuple(results))
 
+    def diagnostic(self, result: TransferResult) -> I2cDiag | None:
+        """What the device recorded about a failed transfer (the newest record of its first
+        failed message's head); None when the platform has none."""
+        head = result.results[result.completed].head
+        plat = self.machine.platform
+        try:
+            newest = plat.i2c_diag(self.guest.index)
+            for seq in range(newest.seq if newest else 0, 0, -1):
+                d = newest if seq == newest.seq else plat.i2c_diag(self.guest.index, seq)
+                if d is None:
+                    break  # overwritten
+                if d.head == head:
+                    return d
+        except NotImplementedError:
+            pass  # a machine without the platform protocol
+        return None
+
     def explain(self, result: TransferResult) -> I2cError:
-        """The I2cError for a failed transfer, explained from the guest's view."""
-        return explain_failure(self.guest, result)
+        """The I2cError for a failed transfer: why from the device, what instead from the
+        guest's view."""
+        return explain_failure(self.guest, result, self.diagnostic(result))
 
     def transfer_or_raise(
         self, msgs: Sequence[I2cMsg], timeout: float | None = None

@@ -85,12 +85,9 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
 
 @pytest.fixture
 def machine(request: pytest.FixtureRequest) -> Iterator[Machine]:
-    m = make_machine(request.param)
-    try:
-        m.launch()
+    # a failed launch releases what it took; the with closes the machine whatever the test does
+    with make_machine(request.param) as m:
         yield m
-    finally:
-        m.close()
 
 
 @pytest.fixture

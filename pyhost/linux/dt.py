@@ -7,7 +7,7 @@ node, so the guest boots with ``-dtb`` of QEMU's tree with the fragment merged i
 1. ``dump_dtb``: ``-machine dumpdtb=<file>`` with the guest's machine, CPU and memory (QEMU
    exits after writing it); checked for the FDT magic;
 2. ``patch_dtb``: decompiled with dtc, labels added to existing nodes (the fragment of
-   vbe.sysdesc.gen_linux_dt refers to ``&vbe_virtio_i2c``), the fragments appended,
+   sysdesc.gen_linux_dt refers to ``&vbe_virtio_i2c``), the fragments appended,
    compiled back; every label's node must exist in QEMU's tree;
 3. ``check_node``: fdtget reads a property back from the result.
 
@@ -22,7 +22,10 @@ from __future__ import annotations
 import subprocess
 from pathlib import Path
 
+from sysdesc.gen_linux_dt import I2C_TRANSPORT_LABEL
+
 from pyhost.linux.cache import LinuxError, require_tools, run
+from pyhost.machine.qemu_image import qemu_binary
 
 MMIO_BASE = 0x0A000000  # QEMU virt: the first virtio-mmio transport
 MMIO_STRIDE = 0x200
@@ -42,8 +45,6 @@ def dump_dtb(out: Path, machine_args: list[str], *, timeout: float = 30.0) -> Pa
     """QEMU's devicetree for ``machine_args`` (everything but -machine) written to ``out``.
     ``machine_args`` must give the same -cpu/-m/-smp as the boot, or the tree will not
     match the machine."""
-    from pyhost.machine.qemu_image import qemu_binary
-
     out.parent.mkdir(parents=True, exist_ok=True)
     out.unlink(missing_ok=True)
     cmd = [qemu_binary(), "-machine", f"virt,dumpdtb={out}", *machine_args]
@@ -111,12 +112,10 @@ def patch_dtb(
 def guest_dtb(
     out: Path, machine_args: list[str], fragment: str, *, i2c_device_index: int | None = None
 ) -> Path:
-    """Dump, patch with one vbe.sysdesc.gen_linux_dt fragment, check. ``i2c_device_index``
+    """Dump, patch with one sysdesc.gen_linux_dt fragment, check. ``i2c_device_index``
     is the position of the guest's virtio-i2c device among the virtio-mmio devices on the
     command line (it selects the node ``&vbe_virtio_i2c`` refers to); None when the guest
     has no I2C device or it is on PCI (then drop the fragment's ``&vbe_virtio_i2c`` part)."""
-    from vbe.sysdesc.gen_linux_dt import I2C_TRANSPORT_LABEL
-
     base = dump_dtb(out.with_name(out.stem + "-qemu.dtb"), machine_args)
     labels = (
         {} if i2c_device_index is None else {I2C_TRANSPORT_LABEL: mmio_transport(i2c_device_index)}

@@ -1,6 +1,7 @@
 """The machine adapter: what every place a backend can run in offers the guest side.
 
-CONTRACT (implemented by pyhost.machine.inprocess.InProcessMachine, later QemuMachine):
+CONTRACT (implemented by pyhost.machine.inprocess.InProcessMachine and
+pyhost.machine.qemu.QemuMachine):
 
     m = make_machine("inprocess")      # registry in pyhost.machine.__init__
     m.launch()                         # backend up, windows published (magic visible)
@@ -11,7 +12,8 @@ CONTRACT (implemented by pyhost.machine.inprocess.InProcessMachine, later QemuMa
     m.wait_for(guest, cond, timeout)   # poll cond() until true; in-process this runs the
                                        # backend's service loop between checks; raises
                                        # MachineTimeout naming the guest and what was awaited
-    m.platform -> Platform             # simulated platform: set_temp(), eeprom(), bus_log()
+    m.platform -> Platform             # simulated platform: set_temp(), eeprom(), bus_log(),
+                                       # SCMI state, why an I2C transfer failed
     m.close()                          # always safe, idempotent
 
 Machines are context managers (close() in __exit__).
@@ -20,8 +22,11 @@ Machines are context managers (close() in __exit__).
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
+from typing import Self
+
+from pyhost.headers import SCMI_H, defines
 
 
 class MachineError(RuntimeError):
@@ -58,6 +63,30 @@ class GuestInfo:
 
 
 @dataclass(frozen=True)
+class I2cStats:
+    requests: int
+    transactions: int
+    errors: dict[str, int]  # enum vbe_i2c_error name (without VBE_I2C_ERR_) -> count
+
+
+@dataclass(frozen=True)
+class I2cDiag:
+    """Why a transfer failed, as the guest's virtio-i2c device recorded it (struct
+    vbe_i2c_diag): its first failed request. The wire status says only ERR."""
+
+    seq: int             # 1, 2, 3 ... failed transfers of this device since boot
+    head: int            # descriptor head of the request
+    reason: str          # enum vbe_i2c_error without VBE_I2C_ERR_: DENIED, READ_ONLY, BUS...
+    addr: int            # its guest address
+    ten_bit: bool
+    read: bool
+    bus_addr: int | None  # where its route leads; None: no route
+    length: int
+    index: int           # its place in the transfer
+    count: int           # messages in the transfer; 0: more than the device runs as one
+
+
+@dataclass(frozen=True)
 class BusMessage:
     read: bool
     length: int
@@ -74,9 +103,9 @@ class BusTransaction:
     messages: tuple[BusMessage, ...]
 
 
-SCMI_KINDS = ("clock", "power", "perf", "sensor", "reset", "voltage")  # VBE_HOST_SCMI_* order
+SCMI_KINDS = ("clock", "power", "perf", "sensor", "reset", "voltage")  # enum vbe_scmi_res order
 
-#: PlatformOp.op names by operation code (VBE_HOST_OP_*, enum vbe_sim_op): the member of
+#: PlatformOp.op names by operation code (enum vbe_sim_op): the member of
 #: struct vbe_plat_ops that reached the simulated hardware.
 PLATFORM_OPS = (
     "none",
@@ -94,13 +123,19 @@ PLATFORM_OPS = (
 )
 
 
+#: ScmiGrant.perms bits (VBE_SCMI_PERM_* of vbe/scmi.h); reading comes with every grant
+PERM_STATE = defines(SCMI_H)["VBE_SCMI_PERM_STATE"].value
+PERM_LEVEL = defines(SCMI_H)["VBE_SCMI_PERM_LEVEL"].value
+PERM_CONFIG = defines(SCMI_H)["VBE_SCMI_PERM_CONFIG"].value
+
+
 @dataclass(frozen=True)
 class ScmiGrant:
     kind: str            # one of SCMI_KINDS
     local_id: int        # the id the agent uses on the wire
     resource: int        # platform index of the resource (see ScmiInfo.resources)
     name: str
-    perms: int           # VBE_HOST_SCMI_PERM_* bits
+    perms: int           # PERM_* bits
 
 
 @dataclass(frozen=True)
@@ -158,7 +193,7 @@ class ResourceState:
 
 @dataclass(frozen=True)
 class PlatformOp:
-    """One operation that reached the simulated hardware (VBE_HOST_OP_*)."""
+    """One operation that reached the simulated hardware (enum vbe_sim_op)."""
 
     seq: int
     op: str              # e.g. "clock_on", "clock_set_rate", "power_set_state", ...
@@ -171,9 +206,10 @@ class PlatformOp:
 class Platform(ABC):
     """The simulated platform behind a machine, as tests see it.
 
-    I2C: set_temp/eeprom/bus_log. SCMI: state()/set_sensor()/op_log() — optional for a
-    machine without SCMI plumbing: the defaults raise NotImplementedError with a reason, and
-    tests that need them skip on such a machine.
+    I2C: set_temp/eeprom/bus_log, i2c_stats/i2c_diag. SCMI: state()/set_sensor()/op_log()
+    — optional for a machine without the plumbing: the defaults raise NotImplementedError
+    with a reason, and tests that need them skip on such a machine. The machines' platforms
+    are pyhost.machine.platform.SimPlatform (the core's platform protocol).
     """
 
     def state(self, kind: str, index: int) -> ResourceState:
@@ -195,6 +231,15 @@ class Platform(ABC):
     def op_log(self, since: int = 0) -> list[PlatformOp]:
         """Operations with seq > since, oldest first."""
         raise NotImplementedError(f"{type(self).__name__} has no platform operation log")
+
+    def i2c_stats(self, guest: int) -> I2cStats | None:
+        """The guest's virtio-i2c counters; None when it has no virtio-i2c device."""
+        raise NotImplementedError(f"{type(self).__name__} has no I2C counters")
+
+    def i2c_diag(self, guest: int, seq: int = 0) -> I2cDiag | None:
+        """Why failed transfer ``seq`` of the guest's device failed (0: the newest); None
+        when there is no such record (nothing failed, or it was overwritten)."""
+        raise NotImplementedError(f"{type(self).__name__} keeps no I2C diagnostics")
 
     @abstractmethod
     def set_temp(self, bus: int, addr: int, millicelsius: int) -> None: ...
@@ -254,7 +299,7 @@ class Machine(ABC):
         known = ", ".join(f"{g.index}:{g.name}" for g in self.guests)
         raise MachineError(f"no guest {name_or_index!r} on {self.name} (known: {known})")
 
-    def __enter__(self) -> "Machine":
+    def __enter__(self) -> Self:
         self.launch()
         return self
 

@@ -23,6 +23,7 @@ own output, the command line); it is kept anyway after an error.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import os
 import tempfile
@@ -31,10 +32,13 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, NoReturn
 
+import cffi
+
+from pyhost import corelib
 from pyhost.machine.base import GuestInfo, Machine, MachineError, MachineTimeout, ScmiInfo
-from pyhost.machine.qemu_guests import guests_from_manifest, scmi_from_manifest
-from pyhost.machine.qemu_image import ImageInfo, ensure_image, load_manifest, qemu_binary
-from pyhost.machine.qemu_platform import Mailbox, QemuPlatform
+from pyhost.machine.described import guests_from_manifest, scmi_from_manifest
+from pyhost.machine.platform import Mailbox, SimPlatform
+from pyhost.machine.qemu_image import BOARD, ImageInfo, ensure_image, load_manifest, qemu_binary
 from pyhost.machine.qemu_proc import RUN_PREFIX, QemuProcess, cpu_seconds
 from pyhost.virtio.window import FFI, C
 
@@ -55,6 +59,66 @@ WAIT_SPIN_US = 0
 LIVENESS_S = 0.2
 
 _counter = itertools.count(1)
+
+
+@functools.cache
+def _harness_ffi() -> tuple[cffi.FFI, Any]:
+    """The board's harness interface (src/harness_layout.h): its own mailbox commands and
+    the profile's layout."""
+    ffi = cffi.FFI()
+    ffi.cdef(corelib.cdef_source(BOARD / "src" / "harness_layout.h"))
+    return ffi, ffi.dlopen(None)
+
+
+class QemuPlatform(SimPlatform):
+    """The simulated platform inside the image: the platform protocol through its mailbox,
+    and the board's own commands and profile."""
+
+    def __init__(self, mailbox: Mailbox, machine: QemuMachine, profile: tuple[int, int] | None):
+        super().__init__(mailbox, machine.name)
+        self.mbx = mailbox
+        self._profile = profile  # (address in this process, size)
+
+    def set_doorbell_idle(self, spin_us: int, sleep_max_us: int) -> None:
+        """Doorbell mode's idle policy in the image: spin, then sleep at most this long."""
+        _, c = _harness_ffi()
+        r = self.call(c.BM_CMD_IDLE, spin_us, sleep_max_us, what="idle")
+        if r.result != 0:
+            raise MachineError(f"idle policy ({spin_us}, {sleep_max_us}) refused: {r.result}")
+
+    def counter(self) -> int:
+        """The image's virtual counter (CNTVCT_EL0) as the mailbox command ran."""
+        _, c = _harness_ffi()
+        r = self.call(c.BM_CMD_TIME, what="time")
+        if r.result != 0 or len(r.data) != 8:
+            raise MachineError(f"qemu: the TIME command failed: {r.result}")
+        return int.from_bytes(r.data, "little")
+
+    @property
+    def prof(self) -> Any:
+        """The service loop's profile in the image's memory (``struct bm_profile *``, live:
+        each read sees what the image wrote last)."""
+        if self._profile is None:
+            raise MachineError("the image's manifest names no profile: rebuild it")
+        ffi, _ = _harness_ffi()
+        ptr, size = self._profile
+        if size < ffi.sizeof("struct bm_profile"):
+            raise MachineError(f"the image's profile is {size} bytes: rebuild it")
+        return ffi.cast("struct bm_profile *", ptr)
+
+    def profile(self) -> dict[str, Any]:
+        """The service loop's profile (struct bm_profile, harness_layout.h), a snapshot:
+        every field by name, ``win`` as a list; all zero unless the image was built with
+        VBE_BM_PROFILE=ON (``enabled``). Read it while the image is idle."""
+        ffi, _ = _harness_ffi()
+        p = self.prof
+        out: dict[str, Any] = {}
+        for name, _ in ffi.typeof("struct bm_profile").fields:
+            if name == "reserved":
+                continue
+            v = getattr(p, name)
+            out[name] = [int(x) for x in v] if name == "win" else int(v)
+        return out
 
 
 class QemuMachine(Machine):
@@ -89,7 +153,8 @@ class QemuMachine(Machine):
         self._views: list[memoryview] = []
         self._ptrs: list[int] = []
         self._platform: QemuPlatform | None = None
-        self.notes: list[str] = []  # how the machine was set up (e.g. where I2C routes came from)
+        self._scmi: ScmiInfo | None = None
+        self.notes: list[str] = []  # how the machine was set up
         self.boot_seconds: float | None = None
 
     # ---- lifecycle ----------------------------------------------------------------------
@@ -142,8 +207,8 @@ class QemuMachine(Machine):
     def _map_guests(self, img: ImageInfo) -> None:
         proc = self._proc()
         base = proc.ram_ptr
-        self._guests, notes = guests_from_manifest(img)
-        self.notes.extend(notes)
+        self._guests = guests_from_manifest(img.manifest)
+        self._scmi = scmi_from_manifest(img.manifest)
         for g, doc in zip(self._guests, img.manifest["guests"]):
             off = int(doc["window_gpa"]) - img.ram_base
             if off < 0 or off + g.window_size > RAM_SIZE:
@@ -154,10 +219,17 @@ class QemuMachine(Machine):
             )
         mbx = img.mailbox
         assert mbx is not None
-        moff = int(mbx["gpa"]) - img.ram_base
-        if moff < 0 or moff + int(mbx["size"]) > RAM_SIZE:
-            raise MachineError(f"mailbox at 0x{mbx['gpa']:x} is outside RAM")
-        self._platform = QemuPlatform(Mailbox(self, base + moff, int(mbx["version"])))
+        mailbox = Mailbox(self, base + self._ram_offset(img, mbx, "mailbox"), int(mbx["version"]))
+        prof = img.manifest.get("profile")
+        where = (base + self._ram_offset(img, prof, "profile"), int(prof["size"])) if prof else None
+        self._platform = QemuPlatform(mailbox, self, where)
+
+    @staticmethod
+    def _ram_offset(img: ImageInfo, region: dict[str, int], what: str) -> int:
+        off = int(region["gpa"]) - img.ram_base
+        if off < 0 or off + int(region["size"]) > RAM_SIZE:
+            raise MachineError(f"the {what} at 0x{region['gpa']:x} is outside RAM")
+        return off
 
     def _windows_ready(self) -> bool:
         for ptr in self._ptrs:
@@ -238,8 +310,7 @@ class QemuMachine(Machine):
     def scmi(self) -> ScmiInfo | None:
         """SCMI agents and resources, from the image's manifest (its ``scmi`` section)."""
         self._proc()
-        assert self.image is not None
-        return scmi_from_manifest(self.image)
+        return self._scmi
 
     @property
     def console_log(self) -> Path:

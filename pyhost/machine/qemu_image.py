@@ -1,9 +1,10 @@
 """The bare-metal Arm64 image a QEMU machine boots: tools, build, manifest.
 
-``ensure_image()`` returns the ELF (``build/baremetal/vbe-baremetal.elf``), building it
-with the board's CMake project first when it is missing or older than any of its sources
-(one progress line on stderr). ``load_manifest()`` reads the image's CBOR manifest with
-tools/vbe/manifest.py. Missing tools raise MachineError naming the Debian package.
+``ensure_image()`` returns the ELF (``build/baremetal/vbe-baremetal.elf``, serving the
+demo system, examples/demo.yaml), building it with the board's CMake project first when
+it is missing or older than any of its sources (one progress line on stderr).
+``load_manifest()`` reads the image's CBOR manifest (sysdesc.manifest). Missing tools
+raise MachineError naming the Debian package.
 
 Environment:
     VBE_BAREMETAL_BUILD_DIR  where the image is built (default ``<repo>/build/baremetal``)
@@ -14,7 +15,6 @@ from __future__ import annotations
 
 import fcntl
 import functools
-import importlib.util
 import os
 import re
 import shutil
@@ -23,8 +23,9 @@ import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from types import ModuleType
 from typing import Any
+
+from sysdesc import manifest
 
 from pyhost.machine.base import MachineError
 
@@ -38,12 +39,14 @@ INSTALL_QEMU = (
     "Debian package qemu-system-arm from bookworm-backports)"
 )
 INSTALL_GCC = "install the Debian package gcc-aarch64-linux-gnu (scripts/setup does it)"
-#: what the image's build depends on, besides the board folder
+#: what the image's build depends on: the board, the core, the generators and the demo
+#: system's description (the image serves examples/demo.yaml)
 _SOURCE_GLOBS = (
     (REPO / "zephyr-app" / "lib", ("**/*.c", "**/*.h", "**/*.cmake")),
-    (BOARD, ("**/*.c", "**/*.h", "**/*.S", "**/*.ld", "**/*.cmake", "**/*.py", "CMakeLists.txt")),
+    (BOARD, ("**/*.c", "**/*.h", "**/*.S", "**/*.ld", "**/*.cmake", "CMakeLists.txt")),
+    (REPO / "tools" / "sysdesc", ("*.py", "schema.json")),
 )
-_EXTRA_SOURCES = (REPO / "tools" / "vbe" / "manifest.py",)
+_EXTRA_SOURCES = (REPO / "examples" / "demo.yaml",)
 
 
 def build_dir() -> Path:
@@ -117,10 +120,11 @@ def build_image(reason: str = "requested") -> Path:
     bdir = build_dir()
     bdir.mkdir(parents=True, exist_ok=True)
     print(f"vbe: building the bare-metal image into {bdir} ({reason}) ...", file=sys.stderr)
-    steps = []
-    if not (bdir / "CMakeCache.txt").exists():
-        steps.append(["cmake", "-S", str(BOARD), "-B", str(bdir)])
-    steps.append(["cmake", "--build", str(bdir), "-j", str(os.cpu_count() or 2)])
+    steps = [
+        # configure (again: cheap), with this Python to run the build's generators
+        ["cmake", "-S", str(BOARD), "-B", str(bdir), f"-DVBE_PYTHON={sys.executable}"],
+        ["cmake", "--build", str(bdir), "-j", str(os.cpu_count() or 2)],
+    ]
     for cmd in steps:
         try:
             proc = subprocess.run(cmd, check=False, capture_output=True, text=True, timeout=600)
@@ -154,23 +158,6 @@ def ensure_image() -> Path:
     return elf
 
 
-@functools.cache
-def _manifest_module() -> ModuleType:
-    try:
-        from vbe import manifest  # the installed tools package
-
-        return manifest
-    except ImportError:
-        path = REPO / "tools" / "vbe" / "manifest.py"
-        spec = importlib.util.spec_from_file_location("vbe_manifest_by_path", path)
-        if spec is None or spec.loader is None:
-            raise MachineError(f"cannot load {path}") from None
-        mod = importlib.util.module_from_spec(spec)
-        sys.modules[spec.name] = mod
-        spec.loader.exec_module(mod)
-        return mod
-
-
 @dataclass(frozen=True)
 class ImageInfo:
     """What the harness takes from an image's manifest."""
@@ -196,8 +183,7 @@ class ImageInfo:
 
 
 def load_manifest(elf: Path) -> ImageInfo:
-    mod = _manifest_module()
     try:
-        return ImageInfo(elf, mod.read_manifest(elf))
-    except (OSError, mod.ManifestError) as exc:
+        return ImageInfo(elf, manifest.read_manifest(elf))
+    except (OSError, manifest.ManifestError) as exc:
         raise MachineError(f"{elf}: no usable manifest ({exc}); rebuild the image") from exc

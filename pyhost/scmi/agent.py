@@ -25,7 +25,7 @@ from pyhost.scmi.base import BaseClient
 from pyhost.scmi.clients import attach_clients
 from pyhost.scmi.clock import ClockClient
 from pyhost.scmi.perf import PerfClient
-from pyhost.scmi.power import PowerClient, SystemClient
+from pyhost.scmi.power import PowerClient
 from pyhost.scmi.replies import (
     Event,
     Pending,
@@ -34,8 +34,10 @@ from pyhost.scmi.replies import (
     ScmiProtocolError,
     ScmiTimeout,
 )
-from pyhost.scmi.reset import ResetClient, VoltageClient
+from pyhost.scmi.reset import ResetClient
 from pyhost.scmi.sensor import SensorClient
+from pyhost.scmi.system import SystemClient
+from pyhost.scmi.voltage import VoltageClient
 from pyhost.scmi.wire import Header
 from pyhost.virtio.device import VirtioDevice, Virtqueue
 from pyhost.virtio.ring import Used

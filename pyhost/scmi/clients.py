@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from pyhost.scmi.base import BaseClient
 from pyhost.scmi.clock import ClockClient
-from pyhost.scmi.common import ProtocolClient
+from pyhost.scmi.common import Agent, ProtocolClient
 from pyhost.scmi.perf import PerfClient
-from pyhost.scmi.power import PowerClient, SystemClient
-from pyhost.scmi.reset import ResetClient, VoltageClient
+from pyhost.scmi.power import PowerClient
+from pyhost.scmi.reset import ResetClient
 from pyhost.scmi.sensor import SensorClient
-
-if TYPE_CHECKING:
-    from pyhost.scmi.agent import ScmiAgent
+from pyhost.scmi.system import SystemClient
+from pyhost.scmi.voltage import VoltageClient
 
 #: attribute name -> client class, in protocol id order
 CLIENTS: dict[str, type[ProtocolClient]] = {
@@ -28,13 +25,6 @@ CLIENTS: dict[str, type[ProtocolClient]] = {
 }
 
 
-def attach_clients(agent: ScmiAgent) -> None:
+def attach_clients(agent: Agent) -> None:
     for attr, cls in CLIENTS.items():
         setattr(agent, attr, cls(agent))
-
-
-def client_for(agent: ScmiAgent, proto: int) -> ProtocolClient | None:
-    for attr, cls in CLIENTS.items():
-        if cls.PROTO == proto:
-            return getattr(agent, attr)  # type: ignore[no-any-return]
-    return None

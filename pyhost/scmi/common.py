@@ -5,16 +5,30 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, ClassVar, TypeVar
+from typing import Any, ClassVar, Protocol, TypeVar
 
 from pyhost.scmi import wire
+from pyhost.scmi.replies import Event, Response, ScmiProtocolError
 from pyhost.scmi.wire import W
 
-if TYPE_CHECKING:
-    from pyhost.scmi.agent import ScmiAgent
-    from pyhost.scmi.replies import Response
-
 T = TypeVar("T")
+
+
+class Agent(Protocol):
+    """What a protocol client needs of its agent (pyhost.scmi.agent.ScmiAgent)."""
+
+    @property
+    def name(self) -> str: ...
+
+    def call(self, proto: int, msg: int, payload: bytes = b"", **kw: Any) -> Response: ...
+
+    def call_ok(
+        self, proto: int, msg: int, payload: bytes = b"", size: int | None = None, **kw: object
+    ) -> bytes: ...
+
+    def call_delayed(
+        self, proto: int, msg: int, payload: bytes = b"", timeout: float | None = None
+    ) -> tuple[bytes, Event]: ...
 
 #: a paginated list stops after this many pages even if the platform says more remain
 PAGE_LIMIT = 256
@@ -44,7 +58,7 @@ class ProtocolClient:
     NAME: ClassVar[str]
     RESOURCE: ClassVar[str] = ""  # what one id names ("clock", "power domain"...)
 
-    def __init__(self, agent: ScmiAgent) -> None:
+    def __init__(self, agent: Agent) -> None:
         self.agent = agent
 
     def __repr__(self) -> str:
@@ -65,8 +79,6 @@ class ProtocolClient:
         return self.agent.call_ok(self.PROTO, msg, wire.u32s(*args), size)
 
     def bad_reply(self, msg: int, why: str) -> Exception:
-        from pyhost.scmi.replies import ScmiProtocolError
-
         return ScmiProtocolError(
             f'guest "{self.agent.name}": {wire.describe(self.PROTO, msg)}: {why}'
         )
@@ -83,10 +95,6 @@ class ProtocolClient:
     def message_attributes(self, msg: int) -> int:
         """PROTOCOL_MESSAGE_ATTRIBUTES; ScmiError NOT_FOUND when ``msg`` is not provided."""
         return self.ok(W("MSG_PROTOCOL_MESSAGE_ATTRIBUTES"), msg, size=4)[0]
-
-    def has_message(self, msg: int) -> bool:
-        r = self.call(W("MSG_PROTOCOL_MESSAGE_ATTRIBUTES"), msg)
-        return r.ok
 
     def negotiate_version(self, version: int) -> None:
         """NEGOTIATE_PROTOCOL_VERSION; ScmiError NOT_SUPPORTED for a version not served."""

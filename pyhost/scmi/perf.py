@@ -108,8 +108,5 @@ class PerfClient(ProtocolClient):
         """The level the platform runs the domain at."""
         return self.ok(W("PERF_LEVEL_GET"), dom, size=4)[0]
 
-    def notify_limits(self, dom: int, enable: bool = True) -> None:
-        self.subscribe(W("PERF_NOTIFY_LIMITS"), dom, enable)
-
     def notify_level(self, dom: int, enable: bool = True) -> None:
         self.subscribe(W("PERF_NOTIFY_LEVEL"), dom, enable)

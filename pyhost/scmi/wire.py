@@ -66,6 +66,11 @@ SUCCESS = status_code("SUCCESS")
 PROTOCOLS: dict[int, str] = {
     v: k.removeprefix("PROTO_").lower() for k, v in _defines().items() if k.startswith("PROTO_")
 }
+#: the protocol of each kind of platform resource (ScmiGrant.kind)
+KIND_PROTOCOL = {
+    kind: W(f"PROTO_{kind.upper()}")
+    for kind in ("clock", "power", "perf", "sensor", "reset", "voltage")
+}
 
 # message ids of each protocol, by the define names of scmi_wire.h (notifications and
 # flags share the prefixes, so the messages are listed)

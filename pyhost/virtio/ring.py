@@ -182,10 +182,6 @@ class SplitRing:
     def used_entry_off(self, slot: int) -> int:
         return self.layout.used + 4 + 8 * slot
 
-    @property
-    def avail_event_off(self) -> int:
-        return self.layout.used + 4 + 8 * self.size
-
     # ---- state --------------------------------------------------------------------------
 
     @property
@@ -207,9 +203,6 @@ class SplitRing:
 
     def used_idx(self) -> int:
         return self._u16[self._used_idx_i]
-
-    def used_flags(self) -> int:
-        return self._u16[self._used_flags_i]
 
     def avail_event(self) -> int:
         return self._u16[self._avail_event_i]

@@ -55,9 +55,8 @@ class WindowMem:
         self.view = view
         self.size = len(view)
         self.ptr = ptr
-        #: the window as uint16_t / uint32_t arrays (unchecked: index = offset / 2 or / 4)
+        #: the window as a uint16_t array (unchecked: index = offset / 2)
         self.u16: Any = FFI.cast("uint16_t *", ptr)
-        self.u32: Any = FFI.cast("uint32_t *", ptr)
 
     def check(self, off: int, n: int, align: int) -> None:
         """IndexError unless ``[off, off + n)`` is inside the window and ``off`` aligned."""
@@ -67,25 +66,10 @@ class WindowMem:
                 f"or not {align}-aligned"
             )
 
-    def ld16(self, off: int) -> int:
-        if off < 0 or off + 2 > self.size or off & 1:
-            self.check(off, 2, 2)
-        return int(self.u16[off >> 1])
-
     def st16(self, off: int, value: int) -> None:
         if off < 0 or off + 2 > self.size or off & 1:
             self.check(off, 2, 2)
         self.u16[off >> 1] = value & 0xFFFF
-
-    def ld32(self, off: int) -> int:
-        if off < 0 or off + 4 > self.size or off & 3:
-            self.check(off, 4, 4)
-        return int(self.u32[off >> 2])
-
-    def st32(self, off: int, value: int) -> None:
-        if off < 0 or off + 4 > self.size or off & 3:
-            self.check(off, 4, 4)
-        self.u32[off >> 2] = value & 0xFFFFFFFF
 
     def read(self, off: int, n: int) -> bytes:
         self.check(off, n, 1)

@@ -35,10 +35,13 @@ import re
 import shutil
 import stat
 import subprocess
+import sys
 import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
+
+from sysdesc import load_system, render
 
 from pyhost.linux.cache import (
     APT_TIMEOUT,
@@ -62,6 +65,7 @@ from pyhost.linux.initramfs import (
     Entry,
     cpio_newc,
 )
+from pyhost.sysload import DEMO
 
 REPO = Path(__file__).resolve().parents[2]
 BOARD = REPO / "boards" / "xen_dom0_linux"
@@ -395,7 +399,7 @@ def fetch_sysroot(*, progress: Progress = no_progress) -> Sysroot:
 
 
 def _sources_digest() -> list[bytes]:
-    roots = [REPO / "zephyr-app" / "lib", BOARD, REPO / "boards" / "qemu_virt_baremetal" / "src"]
+    roots = [REPO / "zephyr-app" / "lib", BOARD]
     files = sorted(
         p for r in roots for p in r.rglob("*")
         if p.is_file() and p.suffix in (".c", ".h", ".cmake", ".txt")
@@ -406,12 +410,11 @@ def _sources_digest() -> list[bytes]:
 def build_vbe_xen(
     system: Path | None, sysroot: Sysroot, *, progress: Progress = no_progress
 ) -> Path:
-    """vbe-xen for ``system`` (default: the demo), cached by everything it is made of."""
-    from vbe.sysdesc import load_system, render
-
-    from pyhost.linux.served import DEMO_YAML
-
-    model = load_system(system or DEMO_YAML).system
+    """vbe-xen for ``system`` (default: the demo), cached by everything it is made of. Its
+    build generates the tables from the description (VBE_SYSTEM, boards/xen_dom0_linux's
+    CMake); the cache key takes the same generators' output."""
+    description = (system or DEMO).resolve()
+    model = load_system(description).system
     gen = render(model, ["c", "xen"])
     c_files = {n: t for n, t in gen.items() if n.endswith(".c")}
     key = _sha(*sorted(f"{n}\n{t}" for n, t in c_files.items()), *_sources_digest(),
@@ -426,16 +429,12 @@ def build_vbe_xen(
             return binary
         work = Path(tempfile.mkdtemp(prefix="vbe-xen-build-", dir=xen_dir()))
         try:
-            gen_dir = work / "gen"
-            gen_dir.mkdir()
-            for name, text in c_files.items():
-                (gen_dir / name).write_text(text)
             log = work / "build.log"
             progress(f"building vbe-xen for system {model.name!r} (CMake, {CROSS}gcc, static)")
             run(["cmake", "-S", str(BOARD), "-B", str(work / "b"),
                  f"-DCMAKE_TOOLCHAIN_FILE={BOARD / 'toolchain-aarch64-linux.cmake'}",
-                 f"-DVBE_XEN_SYSROOT={sysroot.dir}", f"-DVBE_XEN_GEN_DIR={gen_dir}",
-                 "-DCMAKE_BUILD_TYPE=Release"],
+                 f"-DVBE_XEN_SYSROOT={sysroot.dir}", f"-DVBE_SYSTEM={description}",
+                 f"-DVBE_PYTHON={sys.executable}", "-DCMAKE_BUILD_TYPE=Release"],
                 what="cmake (vbe-xen)", timeout=300, log=log)  # fmt: skip
             run(["cmake", "--build", str(work / "b"), "-j2"], what="building vbe-xen",
                 timeout=BUILD_TIMEOUT, log=log)  # fmt: skip
@@ -444,7 +443,7 @@ def build_vbe_xen(
             tmp.mkdir(parents=True)
             shutil.copy2(work / "b" / "vbe-xen", tmp / "vbe-xen")
             for name in c_files:
-                shutil.copy2(gen_dir / name, tmp / name)
+                shutil.copy2(work / "b" / "gen" / name, tmp / name)
             shutil.rmtree(out, ignore_errors=True)
             tmp.rename(out)
         finally:

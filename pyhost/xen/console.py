@@ -7,15 +7,13 @@ arch/arm/vpl011.c):
   except for the domain that has Xen's serial input: its characters are printed one by one
   as they come, so its lines read ``(XEN) <line>``;
 - Ctrl-a three times moves the input on (Xen, DOM0, DOM1 ... DOM<max>, Xen ...), and Xen
-  says where: ``(XEN) *** Serial input to DOM1 (type 'CTRL-a' three times to switch input)``;
-- Dom0's text goes out as it is written, so Xen's whole lines can land in the middle of a
-  Dom0 line: ``[ 0.11] Mount-cache hash (XEN) DOM2: VBE-GUEST-READY ...``, the rest of the
-  Dom0 line on the next physical line. The Xen part is split off and the Dom0 part joined
-  with what follows.
+  says where: ``(XEN) *** Serial input to DOM1 (type 'CTRL-a' three times to switch input)``.
 
 :class:`Demux` takes raw bytes and keeps one text stream per source ("xen", 0 for Dom0, n
 for DOMn), attributing a bare ``(XEN)`` line to the DomU that has the input (the harness
-keeps Xen quiet while a DomU has it). Input: Xen's buffers hold 128 bytes for Dom0 and 32
+keeps Xen quiet while a DomU has it). Xen prints its lines whole, so one can cut into a line
+Dom0 is in the middle of writing (``[    0.12] A(XEN) DOM2: ready``, then ``ppArmor ...``):
+the piece before ``(XEN) `` is Dom0's and waits for the rest of its line. Input: Xen's buffers hold 128 bytes for Dom0 and 32
 for a DomU's vpl011 and drop what does not fit, so :data:`CHUNK` bytes go at a time with a
 pause between.
 """
@@ -58,7 +56,7 @@ class Demux:
     log: list[tuple[Source, str]] = field(default_factory=list)  # every line, attributed
     times: list[float] = field(default_factory=list)  # time.monotonic() each line came
     _partial: str = ""
-    _dom0: str = ""  # the start of a Dom0 line that one of Xen's lines cut
+    _dom0_head: str = ""  # the start of a Dom0 line a Xen line cut into
 
     def feed(self, data: bytes) -> None:
         text = self._partial + data.decode("utf-8", "replace").replace("\r", "")
@@ -79,13 +77,10 @@ class Demux:
         return None
 
     def _line(self, line: str) -> None:
-        cut = line.find(PREFIX, 1)
-        if cut > 0 and not line.startswith(PREFIX):
-            # Xen's line inside a Dom0 line: its start waits for the rest
-            self._dom0 += line[:cut]
+        cut = line.find(PREFIX)
+        if cut > 0:
+            self._dom0_head += line[:cut]
             line = line[cut:]
-        elif not line.startswith(PREFIX) and self._dom0:
-            line, self._dom0 = self._dom0 + line, ""
         if m := _INPUT.match(line):
             self.focus = XEN if m[1] == "Xen" else int(m[2])
             self._add(XEN, line[len(PREFIX) :])
@@ -96,7 +91,8 @@ class Demux:
             owner = self.focus if isinstance(self.focus, int) and self.focus > 0 else XEN
             self._add(owner, rest)
         else:
-            self._add(0, line)
+            self._add(0, self._dom0_head + line)
+            self._dom0_head = ""
 
     def text(self, source: Source) -> str:
         return self.streams.get(source, "")

@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 
 from pyhost.linux.cache import LinuxError
-from pyhost.linux.served import DEMO_YAML
+from pyhost.sysload import DEMO
 from pyhost.xen.artefacts import XenImages, build_images, cached_images
 from pyhost.xen.system import XenSystem
 
@@ -75,7 +75,7 @@ def xen_system(xen_images: XenImages) -> Iterator[XenSystem]:
 def grant_variant(base: Path, grants: frozenset[str], out: Path) -> Path:
     """``base`` (a description whose guests may carry ``xen: {grants: ...}`` lines) written to
     ``out`` with grants on exactly the guests named; checked by loading it."""
-    from vbe.sysdesc import load_system
+    from sysdesc import load_system
 
     lines: list[str] = []
     guest = None
@@ -107,7 +107,7 @@ def xen_modes(
     request: pytest.FixtureRequest, xen_images: XenImages, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[XenSystem]:
     system = grant_variant(
-        DEMO_YAML, GRANT_MODES[request.param], tmp_path_factory.mktemp("xen") / "demo.yaml"
+        DEMO, GRANT_MODES[request.param], tmp_path_factory.mktemp("xen") / "demo.yaml"
     )
     try:
         images = build_images(system, build_guest=False)  # vbe-xen for it: seconds

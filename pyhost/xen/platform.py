@@ -1,42 +1,60 @@
-"""The simulated platform inside vbe-xen, reached through its control socket from Dom0's
-console: the bare-metal image's platform mailbox commands and answer layouts
-(boards/qemu_virt_baremetal/src/mailbox_layout.h), carried as text (``vbe-xen ctl mbx CMD
-A0..A3`` -> ``result=R data=HEX``), so pyhost.machine.qemu_platform's QemuPlatform decodes
-them unchanged: a thin adapter, not a second protocol.
+"""The simulated platform inside vbe-xen, reached through the one platform protocol.
+
+vbe-xen's control socket carries the protocol's commands as text: ``vbe-xen ctl sim CMD
+A0 A1 A2 A3`` run on Dom0's console answers ``result=R data=HEX``, and vbe-xen runs each
+with the core's own handler, ``vbe_sim_cmd()`` (boards/xen_dom0_linux/src/ctl.c), as the
+host library and the bare-metal image do. :class:`CtlTransport` turns a request's bytes
+(struct vbe_sim_req) into that line and the answer into the response's bytes (struct
+vbe_sim_rsp), so :class:`XenPlatform` is pyhost.machine.platform's SimPlatform over it:
+one protocol, one decoder.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
-from pyhost.machine.base import MachineError
-from pyhost.machine.qemu_platform import QemuPlatform, mailbox_ffi
+from sysdesc.gen_manifest_body import manifest_doc
+from sysdesc.model import System
+
+from pyhost.machine.base import MachineError, ScmiInfo
+from pyhost.machine.described import scmi_from_manifest
+from pyhost.machine.platform import FFI, REQ_SIZE, RSP_HEAD, SimPlatform
 
 _ANSWER = re.compile(r"^result=(-?\d+) data=([0-9a-f]*)$", re.MULTILINE)
 
 
-class CtlMailbox:
-    """Mailbox.call() over ``vbe-xen ctl mbx`` on Dom0's console."""
+class CtlTransport:
+    """The platform protocol over ``vbe-xen ctl sim`` (``ctl`` runs one control command
+    and returns its output)."""
 
-    def __init__(self, xs: Any) -> None:
-        self.xs = xs
-        self.ffi, self.c = mailbox_ffi()
+    def __init__(self, ctl: Callable[[str], str]) -> None:
+        self._ctl = ctl
 
-    def call(self, cmd: int, *args: int, what: str) -> tuple[int, bytes]:
-        words = " ".join(str(int(a)) for a in args[:4])
-        out = self.xs.ctl(f"mbx {cmd} {words}".strip())
+    def __call__(self, req: bytes, what: str) -> bytes:
+        r: Any = FFI.from_buffer("struct vbe_sim_req *", bytearray(req[:REQ_SIZE]))
+        words = " ".join(str(int(r.arg[i])) for i in range(4))
+        out = self._ctl(f"sim {int(r.cmd)} {words}")
         m = _ANSWER.search(out)
         if m is None:
-            raise MachineError(f"vbe-xen ctl mbx ({what}): no answer in {out!r}")
-        return int(m[1]), bytes.fromhex(m[2])
+            raise MachineError(f"vbe-xen ctl sim ({what}): no answer in {out!r}")
+        data = bytes.fromhex(m[2])
+        rsp: Any = FFI.new("struct vbe_sim_rsp *")
+        if len(data) > len(rsp.data):
+            raise MachineError(f"vbe-xen ctl sim ({what}): {len(data)} bytes of data")
+        rsp.result = int(m[1])
+        rsp.data_len = len(data)
+        FFI.memmove(rsp.data, data, len(data))
+        return bytes(FFI.buffer(rsp, RSP_HEAD + len(data)))
 
 
-class XenPlatform(QemuPlatform):
-    """Platform operations of the Xen system: each one vbe-xen control command."""
+class XenPlatform(SimPlatform):
+    """Platform operations of the Xen system: each a platform protocol command that
+    vbe-xen runs (``xs`` has ``ctl()``, pyhost.xen.system.XenSystem)."""
 
     def __init__(self, xs: Any) -> None:
-        super().__init__(CtlMailbox(xs))  # type: ignore[arg-type]
+        super().__init__(CtlTransport(xs.ctl), "vbe-xen")
 
 
 def _fields(line: str) -> dict[str, Any]:
@@ -68,13 +86,7 @@ def parse_stats(text: str) -> dict[int, dict[str, Any]]:
     return doms
 
 
-def scmi_info(system: Any) -> Any:
+def scmi_info(system: System) -> ScmiInfo | None:
     """The SCMI agents, grants and resources of a loaded system description (what vbe-xen
-    was generated from), as pyhost's ScmiInfo."""
-    from types import SimpleNamespace
-
-    from vbe.sysdesc.gen_manifest_body import manifest_doc
-
-    from pyhost.machine.qemu_guests import scmi_from_manifest
-
-    return scmi_from_manifest(SimpleNamespace(manifest=manifest_doc(system)))  # type: ignore[arg-type]
+    was built from), from the manifest the description generates."""
+    return scmi_from_manifest(manifest_doc(system))

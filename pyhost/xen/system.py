@@ -9,7 +9,7 @@
 QEMU: ``-M virt,virtualization=on,gic-version=3 -cpu cortex-a57 -m 2G -smp 1 -accel
 tcg,thread=single`` (one vCPU, one TCG thread: a trapped access costs under a millisecond;
 two vCPUs on a busy 2-core host cost 20), Xen as ``-kernel``, the host devicetree QEMU's own
-(``dumpdtb``) plus vbe.sysdesc.gen_xen's /chosen, every module placed by ``-device loader``
+(``dumpdtb``) plus sysdesc.gen_xen's /chosen, every module placed by ``-device loader``
 at the slot gen_xen.layout() gives it.
 
 **Start order.** A dom0less DomU starts with Dom0; if its virtio_mmio driver touched a
@@ -38,14 +38,19 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any, Self
 
+from sysdesc import gen_xen, load_system
+from sysdesc.gen_xen import layout
+
 from pyhost.linux.cache import LinuxError, require_tools, run
 from pyhost.linux.dt import FDT_MAGIC, patch_dtb
 from pyhost.linux.initramfs import BEGIN, END, GARBLED, LOAD_VIRTIO, READY
-from pyhost.machine.base import MachineError
+from pyhost.machine.base import MachineError, ScmiInfo
 from pyhost.machine.qemu_image import qemu_binary
 from pyhost.machine.qemu_proc import RUN_PREFIX, QemuProcess
+from pyhost.sysload import DEMO
 from pyhost.xen.artefacts import DOM0_FAILED, XenError, XenImages
 from pyhost.xen.console import CHUNK_PAUSE, SWITCH, XEN, Demux, Source, chunks, switches
+from pyhost.xen.platform import XenPlatform, parse_stats, scmi_info
 
 MACHINE = "virt,virtualization=on,gic-version=3"
 CPU = "cortex-a57"
@@ -160,13 +165,8 @@ class XenSystem:
         boot_timeout: float = BOOT_TIMEOUT,
         progress: Callable[[str], None] | None = None,
     ) -> None:
-        from vbe.sysdesc import load_system
-        from vbe.sysdesc.gen_xen import layout
-
-        from pyhost.linux.served import DEMO_YAML
-
         self.images = images
-        self.system_path = system or DEMO_YAML
+        self.system_path = system or DEMO
         self.system = load_system(self.system_path).system
         self.layout = layout(self.system)
         self.qemu = qemu_binary()
@@ -303,8 +303,6 @@ class XenSystem:
     # ---- composing the machine ------------------------------------------------------------
 
     def _compose(self, run_dir: Path) -> None:
-        from vbe.sysdesc import gen_xen
-
         require_tools({"dtc": "device-tree-compiler"})
         files = gen_xen.generate(self.system)
         base = run_dir / "qemu.dtb"
@@ -345,7 +343,7 @@ class XenSystem:
             if size > slot.size:
                 raise XenError(
                     f"{path} ({size >> 10} KiB) does not fit the {slot.what} slot of "
-                    f"{slot.size >> 10} KiB at {slot.addr:#x} (vbe.sysdesc.gen_xen)"
+                    f"{slot.size >> 10} KiB at {slot.addr:#x} (sysdesc.gen_xen)"
                 )
         self.placements = [(p, s.addr) for p, s in place]
 
@@ -427,17 +425,11 @@ class XenSystem:
         return self.dom0.check(f"vbe-xen ctl {command}", timeout)
 
     @property
-    def platform(self) -> Any:
-        from pyhost.xen.platform import XenPlatform
-
+    def platform(self) -> XenPlatform:
         return XenPlatform(self)
 
-    def scmi_info(self) -> Any:
-        from pyhost.xen.platform import scmi_info
-
+    def scmi_info(self) -> ScmiInfo | None:
         return scmi_info(self.system)
 
     def stats(self) -> dict[str, Any]:
-        from pyhost.xen.platform import parse_stats
-
         return parse_stats(self.ctl("stats"))

@@ -34,6 +34,7 @@ from callgrind import ENTRY
 
 from pyhost.i2c import I2cClient, I2cMsg
 from pyhost.machine import make_machine
+from pyhost.machine.inprocess import InProcessMachine
 
 GUEST = "ivi"
 REQUEST = I2cMsg(0x48, True, 1)
@@ -55,21 +56,13 @@ class BenchResult:
 def request_loop(n: int) -> int:
     """Set a machine up, send ``n`` 1-byte reads; return the backend polls made during
     the loop (each one vbe_host_poll() -> vbe_sys_poll()). Raises if any request fails."""
-    with make_machine("inprocess") as m:
+    with InProcessMachine() as m:
         client = I2cClient(m, GUEST)
-        polls = 0
-        poll = m.poll  # type: ignore[attr-defined]
-
-        def counting_poll() -> bool:
-            nonlocal polls
-            polls += 1
-            return poll()
-
-        m.poll = counting_poll  # type: ignore[attr-defined]
+        before = m.polls
         for _ in range(n):
             if not client.transfer([REQUEST]).ok:
                 raise RuntimeError(f"request failed: {REQUEST.describe()} from {GUEST}")
-        return polls
+        return m.polls - before
 
 
 def timed_run(n: int) -> tuple[float, int]:

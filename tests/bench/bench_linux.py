@@ -31,9 +31,11 @@ for p in (REPO, REPO / "tools"):
     if str(p) not in sys.path:
         sys.path.insert(0, str(p))
 
+from vbe.serve.served import served_backend
+
 from pyhost.linux.fixtures import LinuxImages
 from pyhost.linux.guest_tool import BenchResult, i2c_bench, scmi_bench
-from pyhost.linux.served import make_guest, served_backend
+from pyhost.linux.vhost_guest import make_guest
 
 OUT = REPO / "build" / "bench" / "linux.json"
 GUEST = "ivi"

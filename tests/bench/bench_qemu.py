@@ -23,9 +23,9 @@ takes one doorbell-woken request apart, p50 over N requests with the image aslee
 each: on the host side (the driver until its kick, kick -> the image's WFI return, the
 image's wake -> its 'N' byte, 'N' -> the driver done; the image's counter is mapped to the
 host's clock through mailbox TIME commands while the image spins), and inside the image
-from its profile (mailbox_layout.h, struct bm_mbx_prof). ``--trace-mmio`` also counts the
-MMIO accesses (each one a TCG exit into QEMU's device model) per request and per ping
-with QEMU's memory_region_ops_* trace events.
+from its profile (boards/qemu_virt_baremetal/src/harness_layout.h, struct bm_profile).
+``--trace-mmio`` also counts the MMIO accesses (each one a TCG exit into QEMU's device
+model) per request and per ping with QEMU's memory_region_ops_* trace events.
 """
 
 from __future__ import annotations
@@ -63,7 +63,7 @@ DEFAULT_IDLE = (200, 100_000)
 OUT = REPO / "build" / "bench" / "qemu.json"
 PROFILE_OUT = REPO / "build" / "bench" / "qemu-profile.json"
 PROFILE_BUILD = REPO / "build" / "baremetal-prof"
-#: profile fields (struct bm_mbx_prof) taken per request, in counter ticks unless counted
+#: profile fields (struct bm_profile) taken per request, in counter ticks unless counted
 PROFILE_TIMES = ("wake_ret", "drain", "rx_gic", "notify_write", "notify", "windows",
                  "mailbox", "end", "tail")  # fmt: skip
 PROFILE_COUNTS = ("woken", "notified", "sleeps", "rounds", "tail_rounds", "rx_drains")
@@ -306,7 +306,10 @@ def profile_image() -> Path:
     if stale_reason(elf) is None:
         return elf
     cmds = [
-        ["cmake", "-S", str(BOARD), "-B", str(PROFILE_BUILD), "-DVBE_BM_PROFILE=ON"],
+        [
+            "cmake", "-S", str(BOARD), "-B", str(PROFILE_BUILD), "-DVBE_BM_PROFILE=ON",
+            f"-DVBE_PYTHON={sys.executable}",
+        ],
         ["cmake", "--build", str(PROFILE_BUILD), "-j", str(os.cpu_count() or 2)],
     ]
     for cmd in cmds:
@@ -386,7 +389,7 @@ def profile(n: int, gap_us: int = ASLEEP_GAP_US, trace_mmio: bool = False) -> di
             one()
         freq = plat.profile()["freq_hz"]
         tick_us = 1e6 / freq
-        prof = plat.mbx.mb.prof
+        prof = plat.prof
         proc = m.proc
         assert proc is not None
         sends: list[int] = []

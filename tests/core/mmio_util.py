@@ -3,7 +3,9 @@
 ``Domain`` owns what Xen and the guest would: an ioreq page (one slot per vCPU), guest RAM
 (rings at the bottom, buffers above), and the host library's IOREQ server for one guest of
 the demo system (vbe_host_xen_*), bound to the same simulated platform as every other guest.
-Windows sit where ``vbe gen`` puts them for Xen: 0x02000000 + 0x200 per device.
+Windows sit where ``vbe gen`` puts them for Xen: 0x02000000 + 0x200 per device. The demo
+system is loaded as InProcessMachine loads it (pyhost.sysload: examples/demo.yaml's library
+and manifest); the platform is read through the platform protocol (SimPlatform, HostCall).
 
 ``Domain(..., grants=True)`` is a guest with Linux's grant DMA ops: the devices reach its
 RAM only through the grant table the test plays (pyhost.virtio.grant: every map and unmap
@@ -20,7 +22,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from pyhost import corelib
+from pyhost.machine.base import ScmiInfo
+from pyhost.machine.described import scmi_from_manifest
+from pyhost.machine.platform import HostCall, SimPlatform
 from pyhost.memory import GuardedMemory
+from pyhost.sysload import load_system_library
 from pyhost.virtio.alloc import Allocator
 from pyhost.virtio.grant import GrantDma, GrantTable, SharedRam
 from pyhost.virtio.mmio import MmioDevice, XenIoreqTrap
@@ -33,8 +39,6 @@ PAGE_SIZE = 4096
 SCMI_ID, I2C_ID = 32, 34
 F_ZERO_LENGTH = 1 << 0
 F_P2A = 1 << 0
-
-STATES = ("clock", "power", "perf", "sensor", "reset", "voltage")
 
 
 @dataclass
@@ -137,7 +141,8 @@ class Domain:
 def backend() -> Iterator[tuple[corelib.Core, Any]]:
     """The demo system's devices on one simulated platform, without windows."""
     core = corelib.load()
-    host = core.lib.vbe_host_create_demo()
+    system = load_system_library()  # the demo, built from examples/demo.yaml when stale
+    host = core.lib.vbe_host_create(core.ffi.cast("const void *", system.cfg))
     assert host != core.ffi.NULL
     try:
         assert core.lib.vbe_host_start_vhu(host) == 0
@@ -157,10 +162,19 @@ def scmi_header(proto: int, msg: int, token: int = 0) -> int:
     return msg | proto << 10 | token << 18
 
 
+def platform(core: corelib.Core, host: Any) -> SimPlatform:
+    """The backend's simulated platform, through the platform protocol."""
+    return SimPlatform(HostCall(core.lib, lambda: host), "vbe_host_xen")
+
+
 def res_state(core: corelib.Core, host: Any, kind: str, index: int) -> tuple[bool, int]:
     """(on, votes) of a platform resource."""
-    ffi = core.ffi
-    on, value, votes = ffi.new("int *"), ffi.new("int64_t *"), ffi.new("uint32_t *")
-    rc = core.lib.vbe_host_scmi_res_state(host, STATES.index(kind), index, on, value, votes)
-    assert rc == 0, f"no {kind} {index}"
-    return bool(on[0]), int(votes[0])
+    st = platform(core, host).state(kind, index)
+    return st.on, st.votes
+
+
+def demo_scmi() -> ScmiInfo:
+    """The demo system's SCMI agents and resources, from its manifest."""
+    scmi = scmi_from_manifest(load_system_library().manifest)
+    assert scmi is not None
+    return scmi

@@ -3,35 +3,21 @@ scmi_wire.h, and questions about the system description (never about the C inter
 
 from __future__ import annotations
 
-from pyhost.machine.base import ScmiAgentInfo, ScmiGrant, ScmiInfo
-from pyhost.scmi import Response, W, status_code
-from pyhost.scmi.wire import PAYLOAD_MAX, PROTOCOLS, request_sizes
-from pyhost.virtio import C
+from pyhost.machine.base import (  # noqa: F401 (for tests)
+    PERM_CONFIG,
+    PERM_LEVEL,
+    PERM_STATE,
+    ScmiAgentInfo,
+    ScmiGrant,
+    ScmiInfo,
+)
+from pyhost.scmi import Response, W
+from pyhost.scmi.wire import KIND_PROTOCOL, PAYLOAD_MAX, PROTOCOLS, request_sizes  # noqa: F401
 
-PERM_STATE = C.VBE_HOST_SCMI_PERM_STATE
-PERM_LEVEL = C.VBE_HOST_SCMI_PERM_LEVEL
-PERM_CONFIG = C.VBE_HOST_SCMI_PERM_CONFIG
 #: a response's status + return values never exceed Linux's 128-byte payload
 RESPONSE_MAX = 4 + PAYLOAD_MAX
-KIND_PROTOCOL = {
-    "clock": W("PROTO_CLOCK"),
-    "power": W("PROTO_POWER"),
-    "perf": W("PROTO_PERF"),
-    "sensor": W("PROTO_SENSOR"),
-    "reset": W("PROTO_RESET"),
-    "voltage": W("PROTO_VOLTAGE"),
-}
 SERVED = sorted(p for p in PROTOCOLS if p != W("PROTO_BASE"))
 ALL_PROTOCOLS = sorted(PROTOCOLS)
-
-SUCCESS = status_code("SUCCESS")
-NOT_SUPPORTED = status_code("NOT_SUPPORTED")
-INVALID_PARAMETERS = status_code("INVALID_PARAMETERS")
-DENIED = status_code("DENIED")
-NOT_FOUND = status_code("NOT_FOUND")
-OUT_OF_RANGE = status_code("OUT_OF_RANGE")
-BUSY = status_code("BUSY")
-PROTOCOL_ERROR = status_code("PROTOCOL_ERROR")
 
 
 def status_is(r: Response, name: str) -> None:

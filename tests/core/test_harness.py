@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import errno
 import struct
 import subprocess
 import sys
 import textwrap
+from typing import Any
 
 import pytest
 
@@ -125,6 +127,15 @@ def test_broken_guest_does_not_stop_the_others(machine: Machine) -> None:
     out_hdr = struct.pack("<HHI", 0x7F << 1, 0, 0)  # a write to an address nobody has
     used = good.queues[0].call([out_hdr], [1])
     assert used.length == 1 and not good.needs_reset
+
+
+@pytest.mark.parametrize("cmd", [C.VBE_SIM_CMD_I2C_DIAG + 1, 0xFF, C.VBE_SIM_CMD_PORT + 0x7F])
+def test_platform_protocol_refuses_an_unknown_command(machine: Machine, cmd: int) -> None:
+    """The one platform protocol (vbe_sim_cmd(), on this machine's transport): a command
+    neither the core nor the port knows answers -ENOSYS with no data."""
+    plat: Any = machine.platform
+    reply = plat.call(cmd, 1, 2, what="an unknown command")
+    assert (reply.result, reply.data) == (-errno.ENOSYS, b"")
 
 
 def test_machine_close_is_idempotent_and_stops_access() -> None:

@@ -13,7 +13,8 @@ import errno
 
 import pytest
 
-from pyhost.i2c import I2cError, I2cMsg, TransferResult
+from pyhost.headers import I2C_H, defines
+from pyhost.i2c import GROUP_MAX, I2cError, I2cMsg, TransferResult
 from pyhost.virtio.errors import FeaturesRefused
 
 EEPROM = 0x50
@@ -24,6 +25,7 @@ ABSENT_10BIT = 0x150
 PRESENT_ON_BUS = {EEPROM, SENSOR}
 PAGE = 16
 MSG_ADDR_10_BITS = 0x08  # VBE_I2C_MSG_ADDR_10_BITS in the bus log
+DIAG_LEN = defines(I2C_H)["VBE_I2C_DIAG_LEN"].value  # failed transfers a device remembers
 
 
 def w(addr: int, *data: int, ten_bit: bool = False) -> I2cMsg:
@@ -215,6 +217,75 @@ def test_two_byte_select_on_read_only_eeprom_is_refused_and_its_memory_unchanged
     assert statuses(res) == [False, False]
     assert i2c.platform.bus_log_seq() == seq
     assert i2c.platform.eeprom(bus, EEPROM) == before
+
+
+# ---- why a transfer failed: the device's diagnostic (struct vbe_i2c_diag) ---------------
+
+
+def _newest_diag_seq(i2c, guest: int) -> int:
+    d = i2c.platform.i2c_diag(guest)
+    return d.seq if d is not None else 0
+
+
+def test_refusal_diagnostic_names_the_first_failed_message_and_its_reason(i2c):
+    cluster = i2c("cluster")
+    g = cluster.guest.index
+    seq = _newest_diag_seq(i2c, g)
+    res = cluster.transfer([r(SENSOR_REMAP, 2), w(EEPROM, 0x10, 0xAA, 0xBB), r(EEPROM, 1)])
+    assert res.completed == 1
+    d = i2c.platform.i2c_diag(g)
+    assert d.seq == seq + 1  # one record per failed transfer, not per failed message
+    assert (d.reason, d.index, d.count, d.head) == ("READ_ONLY", 1, 3, res.results[1].head)
+    assert (d.addr, d.bus_addr, d.read, d.ten_bit, d.length) == (EEPROM, EEPROM, False, False, 3)
+
+
+@pytest.mark.parametrize(
+    ("guest", "msg", "reason", "bus_addr"),
+    [
+        ("ivi", r(ABSENT, 1), "DENIED", None),  # not in ivi's view: no route
+        ("cluster", r(ABSENT, 1), "BUS", ABSENT),  # in the view, nothing there
+        ("cluster", r(ABSENT_10BIT, 1, ten_bit=True), "BUS", ABSENT_10BIT),
+    ],
+    ids=["denied", "nack", "nack-10bit"],
+)
+def test_diagnostic_reason_and_route(i2c, guest, msg, reason, bus_addr):
+    client = i2c(guest)
+    res = client.transfer([msg])
+    d = i2c.platform.i2c_diag(client.guest.index)
+    assert (d.reason, d.index, d.count, d.head) == (reason, 0, 1, res.results[0].head)
+    assert (d.addr, d.ten_bit, d.read, d.bus_addr) == (msg.addr, msg.ten_bit, True, bus_addr)
+
+
+def test_successful_transfer_leaves_no_diagnostic(i2c):
+    ivi = i2c("ivi")
+    seq = _newest_diag_seq(i2c, ivi.guest.index)
+    ivi.transfer_or_raise([w(EEPROM, 0x00), r(EEPROM, 4)])
+    assert _newest_diag_seq(i2c, ivi.guest.index) == seq
+
+
+def test_overlong_group_diagnostic_is_group_for_its_first_message(i2c):
+    ivi = i2c("ivi")
+    msgs = [r(EEPROM, 1)] * (GROUP_MAX + 1)
+    res = ivi.transfer(msgs)
+    assert not any(statuses(res))
+    d = i2c.platform.i2c_diag(ivi.guest.index)
+    assert (d.reason, d.index, d.count, d.head) == ("GROUP", 0, 0, res.results[0].head)
+    why = rf"longer than the device runs as one group \({GROUP_MAX}\)"
+    with pytest.raises(I2cError, match=why):
+        ivi.transfer_or_raise(msgs)
+
+
+def test_only_the_newest_diagnostics_are_kept(i2c):
+    ivi = i2c("ivi")
+    g = ivi.guest.index
+    first = _newest_diag_seq(i2c, g) + 1
+    for _ in range(DIAG_LEN + 1):
+        ivi.transfer([r(ABSENT, 1)])
+    newest = _newest_diag_seq(i2c, g)
+    assert newest == first + DIAG_LEN
+    assert i2c.platform.i2c_diag(g, first) is None  # overwritten
+    assert i2c.platform.i2c_diag(g, first + 1).seq == first + 1
+    assert i2c.platform.i2c_diag(g, newest + 1) is None  # not yet
 
 
 # ---- zero-length requests and 10-bit addresses -----------------------------------------

@@ -13,7 +13,17 @@ import struct
 from collections.abc import Iterator
 
 import pytest
-from mmio_util import I2C_ID, SCMI_ID, Domain, backend, i2c_chain, res_state, scmi_header
+from mmio_util import (
+    I2C_ID,
+    SCMI_ID,
+    Domain,
+    backend,
+    demo_scmi,
+    i2c_chain,
+    platform,
+    res_state,
+    scmi_header,
+)
 
 from pyhost.headers import dev_faults, vq_faults
 from pyhost.virtio import mmio as r
@@ -123,10 +133,7 @@ def test_i2c_write_and_read_back_through_the_eeprom(dom: Domain) -> None:
     q.call(*i2c_chain(EEPROM, write=bytes([0x10])))
     used = q.call(*i2c_chain(EEPROM, read=4))
     assert used.segments[0] == b"xen!" and used.segments[1] == b"\x00"
-    core, host = dom.core, dom.host
-    out = core.ffi.new("uint8_t[256]")
-    assert core.lib.vbe_host_sim_eeprom_peek(host, 0, EEPROM, out) == 0
-    assert bytes(out[0x10:0x14]) == b"xen!"
+    assert platform(dom.core, dom.host).eeprom(0, EEPROM)[0x10:0x14] == b"xen!"
     # one interrupt per completed request, acknowledged like Linux's handler does
     level, raised = dom.irq(I2C_ID)
     assert level == 1 and raised == raised0 + 3
@@ -298,17 +305,7 @@ def test_destroyed_domain_releases_its_scmi_votes(two_domains: tuple[Domain, Dom
     # CLOCK_CONFIG_SET 3.0: clock_id, attributes (enable), oem_config_val
     reply = q.call([struct.pack("<IIII", scmi_header(0x14, 7), local, 1, 0)], [8]).data
     assert struct.unpack_from("<Ii", reply)[1] == 0
-    uart0 = _platform_clock(core, host, "uart0")
+    uart0 = demo_scmi().resource_index("clock", "uart0")
     assert res_state(core, host, "clock", uart0)[0]
     ivi.close()  # the domain is destroyed: its device resets
     assert not res_state(core, host, "clock", uart0)[0]
-
-
-def _platform_clock(core: object, host: object, name: str) -> int:
-    lib, ffi = core.lib, core.ffi  # type: ignore[attr-defined]
-    p, dev, plat = ffi.new("const char **"), ffi.new("int *"), ffi.new("int *")
-    for i in range(lib.vbe_host_scmi_resource(host, 0, 0, p, dev, plat)):
-        lib.vbe_host_scmi_resource(host, 0, i, p, dev, plat)
-        if ffi.string(p[0]).decode() == name:
-            return i
-    raise LookupError(name)

@@ -59,7 +59,7 @@ CASES: dict[str, Expect] = {
     "no_agents_ok": ACCEPTED,
     "devices_at_max_ok": ACCEPTED,
     "devices_too_many": REFUSED,
-    "devices_table_null": REFUSED,  # the host API reads the names (vbe_host_scmi_device)
+    "devices_table_null": REFUSED,  # device names are read from it (SET_DEVICE_PERMISSIONS)
     "no_devices_ok": ACCEPTED,
     # per kind: no more than VBE_SCMI_MAX_*
     "tables_at_max_ok": ACCEPTED,

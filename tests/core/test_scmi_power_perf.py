@@ -7,7 +7,8 @@ import pytest
 from scmi_util import PERM_LEVEL, PERM_STATE, RESPONSE_MAX, shared, status_is
 
 from pyhost.scmi import W
-from pyhost.scmi.power import OFF, ON, SYSTEM_STATES
+from pyhost.scmi.power import OFF, ON
+from pyhost.scmi.system import SYSTEM_STATES
 from pyhost.scmi.wire import NAME_SIZE
 
 LEVELS_PER_PAGE = (RESPONSE_MAX - 4 - 4) // 20

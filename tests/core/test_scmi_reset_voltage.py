@@ -7,7 +7,7 @@ import pytest
 from scmi_util import PERM_LEVEL, PERM_STATE, RESPONSE_MAX, shared, status_is
 
 from pyhost.scmi import ValueRange, W
-from pyhost.scmi.reset import VOLTAGE_OFF, VOLTAGE_ON
+from pyhost.scmi.voltage import VOLTAGE_OFF, VOLTAGE_ON
 
 
 def _grant(scmi, kind: str, perm: int, want_range: bool | None = None):

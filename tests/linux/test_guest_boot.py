@@ -9,7 +9,7 @@ import tempfile
 from pathlib import Path
 
 import pytest
-from vbe.sysdesc import gen_linux_dt, load_system
+from sysdesc import gen_linux_dt, load_system
 
 from pyhost.linux.cache import LinuxError
 from pyhost.linux.dt import guest_dtb, mmio_transport

@@ -22,7 +22,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from vbe.sysdesc import gen_linux_dt, load_system
+from sysdesc import gen_linux_dt, load_system
 
 from pyhost.linux import guest_tool, initramfs
 from pyhost.linux.cache import LinuxError

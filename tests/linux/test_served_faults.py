@@ -13,13 +13,14 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from vbe.serve.served import ServedBackend, served_backend
 
 from pyhost.linux.cache import LinuxError
 from pyhost.linux.fixtures import LinuxImages
 from pyhost.linux.guest import LinuxGuest
 from pyhost.linux.guest_tool import scmi_raw
 from pyhost.linux.guest_view import scmi_sensor
-from pyhost.linux.served import ServedBackend, SocketDir, make_guest, served_backend
+from pyhost.linux.vhost_guest import SocketDir, make_guest
 from pyhost.machine.qemu_image import qemu_available
 
 pytestmark = pytest.mark.linux

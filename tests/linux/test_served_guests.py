@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from vbe.serve.served import ServedBackend, served_backend
 
 from pyhost.linux.fixtures import LinuxImages
 from pyhost.linux.guest import LinuxGuest
@@ -27,7 +28,7 @@ from pyhost.linux.guest_view import (
     scmi_sensor,
     virtio_i2c_bus,
 )
-from pyhost.linux.served import ServedBackend, make_guest, served_backend, system_model
+from pyhost.linux.vhost_guest import make_guest, system_model
 from pyhost.machine.qemu_image import qemu_available
 
 pytestmark = pytest.mark.linux
@@ -206,7 +207,7 @@ def test_linux_at24_and_lm75_drivers_on_the_virtio_adapter(
     backend: ServedBackend, ivi: LinuxGuest
 ) -> None:
     """The kernel's own client drivers, instantiated at run time (the devicetree keeps them
-    disabled: see vbe.sysdesc.gen_linux_dt)."""
+    disabled: see sysdesc.gen_linux_dt)."""
     bus = virtio_i2c_bus(ivi)
     dev = f"/sys/bus/i2c/devices/i2c-{bus}"
     ivi.check(f"echo 24c02 0x50 > {dev}/new_device; echo lm75 0x48 > {dev}/new_device")

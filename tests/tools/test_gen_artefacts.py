@@ -18,9 +18,9 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
-from vbe.manifest import decode_manifest
-from vbe.sysdesc import ARTEFACTS, gen_kconfig, gen_manifest_body, load_system, render
-from vbe.sysdesc.model import RESOURCE_KINDS, System
+from sysdesc import ARTEFACTS, gen_kconfig, gen_manifest_body, load_system, render
+from sysdesc.manifest import decode_manifest
+from sysdesc.model import RESOURCE_KINDS, System
 
 REPO = Path(__file__).resolve().parents[2]
 EXAMPLES = sorted((REPO / "examples").glob("*.yaml"))

@@ -11,9 +11,9 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from vbe.sysdesc import gen_dts, gen_linux_dt, load_system
-from vbe.sysdesc.dt_text import I2C_TEN_BIT_ADDRESS
-from vbe.sysdesc.model import System
+from sysdesc import gen_dts, gen_linux_dt, load_system
+from sysdesc.dt_text import I2C_TEN_BIT_ADDRESS
+from sysdesc.model import System
 
 REPO = Path(__file__).resolve().parents[2]
 EXAMPLES = sorted((REPO / "examples").glob("*.yaml"))

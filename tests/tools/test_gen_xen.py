@@ -1,4 +1,4 @@
-"""vbe.sysdesc.gen_xen: the Xen host /chosen additions, each DomU's partial devicetree and
+"""sysdesc.gen_xen: the Xen host /chosen additions, each DomU's partial devicetree and
 vbe-xen's table, from one layout. Golden files for the demo (tests/tools/golden/demo/,
 refresh with VBE_UPDATE_GOLDEN=1 as test_gen_artefacts.py says); every example compiles
 with dtc and the C table against vbe/xen_cfg.h; the numbers are Xen's public ones."""
@@ -10,11 +10,12 @@ import os
 import re
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
-from vbe.sysdesc import load_system, render
-from vbe.sysdesc.gen_xen import (
+from sysdesc import load_system, render
+from sysdesc.gen_xen import (
     GUEST_PHANDLE_GIC,
     GUEST_PHANDLE_IOMMU,
     GUEST_VIRTIO_MMIO_BASE,
@@ -27,7 +28,7 @@ from vbe.sysdesc.gen_xen import (
     layout,
     window_size,
 )
-from vbe.sysdesc.model import System
+from sysdesc.model import System
 
 REPO = Path(__file__).resolve().parents[2]
 EXAMPLES = sorted((REPO / "examples").glob("*.yaml"))
@@ -118,10 +119,41 @@ def test_table_compiles_against_the_port_header(system: System, tmp_path: Path) 
         assert p.returncode == 0, p.stderr
 
 
+def test_build_steps_give_vbe_xen_tables_that_link(tmp_path: Path) -> None:
+    """What boards/xen_dom0_linux's build runs (sysdesc.buildstep tables and xen) gives two
+    files that link: vbe-xen's table points at the core's tables by their one symbol."""
+    cc = shutil.which("cc") or pytest.skip("no C compiler")
+    demo = REPO / "examples" / "demo.yaml"
+    for step in ("tables", "xen"):
+        p = subprocess.run(
+            [sys.executable, "-m", "sysdesc.buildstep", step, str(demo), "--out", str(tmp_path)],
+            capture_output=True, text=True, check=False,
+        )  # fmt: skip
+        assert p.returncode == 0, p.stderr
+    assert (tmp_path / TABLE_FILE).read_text() == generate(load_system(demo).system)[TABLE_FILE]
+    main = tmp_path / "main.c"
+    main.write_text(
+        "#include <vbe/sys.h>\n#include <vbe/xen_cfg.h>\n"
+        "extern const struct vbe_xen_cfg vbe_xen_generated_cfg;\n"
+        "int main(void)\n{\n\treturn vbe_xen_generated_cfg.sys == &vbe_sys_description &&\n"
+        "\t       vbe_xen_generated_cfg.domain_count == 2 ? 0 : 1;\n}\n"
+    )
+    incs = [f"-I{d}" for d in sorted((REPO / "zephyr-app" / "lib").glob("*/include"))]
+    incs.append(f"-I{REPO / 'boards' / 'xen_dom0_linux' / 'include'}")
+    exe = tmp_path / "link"
+    p = subprocess.run(
+        [cc, "-std=c11", "-Wall", "-Werror", *incs, "-o", str(exe), str(main),
+         str(tmp_path / "vbe_sys_cfg.c"), str(tmp_path / TABLE_FILE)],
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert p.returncode == 0, p.stderr
+    assert subprocess.run([str(exe)], check=False).returncode == 0
+
+
 def test_too_many_devices_for_a_domain_is_an_error(system: System) -> None:
     import dataclasses
 
-    from vbe.sysdesc import gen_xen
+    from sysdesc import gen_xen
 
     g = system.guests[0]
     old = gen_xen.max_devices

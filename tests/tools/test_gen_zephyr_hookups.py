@@ -10,8 +10,8 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from vbe.sysdesc import gen_dts, loads_system
-from vbe.sysdesc.loader import SysdescError
+from sysdesc import gen_dts, loads_system
+from sysdesc.loader import SysdescError
 
 REPO = Path(__file__).resolve().parents[2]
 BINDINGS = REPO / "zephyr" / "dts" / "bindings"

@@ -12,11 +12,12 @@ from pathlib import Path
 
 import pytest
 from intelhex import IntelHex
+from sysdesc import gen_manifest_body, load_system
+from sysdesc.elfsyms import symbols
+from sysdesc.manifest import MANIFEST_SECTION, Region, decode_manifest, read_manifest
 from vbe import elfimage
 from vbe.commands.hex import ALIGN, default_manifest_address
 from vbe.imagebuild import ImageBuildError, build_baremetal, cross_prefix
-from vbe.manifest import MANIFEST_SECTION, read_manifest
-from vbe.sysdesc import gen_manifest_body, load_system
 
 REPO = Path(__file__).resolve().parents[2]
 CORE_MODULES = ("core/fvq", "core/i2c", "core/sim", "core/sys", "core/vq")
@@ -55,6 +56,7 @@ def test_module_of() -> None:
     )
     assert elfimage.module_of("/x/zephyr-app/src/main.c") == "port/zephyr"
     assert elfimage.module_of("/zephyr/kernel/sched.c") == "other/kernel"
+    assert elfimage.module_of("/x/build/baremetal/gen/vbe_sys_cfg.c") == "system"
 
 
 def test_inspect_prints_manifest_windows_footprint(elf: Path) -> None:
@@ -161,7 +163,38 @@ def test_hex_needs_the_manifest(elf: Path, tmp_path: Path) -> None:
 
 def test_generated_manifest_is_the_images(elf: Path) -> None:
     """What gen_manifest_body derives from examples/demo.yaml is what the bare-metal build
-    put in the image (the image serves the built-in demo tables)."""
+    put in the image (the image serves the demo system)."""
     doc = read_manifest(elf)
     want = gen_manifest_body.manifest_doc(load_system(REPO / "examples" / "demo.yaml").system)
     assert {k: doc.get(k) for k in want} == want
+
+
+def test_image_manifest_is_the_description_plus_the_link(elf: Path) -> None:
+    """The manifest of the built image is, key for key, the one generated from its
+    description plus what the link decided, read from the image's symbols alone: each
+    window slot vbe_window_<n>, the mailbox vbe_mailbox, the profile vbe_bm_prof."""
+    doc = read_manifest(elf)
+    system = load_system(REPO / "examples" / "demo.yaml").system
+    syms = symbols(elf)
+    link = gen_manifest_body.Link(
+        windows=tuple(
+            Region(syms[f"vbe_window_{i}"].addr, syms[f"vbe_window_{i}"].size)
+            for i in range(sum(1 for n in syms if n.startswith("vbe_window_")))
+        ),
+        mailbox=Region(syms["vbe_mailbox"].addr, syms["vbe_mailbox"].size),
+        profile=Region(syms["vbe_bm_prof"].addr, syms["vbe_bm_prof"].size),
+    )
+    blob = gen_manifest_body.encode(
+        system,
+        doc["build"]["git"],
+        doc["build"].get("source_date_epoch"),
+        board="qemu_virt_baremetal",
+        link=link,
+    )
+    assert doc == decode_manifest(blob)
+    # only the link's facts differ from what the description alone gives
+    alone = gen_manifest_body.manifest_doc(system)
+    slots = [w.gpa for w in link.windows]
+    assert [g["window_gpa"] for g in doc["guests"]] == slots[: len(alone["guests"])]
+    differ = {k for k in doc if doc[k] != alone.get(k)}
+    assert differ == {"build", "mailbox", "doorbell", "profile"}

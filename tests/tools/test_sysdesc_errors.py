@@ -10,8 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pytest
-from vbe.sysdesc import Problem, SysdescError, loads_system
-from vbe.sysdesc.limits import core_limits
+from sysdesc import Problem, SysdescError, loads_system
+from sysdesc.limits import core_limits
 
 SIM_MAX = core_limits().max_sim_targets  # read from sim.h
 

@@ -1,7 +1,7 @@
 """gen -> build -> run: for each example description, the machine built from it (in process:
 vbe build --host; in QEMU: vbe build --board qemu_virt_baremetal) serves each guest exactly
-what the generated profile says: every address that answers, every refusal, the read-only
-rules, and nothing else.
+what its model says (sysdesc_expect): every address that answers, every refusal, the
+read-only rules, and nothing else.
 
 A refusal is the device failing a message without reaching the bus (no new bus log
 entry); an absent address fails after reaching the bus (a NACK).
@@ -9,15 +9,15 @@ entry); an absent address fails after reaching the bus (a NACK).
 
 from __future__ import annotations
 
-import json
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+import sysdesc_expect
+from sysdesc.hostbuild import HostLibrary, build_host_library
 from vbe.imagebuild import build_baremetal
-from vbe.sysdesc.hostbuild import HostLibrary, build_host_library
 
 from pyhost.i2c import I2cClient, I2cMsg
 from pyhost.machine.base import Machine
@@ -39,7 +39,8 @@ def image(built: HostLibrary, tmp_path_factory: pytest.TempPathFactory) -> Path:
     if shutil.which("qemu-system-aarch64") is None or shutil.which("aarch64-linux-gnu-gcc") is None:
         pytest.skip("QEMU 10 or the aarch64 cross compiler is missing: run scripts/setup")
     name = built.loaded.system.name
-    return build_baremetal(tmp_path_factory.mktemp(f"bm-{name}"), None, built.loaded.system).elf
+    description = REPO / built.loaded.system.source
+    return build_baremetal(tmp_path_factory.mktemp(f"bm-{name}"), None, description).elf
 
 
 @pytest.fixture(params=["inprocess", "qemu"])
@@ -57,7 +58,8 @@ def system_machine(request: pytest.FixtureRequest, built: HostLibrary) -> Iterat
 
 @pytest.fixture
 def profile(built: HostLibrary) -> dict[str, Any]:
-    return json.loads(built.profile.read_text())
+    """What each guest must see, derived from the model of the description built."""
+    return sysdesc_expect.profile(built.loaded.system)
 
 
 def _reached_bus(m: Machine, client: I2cClient, msgs: list[I2cMsg]) -> tuple[bool, bool]:

@@ -1,19 +1,19 @@
 """gen -> build -> run, SCMI half: for each example description, the in-process machine
-built from it (``vbe build --host``) shows each guest's SCMI agent exactly what the
-generated profile (``vbe gen --only profile``) says, through the agent's own wire replies:
+built from it (``vbe build --host``) shows each guest's SCMI agent exactly what its model
+says (sysdesc_expect), through the agent's own wire replies:
 its name and id, the protocols it may use, per protocol the count and names of its
 resources in local-id order, and what each grant lets it change; protocols it has no grant
 of answer DENIED beyond discovery."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from vbe.sysdesc.hostbuild import HostLibrary, build_host_library
+import sysdesc_expect
+from sysdesc.hostbuild import HostLibrary, build_host_library
 
 from pyhost.machine.inprocess import InProcessMachine
 from pyhost.scmi import ScmiAgent, W
@@ -59,7 +59,8 @@ def system_machine(built: HostLibrary) -> Iterator[InProcessMachine]:
 
 @pytest.fixture
 def profile(built: HostLibrary) -> dict[str, Any]:
-    return json.loads(built.profile.read_text())
+    """What each guest must see, derived from the model of the description built."""
+    return sysdesc_expect.profile(built.loaded.system)
 
 
 def _scmi_guests(profile: dict[str, Any]) -> list[dict[str, Any]]:

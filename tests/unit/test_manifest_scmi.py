@@ -6,7 +6,7 @@ from typing import Any
 
 import cbor2
 import pytest
-from vbe import manifest as mf
+from sysdesc import manifest as mf
 
 GUESTS = [mf.Guest(index=0, name="ivi", window_gpa=0x40400000, window_size=0x40000,
                    ring_size=0x4000, devices=(mf.Device(34, "i2c"), mf.Device(32, "scmi")))]  # fmt: skip

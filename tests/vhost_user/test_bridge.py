@@ -16,17 +16,17 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from vbe.serve import protocol as p
+from vbe.serve.bridge import BridgeDevice, BridgeHost
+from vbe.serve.protocol import Req
+from vbe.serve.served import ServedBackend
 from vhu_frontend import F_EVENT_IDX, F_INDIRECT, F_VERSION_1, FrontEnd, Queue
 
 from pyhost.i2c import FLAGS_FAIL_NEXT, FLAGS_M_RD, OUT_HDR, encode_addr
-from pyhost.linux.served import ServedBackend
 from pyhost.machine.qemu import QemuMachine
 from pyhost.machine.qemu_image import qemu_available
 from pyhost.scmi.sensor import TP_MODES
 from pyhost.scmi.wire import W, encode_header
-from pyhost.vhost_user import protocol as p
-from pyhost.vhost_user.bridge import BridgeDevice, BridgeHost
-from pyhost.vhost_user.protocol import Req
 
 EEPROM = 0x50
 I2C_FEATURES = F_VERSION_1 | F_EVENT_IDX | F_INDIRECT | 1  # ZERO_LENGTH_REQUEST
@@ -39,17 +39,13 @@ def backend() -> Iterator[QemuMachine]:
     ok, why = qemu_available()
     if not ok:
         pytest.skip(f"bridge mode needs the QEMU machine: {why}")
-    m = QemuMachine()
-    try:
-        m.launch()
+    with QemuMachine() as m:
         yield m
-    finally:
-        m.close()
 
 
 @pytest.fixture
 def bridge(backend: QemuMachine, tmp_path: Path) -> Iterator[ServedBackend]:
-    """The daemon (pyhost.linux.served: in a thread, every guest device) bridging to the
+    """The daemon (vbe.serve.served: in a thread, every guest device) bridging to the
     backend machine."""
     host = BridgeHost(backend)
     try:

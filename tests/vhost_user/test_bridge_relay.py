@@ -10,10 +10,10 @@ import struct
 from collections.abc import Iterator
 
 import pytest
+from vbe.serve.relay import IN_MAX, OUT_MAX, Relay
 
 import pyhost.machine  # noqa: F401  (pyhost.virtio needs the machines imported first)
 from pyhost.i2c import FLAGS_FAIL_NEXT, FLAGS_M_RD, OUT_HDR, encode_addr
-from pyhost.vhost_user.relay import IN_MAX, OUT_MAX, Relay
 from pyhost.virtio.alloc import Allocator
 from pyhost.virtio.ring import RingLayout, SplitRing
 from pyhost.virtio.window import WindowMem

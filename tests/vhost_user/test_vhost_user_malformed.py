@@ -7,10 +7,9 @@ import os
 
 import pytest
 from test_vhost_user_serve import EEPROM, i2c_features, i2c_write
+from vbe.serve import protocol as p
+from vbe.serve.protocol import Req
 from vhu_frontend import HI_GPA, HI_UADDR, RAM_GPA, RAM_SIZE, UADDR, FrontEnd, FrontEndError
-
-from pyhost.vhost_user import protocol as p
-from pyhost.vhost_user.protocol import Req
 
 
 def served_after(d) -> None:

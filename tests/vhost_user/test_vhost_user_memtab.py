@@ -7,8 +7,7 @@ import errno
 from collections.abc import Iterator
 
 import pytest
-
-from pyhost.vhost_user.backend import Device, Host
+from vbe.serve.backend import Device, Host
 
 U64_MAX = 2**64 - 1
 

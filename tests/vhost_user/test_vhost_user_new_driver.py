@@ -11,12 +11,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from vbe.serve import protocol as p
+from vbe.serve.protocol import Req
+from vbe.serve.served import ServedBackend
 from vhu_frontend import F_EVENT_IDX, F_VERSION_1, FrontEnd, Queue
 
-from pyhost.linux.served import ServedBackend
 from pyhost.scmi.wire import encode_header
-from pyhost.vhost_user import protocol as p
-from pyhost.vhost_user.protocol import Req
 
 F_SCMI_P2A = 1 << 0
 CLOCK, CONFIG_SET = 0x14, 0x7

@@ -7,12 +7,12 @@ import os
 import signal
 import struct
 
+from vbe.serve import protocol as p
+from vbe.serve.protocol import Req
 from vhu_frontend import F_EVENT_IDX, F_INDIRECT, F_VERSION_1, FrontEnd
 
 from pyhost.i2c import FLAGS_FAIL_NEXT, FLAGS_M_RD, OUT_HDR, encode_addr
 from pyhost.scmi.wire import encode_header
-from pyhost.vhost_user import protocol as p
-from pyhost.vhost_user.protocol import Req
 
 F_I2C_ZERO_LEN = 1 << 0
 F_SCMI_P2A = 1 << 0

@@ -18,8 +18,9 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from pyhost.vhost_user import protocol as p
-from pyhost.vhost_user.protocol import Req
+from vbe.serve import protocol as p
+from vbe.serve.protocol import Req
+
 from pyhost.virtio.alloc import Allocator
 from pyhost.virtio.ring import RingLayout, SplitRing, Used
 from pyhost.virtio.window import WindowMem

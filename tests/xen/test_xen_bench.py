@@ -15,8 +15,8 @@ import os
 from typing import Any
 
 import pytest
-from vbe.sysdesc.gen_xen import layout
-from vbe.sysdesc.limits import CORE, read_defines
+from sysdesc.gen_xen import layout
+from sysdesc.limits import CORE, read_defines
 
 from pyhost.linux.guest_tool import BenchResult, i2c_bench, mmio_bench, scmi_bench
 from pyhost.linux.guest_view import virtio_i2c_bus

@@ -13,8 +13,8 @@ from __future__ import annotations
 import re
 
 import pytest
-from vbe.sysdesc.gen_xen import layout
-from vbe.sysdesc.limits import CORE, read_defines
+from sysdesc.gen_xen import layout
+from sysdesc.limits import CORE, read_defines
 
 from pyhost.linux.guest_tool import scmi_raw
 from pyhost.linux.guest_view import scmi_sensor, virtio_i2c_bus

@@ -17,7 +17,7 @@ import random
 import re
 
 import pytest
-from vbe.sysdesc.gen_xen import layout
+from sysdesc.gen_xen import layout
 
 from pyhost.linux.guest_tool import scmi_raw
 from pyhost.linux.guest_view import (

@@ -1,17 +1,20 @@
 """The Xen tooling without booting anything: the serial line's demultiplexer and input
 switch, the Dom0 initramfs, the control-channel parsers, the start-order contract between
-the generated DomU command line and the guest's init."""
+the generated DomU command line and the guest's init, the platform protocol carried as
+control-channel text."""
 
 from __future__ import annotations
 
 import stat
 
-from vbe.sysdesc.gen_xen import DOMU_BOOTARGS
+from sysdesc.gen_xen import DOMU_BOOTARGS
 
 from pyhost.linux.initramfs import INIT_SCRIPT, LATE_VIRTIO, LOAD_VIRTIO
+from pyhost.machine.inprocess import InProcessMachine
+from pyhost.machine.platform import FFI, HostCall
 from pyhost.xen.artefacts import DOM0_INIT, dom0_entries
 from pyhost.xen.console import XEN, Demux, chunks, switches
-from pyhost.xen.platform import parse_stats
+from pyhost.xen.platform import XenPlatform, parse_stats
 
 
 def test_demux_attributes_each_line_to_its_source() -> None:
@@ -51,14 +54,12 @@ def test_a_partial_line_waits_for_its_end() -> None:
     assert d.text(0) == "VBE-BEGIN 1\n"
 
 
-def test_a_xen_line_inside_a_dom0_line_is_split_off() -> None:
-    """Seen on a boot: Xen printed DOM2's READY line while Dom0 was half-way through one
-    of its own (Dom0's text goes out unbuffered, Xen's lines whole)."""
+def test_a_xen_line_that_cuts_into_a_dom0_line_is_still_seen() -> None:
+    """Xen prints a DomU's line whole, even in the middle of a line Dom0 is writing."""
     d = Demux()
-    d.feed(b"[    0.119982] Mount-cache hash (XEN) DOM2: VBE-GUEST-READY 6.12.118-vbe\n")
-    d.feed(b"table entries: 2048\n[    0.13] next\n")
-    assert d.text(2) == "VBE-GUEST-READY 6.12.118-vbe\n"
-    assert d.text(0) == "[    0.119982] Mount-cache hash table entries: 2048\n[    0.13] next\n"
+    d.feed(b"[    0.124726] A(XEN) DOM2: VBE-GUEST-READY 6.12-vbe\r\r\nppArmor: initialized\r\n")
+    assert d.text(2) == "VBE-GUEST-READY 6.12-vbe\n"
+    assert d.text(0) == "[    0.124726] AppArmor: initialized\n"
 
 
 def test_input_switches_cycle_xen_dom0_and_each_domu() -> None:
@@ -110,3 +111,38 @@ def test_stats_lines_parse_per_domain_and_device() -> None:
     assert s[1]["devs"][0]["kind"] == "scmi" and s[1]["devs"][0]["fault"] == [0, 0]
     assert s[1]["devs"][0]["base"] == 0x2000000
     assert s[1]["devs"][0]["qsize"] == [64, 0] and s[1]["devs"][0]["desc"][0] == 1 << 63 | 0x9000
+
+
+class _Ctl:
+    """vbe-xen's ``sim`` control command as ctl.c answers it, run by the host library's
+    vbe_sim_cmd() (what vbe-xen runs too); ``lines`` records what was sent."""
+
+    def __init__(self, machine: InProcessMachine) -> None:
+        self.call = HostCall(machine.lib, lambda: machine.handle)
+        self.lines: list[str] = []
+
+    def ctl(self, line: str) -> str:
+        self.lines.append(line)
+        word, cmd, *args = line.split()
+        assert word == "sim" and len(args) == 4
+        req = FFI.new("struct vbe_sim_req *", {"cmd": int(cmd), "arg": [int(a) for a in args]})
+        raw = self.call(bytes(FFI.buffer(req)), line)
+        rsp = FFI.from_buffer("struct vbe_sim_rsp *", bytearray(raw.ljust(520, b"\0")))
+        data = bytes(rsp.data)[: rsp.data_len].hex()
+        return f"vbe-xen ctl {line}\nresult={rsp.result} data={data}\n"
+
+
+def test_platform_protocol_travels_as_control_text() -> None:
+    """XenPlatform is the machines' SimPlatform over vbe-xen's ``sim`` text: the same
+    answers as the in-process machine's platform, for commands with and without data."""
+    with InProcessMachine() as m:
+        ctl = _Ctl(m)
+        xen = XenPlatform(ctl)
+        assert xen.eeprom(0, 0x50) == m.platform.eeprom(0, 0x50)
+        xen.set_temp(0, 0x48, -12500)
+        assert ctl.lines[-1] == f"sim 1 0 {0x48} -12500 0"  # VBE_SIM_CMD_SET_TEMP, signed
+        xen.set_sensor(0, 41_000)
+        assert xen.state("sensor", 0) == m.platform.state("sensor", 0)
+        assert xen.state("sensor", 0).value == 41_000
+        assert xen.op_log_seq() == m.platform.op_log_seq()
+        assert xen.system_state(1) == m.platform.system_state(1)

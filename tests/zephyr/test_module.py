@@ -162,8 +162,8 @@ def _other_app(where: Path) -> Path:
         "LOG_MODULE_REGISTER(other_app, LOG_LEVEL_INF);\n\n"
         "static struct vbe_sys sys;\nstatic void *windows[VBE_SYS_MAX_GUESTS];\n\n"
         "int main(void)\n{\n\tconst struct vbe_plat *plat = NULL;\n"
-        "\tint ret = vbe_zephyr_plat_init(&vbe_sys_demo_cfg, &plat);\n\n"
-        "\tif (ret == 0) {\n\t\tret = vbe_sys_init(&sys, &vbe_sys_demo_cfg, plat, windows);\n\t}\n"
+        "\tint ret = vbe_zephyr_plat_init(&vbe_sys_description, &plat);\n\n"
+        "\tif (ret == 0) {\n\t\tret = vbe_sys_init(&sys, &vbe_sys_description, plat, windows);\n\t}\n"
         '\tLOG_INF("vbe_sys_init: %d", ret);\n\treturn 0;\n}\n'
     )
     return app
@@ -244,6 +244,8 @@ def test_other_application_builds_on_the_module_against_stand_ins(tmp_path: Path
     build, _ = _configure_and_build(tmp_path, {})
     vbe = _objects(build, "vbe")
     assert {"plat_zephyr", "port_zephyr", "sys", "scmi_server", "fvq", "vq_split"} <= vbe
+    assert "vbe_sys_cfg" in vbe, "the module generates the system's tables (VBE_SYSTEM)"
+    assert {"plat_zephyr_power", "plat_zephyr_reset", "plat_zephyr_regulator"} <= vbe
     assert "main" not in vbe, "zephyr-app's main.c is the application's, not the module's"
     assert not {"vhu", "relay"} & vbe, "VBE_VHU and VBE_RELAY are off by default"
     assert _objects(build, "app") == {"main"}

@@ -227,7 +227,8 @@ PORT_FILES = sorted(p.name for p in SRC.glob("*.c"))
 
 def test_every_file_of_the_port_is_checked() -> None:
     assert {"main.c", "port_zephyr.c", "plat_zephyr.c", "plat_zephyr_i2c.c"} <= set(PORT_FILES)
-    assert {"plat_zephyr_clock.c", "plat_zephyr_scmi.c", "plat_zephyr_sensor.c"} <= set(PORT_FILES)
+    assert {"plat_zephyr_clock.c", "plat_zephyr_power.c", "plat_zephyr_sensor.c"} <= set(PORT_FILES)
+    assert {"plat_zephyr_reset.c", "plat_zephyr_regulator.c"} <= set(PORT_FILES)
 
 
 @pytest.mark.parametrize("std", ZEPHYR_STDS)

@@ -1,4 +1,7 @@
-"""vbe tools: the ``vbe`` command line (and, later, the same commands under west)."""
+"""vbe: the product's Python: the ``vbe`` command line and the same commands under west
+(``commands``), and the vhost-user daemon behind ``vbe serve`` (``serve``). It builds on
+the system description (``sysdesc``) and the guest side (``pyhost``); nothing imports it
+back (tests/unit/test_import_graph.py)."""
 
 from __future__ import annotations
 

@@ -8,7 +8,8 @@ covers static functions and variables too; then the CU whose ``.debug_aranges`` 
 holds the address. Bytes of a section that no sized symbol covers (assembly, padding) are
 attributed through ``.debug_aranges`` as well. The CU's source path gives the module
 (``zephyr-app/lib/<component>/`` -> ``core/<component>``, ``boards/<board>/`` ->
-``port/<board>``, ``zephyr-app/src/`` -> ``port/zephyr``). Without DWARF (a stripped image)
+``port/<board>``, ``zephyr-app/src/`` -> ``port/zephyr``, the generated ``vbe_sys_cfg.c`` ->
+``system``). Without DWARF (a stripped image)
 the symbol-name prefixes ``vbe_vq_``, ``vbe_fvq_``, ``vbe_i2c_``, ``vbe_sim_``,
 ``vbe_scmi_``, ``vbe_sys_`` are the fallback; what is left is ``(unattributed)``: string
 literals, alignment, symbols of unknown origin. A loaded section with no sized symbol at
@@ -29,8 +30,7 @@ from elftools.dwarf.dwarfinfo import DWARFInfo
 from elftools.elf.constants import SH_FLAGS
 from elftools.elf.elffile import ELFFile
 from elftools.elf.sections import SymbolTableSection
-
-from vbe.manifest import MANIFEST_SECTION
+from sysdesc.manifest import MANIFEST_SECTION
 
 COLUMNS = ("text", "rodata", "data", "bss")
 UNATTRIBUTED = "(unattributed)"
@@ -157,9 +157,15 @@ def window_slots(path: str | os.PathLike[str]) -> list[Slot]:
         return sorted(out, key=lambda x: x.index)
 
 
+#: the generated C tables of the system an image serves (sysdesc.gen_c.FILE_NAME)
+SYSTEM_TABLES = "vbe_sys_cfg.c"
+
+
 def module_of(path: str) -> str:
     """Module name of a source file path (see the module docstring)."""
     parts = PurePosixPath(path.replace("\\", "/")).parts
+    if parts and parts[-1] == SYSTEM_TABLES:
+        return "system"  # the tables the build generated from the description
     for i, p in enumerate(parts[:-1]):
         nxt = parts[i + 1] if i + 1 < len(parts) else ""
         if p == "zephyr-app" and nxt == "lib" and i + 2 < len(parts) - 1:

@@ -1,6 +1,8 @@
 """Building the images that run a system: the bare-metal Arm64 image (CMake, in
 boards/qemu_virt_baremetal) and the Zephyr application (west build, when a Zephyr
-workspace is there). Library code: progress goes through a callback, failures raise
+workspace is there). Each is built from a system description: the build generates its
+tables (and the bare-metal image's manifest) itself (sysdesc.buildstep, run by CMake with
+this Python). Library code: progress goes through a callback, failures raise
 :class:`ImageBuildError` with a message that says what to install or set.
 """
 
@@ -10,13 +12,17 @@ import os
 import shlex
 import shutil
 import subprocess
+import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from vbe.sysdesc.generate import render, write_atomically
-from vbe.sysdesc.limits import REPO
-from vbe.sysdesc.model import System
+from sysdesc.build import load_system
+from sysdesc.buildstep import BuildStepError, image_manifest
+from sysdesc.generate import render, write_atomically
+from sysdesc.limits import REPO
+from sysdesc.loader import SysdescError
+from sysdesc.manifest import ManifestError, read_manifest
 
 BAREMETAL_BOARD = "qemu_virt_baremetal"
 BAREMETAL_SRC = REPO / "boards" / BAREMETAL_BOARD
@@ -24,6 +30,8 @@ BAREMETAL_TOOLCHAIN = BAREMETAL_SRC / "toolchain-aarch64.cmake"
 BAREMETAL_ELF = "vbe-baremetal.elf"
 ZEPHYR_APP = REPO / "zephyr-app"
 DEFAULT_ZEPHYR_BOARD = "qemu_cortex_a53"
+#: the system an image serves unless told otherwise
+DEMO = REPO / "examples" / "demo.yaml"
 #: lines of a failed tool's output quoted in the error
 TAIL = 40
 
@@ -70,36 +78,20 @@ def _need(tool: str, hint: str) -> str:
     return path
 
 
-#: the symbol boards/qemu_virt_baremetal and zephyr-app serve (VBE_SYSTEM_C must define it)
-BAREMETAL_SYMBOL = "vbe_sys_demo_cfg"
-
-
 def build_baremetal(
-    build_dir: Path | None = None, progress: Progress | None = None, system: System | None = None
+    build_dir: Path | None = None, progress: Progress | None = None, system: Path | None = None
 ) -> Built:
-    """Configure (when needed) and build boards/qemu_virt_baremetal; the ELF has its manifest.
-
-    With ``system``, the image serves that description: its C tables are generated into the
-    build directory (default build/baremetal-<name>) and replace the built-in demo tables.
-    """
+    """Configure (when needed) and build boards/qemu_virt_baremetal serving the description
+    ``system`` (default the demo); check that the ELF's manifest is the one the description
+    and the link give. The build directory defaults to build/baremetal (the demo) or
+    build/baremetal-<name>."""
     say = progress or (lambda _m: None)
+    description = (system or DEMO).resolve()
     if build_dir is None:
         build_dir = default_baremetal_dir()
         if system is not None:
-            build_dir = build_dir.with_name(f"{build_dir.name}-{system.name}")
+            build_dir = build_dir.with_name(f"{build_dir.name}-{_system_name(description)}")
     out = build_dir
-    system_c: list[str] = ["-DVBE_SYSTEM_C="]
-    generated: tuple[Path, ...] = ()
-    if system is not None:
-        from vbe.sysdesc import gen_c
-
-        c_file = out / "system" / "vbe_sys_cfg.c"
-        text = gen_c.generate(system, BAREMETAL_SYMBOL)
-        c_file.parent.mkdir(parents=True, exist_ok=True)
-        if not c_file.is_file() or c_file.read_text() != text:
-            c_file.write_text(text)
-        system_c = [f"-DVBE_SYSTEM_C={c_file}"]
-        generated = (c_file,)
     cmake = _need("cmake", "install cmake (scripts/setup does)")
     prefix = cross_prefix()
     _need(
@@ -117,7 +109,8 @@ def build_baremetal(
             str(out),
             f"-DCMAKE_TOOLCHAIN_FILE={BAREMETAL_TOOLCHAIN}",
             f"-DVBE_CROSS_PREFIX={prefix}",
-            *system_c,
+            f"-DVBE_PYTHON={sys.executable}",
+            f"-DVBE_SYSTEM={description}",
         ],
         "configuring the bare-metal image",
         REPO,
@@ -131,8 +124,39 @@ def build_baremetal(
     elf = out / BAREMETAL_ELF
     if not elf.is_file():
         raise ImageBuildError(f"the build finished but {elf} is missing; see {out}")
-    say(f"[3/3] check the manifest of {elf.name}")
-    return Built(elf, out, generated)
+    say(f"[3/3] check the manifest of {elf.name} against {_label(description)}")
+    check_manifest(elf, description)
+    return Built(elf, out, (out / "gen" / "vbe_sys_cfg.c",))
+
+
+def _system_name(description: Path) -> str:
+    try:
+        return load_system(description).system.name
+    except SysdescError as exc:
+        raise ImageBuildError(str(exc)) from exc
+
+
+def _label(path: Path) -> str:
+    return str(path.relative_to(REPO)) if path.is_relative_to(REPO) else str(path)
+
+
+def check_manifest(elf: Path, description: Path) -> None:
+    """ImageBuildError unless the manifest in ``elf`` is what ``description`` generates
+    plus what the image's link decided (sysdesc.buildstep.image_manifest)."""
+    try:
+        doc = read_manifest(elf)
+        system = load_system(description).system
+        want = image_manifest(system, BAREMETAL_BOARD, elf, doc["build"])
+    except (ManifestError, OSError) as exc:
+        raise ImageBuildError(f"{exc}; the image is unusable for the harness") from exc
+    except (SysdescError, BuildStepError) as exc:
+        raise ImageBuildError(str(exc)) from exc
+    if doc != want:
+        diff = sorted(k for k in set(want) | set(doc) if want.get(k) != doc.get(k))
+        raise ImageBuildError(
+            f"{elf} does not serve what {_label(description)} describes (the manifest differs "
+            f"in: {', '.join(diff)}): a build-system bug; rebuild with a fresh -o directory"
+        )
 
 
 @dataclass(frozen=True)
@@ -169,26 +193,26 @@ def find_zephyr() -> ZephyrEnv:
 
 
 def build_zephyr(
-    system: System,
+    system: Path | None = None,
     board: str = DEFAULT_ZEPHYR_BOARD,
     build_dir: Path | None = None,
     progress: Progress | None = None,
 ) -> Built:
-    """Generate the C tables, overlay and Kconfig fragment of ``system`` and west-build
-    zephyr-app serving them (VBE_SYSTEM_C replaces the built-in demo tables, as in the
-    bare-metal build)."""
+    """Generate the overlay and Kconfig fragment of the description ``system`` (default the
+    demo) and west-build zephyr-app serving it (its CMake generates the C tables from the
+    same description, VBE_SYSTEM)."""
     say = progress or (lambda _m: None)
+    description = (system or DEMO).resolve()
+    try:
+        model = load_system(description).system
+    except SysdescError as exc:
+        raise ImageBuildError(str(exc)) from exc
     env_info = find_zephyr()
     out = build_dir or default_zephyr_dir(board)
     gen_dir = out.parent / f"{out.name}-gen"
-    say(f"[1/3] generate the C tables, overlay and Kconfig fragment into {gen_dir}")
-    from vbe.sysdesc import gen_c
-
-    files = render(system, ["dts", "kconfig"])
-    files["vbe_sys_cfg.c"] = gen_c.generate(system, BAREMETAL_SYMBOL)
-    write_atomically(gen_dir, files)
+    say(f"[1/3] generate the overlay and Kconfig fragment into {gen_dir}")
+    write_atomically(gen_dir, render(model, ["dts", "kconfig"]))
     overlay, conf = gen_dir / "vbe.overlay", gen_dir / "vbe.conf"
-    tables = gen_dir / "vbe_sys_cfg.c"
     env = {**os.environ, "ZEPHYR_BASE": str(env_info.zephyr_base)}
     cmd = [
         env_info.west,
@@ -203,7 +227,8 @@ def build_zephyr(
         # windows and bus), which the generated overlay describes again for this system.
         f"-DDTC_OVERLAY_FILE={overlay}",
         f"-DEXTRA_CONF_FILE={conf}",
-        f"-DVBE_SYSTEM_C={tables}",
+        f"-DVBE_SYSTEM={description}",
+        f"-DVBE_PYTHON={sys.executable}",
     ]
     say(f"[2/3] west build -b {board} (Zephyr {env_info.zephyr_base}); this takes a while")
     _run(cmd, f"west build for {board}", REPO, env)
@@ -211,4 +236,4 @@ def build_zephyr(
     if not elf.is_file():
         raise ImageBuildError(f"west build finished but {elf} is missing; see {out}")
     say(f"[3/3] {elf}")
-    return Built(elf, out, (tables, overlay, conf))
+    return Built(elf, out, (overlay, conf))

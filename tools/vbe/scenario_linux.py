@@ -1,6 +1,6 @@
 """The Linux part of ``vbe run``: a real Linux guest booted as guest "ivi" of the demo
 system, its virtio-scmi and virtio-i2c devices bridged onto the run's backend machine
-(pyhost.vhost_user.bridge: each request copied into ivi's window and the answer back),
+(vbe.serve.bridge: each request copied into ivi's window and the answer back),
 and what its own drivers see checked against the platform.
 
 Skipped, with the reason, when the guest kernel is not built (``vbe guest build``) or
@@ -75,8 +75,9 @@ def run_linux(machine: Any) -> LinuxReport:
     why = unavailable()
     if why is not None:
         return LinuxReport(skipped=why)
-    from pyhost.linux.served import ServedBackend, make_guest
-    from pyhost.vhost_user.bridge import BridgeHost
+    from pyhost.linux.vhost_guest import make_guest
+    from vbe.serve.bridge import BridgeHost
+    from vbe.serve.served import ServedBackend
 
     rep = LinuxReport()
     host = BridgeHost(machine)
@@ -98,7 +99,7 @@ def run_linux(machine: Any) -> LinuxReport:
 def _check(rep: LinuxReport, be: Any, g: Any) -> None:
     """The steps: what the guest's drivers show against the system and the platform."""
     from pyhost.linux import guest_view as view
-    from pyhost.linux.served import system_model
+    from pyhost.linux.vhost_guest import system_model
 
     spec = next(x for x in system_model(None).guests if x.name == GUEST)
     agent = be.scmi_info().agent_of_guest(spec.index)

@@ -14,21 +14,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from pyhost.machine.base import Machine, PlatformOp, ScmiAgentInfo, ScmiInfo
+from pyhost.machine.base import PERM_LEVEL, PERM_STATE, Machine, PlatformOp, ScmiAgentInfo, ScmiInfo
 from pyhost.scmi import ScmiAgent, ScmiError, ValueRange, W
-from pyhost.virtio import C
+from pyhost.scmi.wire import KIND_PROTOCOL
 from vbe.scmi_view import format_rate, rates_text
 
-KIND_PROTOCOL = {
-    "clock": W("PROTO_CLOCK"),
-    "power": W("PROTO_POWER"),
-    "perf": W("PROTO_PERF"),
-    "sensor": W("PROTO_SENSOR"),
-    "reset": W("PROTO_RESET"),
-    "voltage": W("PROTO_VOLTAGE"),
-}
-PERM_STATE = C.VBE_HOST_SCMI_PERM_STATE
-PERM_LEVEL = C.VBE_HOST_SCMI_PERM_LEVEL
 SENSOR_VALUE = 52_500  # what the harness sets the sensor to (in its own unit and scale)
 
 

@@ -10,7 +10,7 @@ from typing import Any
 from pyhost.scmi import ScmiAgent, ScmiError, ValueRange
 from pyhost.scmi.clock import ClockClient
 from pyhost.scmi.power import ON
-from pyhost.scmi.reset import VOLTAGE_ON
+from pyhost.scmi.voltage import VOLTAGE_ON
 from pyhost.scmi.wire import PROTOCOLS, version_str
 
 UNITS = {"": 1, "hz": 1, "khz": 10**3, "mhz": 10**6, "ghz": 10**9}

@@ -1,8 +1,11 @@
 # SPDX-License-Identifier: Apache-2.0
 #
 # The portable core's components: one list of sources and include directories, used by
-# the host build (../../CMakeLists.txt), the bare-metal port (boards/) and the Zephyr
-# application (../CMakeLists.txt). Each component is C11, freestanding, heap-free.
+# the host port (../../CMakeLists.txt, boards/host), the bare-metal port
+# (boards/qemu_virt_baremetal), vbe-xen (boards/xen_dom0_linux) and the Zephyr module
+# (../../zephyr/CMakeLists.txt, which zephyr-app uses). Each component is C11, freestanding,
+# heap-free. The system a port serves is not part of the core: vbe_system_tables() below
+# generates it from a description at build time.
 
 set(VBE_CORE_DIR ${CMAKE_CURRENT_LIST_DIR})
 
@@ -29,7 +32,7 @@ set(VBE_CORE_SOURCES_scmi ${VBE_CORE_DIR}/scmi/src/scmi_msg.c
                           ${VBE_CORE_DIR}/scmi/src/scmi_arb.c
                           ${VBE_CORE_DIR}/scmi/src/scmi_base.c
                           ${VBE_CORE_DIR}/scmi/src/scmi_power.c
-                          ${VBE_CORE_DIR}/scmi/src/scmi_system.c
+                          ${VBE_CORE_DIR}/scmi/src/scmi_syspower.c
                           ${VBE_CORE_DIR}/scmi/src/scmi_perf.c
                           ${VBE_CORE_DIR}/scmi/src/scmi_clock.c
                           ${VBE_CORE_DIR}/scmi/src/scmi_clock_rate.c
@@ -40,10 +43,9 @@ set(VBE_CORE_SOURCES_sim ${VBE_CORE_DIR}/sim/src/sim.c
                          ${VBE_CORE_DIR}/sim/src/sim_scmi.c
                          ${VBE_CORE_DIR}/sim/src/sim_at24.c
                          ${VBE_CORE_DIR}/sim/src/sim_lm75.c
-                         ${VBE_CORE_DIR}/sim/src/sim_sys.c)
-set(VBE_CORE_SOURCES_sys ${VBE_CORE_DIR}/sys/src/sys.c
-                         ${VBE_CORE_DIR}/sys/src/sys_demo.c
-                         ${VBE_CORE_DIR}/sys/src/sys_demo_scmi.c)
+                         ${VBE_CORE_DIR}/sim/src/sim_build.c
+                         ${VBE_CORE_DIR}/sim/src/sim_cmd.c)
+set(VBE_CORE_SOURCES_sys ${VBE_CORE_DIR}/sys/src/sys.c)
 
 set(VBE_CORE_INCLUDE_DIRS
   ${VBE_CORE_DIR}/port/include
@@ -70,3 +72,57 @@ endforeach()
 # Warnings every build of the core uses.
 set(VBE_CORE_WARNINGS -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes
     -Wmissing-prototypes -Wpointer-arith -Wvla)
+
+# The system a port serves comes from a description, generated at build time. The Python
+# that runs the generators needs the packages of the repository's pyproject.toml (PyYAML,
+# jsonschema, cbor2, pyelftools); the sysdesc package itself is taken from this checkout.
+# vbe's own build commands pass theirs (-DVBE_PYTHON=...).
+get_filename_component(VBE_REPO_DIR ${VBE_CORE_DIR}/../.. ABSOLUTE)
+
+# vbe_sysdesc_command(<var>): set <var> to the command that runs sysdesc's build steps
+# (python -m sysdesc.buildstep), checking once that the Python can run them.
+function(vbe_sysdesc_command var)
+  if(NOT VBE_PYTHON)
+    if(PYTHON_EXECUTABLE)
+      set(VBE_PYTHON ${PYTHON_EXECUTABLE}) # Zephyr's
+    else()
+      find_program(VBE_PYTHON NAMES python3 python REQUIRED)
+    endif()
+  endif()
+  set(VBE_PYTHON ${VBE_PYTHON} CACHE FILEPATH "Python with vbe's requirements (generators)")
+  set(run ${CMAKE_COMMAND} -E env PYTHONPATH=${VBE_REPO_DIR}/tools ${VBE_PYTHON}
+      -m sysdesc.buildstep)
+  get_property(checked GLOBAL PROPERTY VBE_SYSDESC_CHECKED)
+  if(NOT checked)
+    execute_process(COMMAND ${run} --check RESULT_VARIABLE rc OUTPUT_QUIET
+                    ERROR_VARIABLE why)
+    if(NOT rc EQUAL 0)
+      message(FATAL_ERROR "${VBE_PYTHON} cannot run vbe's generators (${why}): pass "
+                          "-DVBE_PYTHON=<a python with the packages of pyproject.toml>, or "
+                          "run scripts/setup")
+    endif()
+    set_property(GLOBAL PROPERTY VBE_SYSDESC_CHECKED TRUE)
+  endif()
+  set(${var} ${run} PARENT_SCOPE)
+endfunction()
+
+# What a generated file depends on: the generators, the schema and the core's headers
+# (the capacities a description is checked against).
+file(GLOB VBE_SYSDESC_DEPENDS ${VBE_REPO_DIR}/tools/sysdesc/*.py
+     ${VBE_REPO_DIR}/tools/sysdesc/schema.json ${VBE_CORE_DIR}/*/include/vbe/*.h)
+
+# vbe_system_tables(<var> <SYSTEM.yaml> <dir>): generate the C tables of a system
+# description (vbe_sys_cfg.c, defining vbe_sys_description) into <dir> at build time and
+# set <var> to the file, for the port to compile with the core.
+function(vbe_system_tables var system dir)
+  vbe_sysdesc_command(run)
+  get_filename_component(system ${system} ABSOLUTE)
+  set(out ${dir}/vbe_sys_cfg.c)
+  add_custom_command(
+    OUTPUT ${out}
+    COMMAND ${run} tables ${system} --out ${dir}
+    DEPENDS ${system} ${VBE_SYSDESC_DEPENDS}
+    COMMENT "vbe_sys_cfg.c from ${system}"
+    VERBATIM)
+  set(${var} ${out} PARENT_SCOPE)
+endfunction()

@@ -5,7 +5,7 @@
  * them from one polling thread with a bounded back-off.
  *
  * Guest i's window is the reserved-memory node labelled vbe_win<i> (see boards/<board>.overlay);
- * its size must cover vbe_sys_demo_cfg.guests[i].window_size.
+ * its size must cover vbe_sys_description.guests[i].window_size.
  */
 
 #include "port_zephyr.h"
@@ -191,7 +191,7 @@ static void vbe_service(void *p1, void *p2, void *p3)
 
 int main(void)
 {
-	const struct vbe_sys_cfg *cfg = &vbe_sys_demo_cfg;
+	const struct vbe_sys_cfg *cfg = &vbe_sys_description;
 	const struct vbe_plat *plat = NULL;
 	k_tid_t tid;
 	int ret;

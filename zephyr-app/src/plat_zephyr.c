@@ -56,15 +56,37 @@ static const struct vbe_plat vbe_zephyr_plat = {
 	.ctx = NULL,
 };
 
-static const char *const vbe_zephyr_kind_names[] = {
-	[VBE_ZEPHYR_CLOCKS] = "clocks",
-	[VBE_ZEPHYR_POWER_DOMAINS] = "power domains",
-	[VBE_ZEPHYR_RESETS] = "reset lines",
-	[VBE_ZEPHYR_REGULATORS] = "voltage domains",
-	[VBE_ZEPHYR_SENSORS] = "sensors",
+/*
+ * Per kind: its name in the boot report, and the platform file's lookups of the Zephyr
+ * device behind a platform id (NULL without a hookup, or when the node it names is not
+ * enabled) and of whether a vbe,scmi-<kind> child names the id (enabled node or not). A
+ * kind that is not hooked up has neither.
+ */
+struct vbe_zephyr_kind_info {
+	const char *name;
+	const struct device *(*dev)(uint16_t id);
+	bool (*hooked)(uint16_t id);
 };
 
-BUILD_ASSERT(ARRAY_SIZE(vbe_zephyr_kind_names) == VBE_ZEPHYR_KIND_COUNT, "a name per kind");
+#define VBE_ZEPHYR_KIND(kind, name, dev, hooked)                                                   \
+	{ name, VBE_ZEPHYR_OP(kind, dev), VBE_ZEPHYR_OP(kind, hooked) }
+
+static const struct vbe_zephyr_kind_info vbe_zephyr_kinds[] = {
+	[VBE_ZEPHYR_CLOCKS] = VBE_ZEPHYR_KIND(CONFIG_VBE_SCMI_CLOCKS, "clocks",
+					      vbe_zephyr_clock_dev, vbe_zephyr_clock_hooked),
+	[VBE_ZEPHYR_POWER_DOMAINS] = VBE_ZEPHYR_KIND(CONFIG_VBE_SCMI_POWER_DOMAINS,
+						     "power domains", vbe_zephyr_power_dev,
+						     vbe_zephyr_power_hooked),
+	[VBE_ZEPHYR_RESETS] = VBE_ZEPHYR_KIND(CONFIG_VBE_SCMI_RESETS, "reset lines",
+					      vbe_zephyr_reset_dev, vbe_zephyr_reset_hooked),
+	[VBE_ZEPHYR_REGULATORS] = VBE_ZEPHYR_KIND(CONFIG_VBE_SCMI_REGULATORS, "voltage domains",
+						  vbe_zephyr_regulator_dev,
+						  vbe_zephyr_regulator_hooked),
+	[VBE_ZEPHYR_SENSORS] = VBE_ZEPHYR_KIND(CONFIG_VBE_SCMI_SENSORS, "sensors",
+					       vbe_zephyr_sensor_dev, vbe_zephyr_sensor_hooked),
+};
+
+BUILD_ASSERT(ARRAY_SIZE(vbe_zephyr_kinds) == VBE_ZEPHYR_KIND_COUNT, "an entry per kind");
 
 /* Resource @p i of @p kind in the SCMI platform description: its platform id. */
 static uint16_t vbe_zephyr_plat_id(const struct vbe_scmi_platform_cfg *scmi,
@@ -109,6 +131,7 @@ static void vbe_zephyr_scmi_report(const struct vbe_scmi_platform_cfg *scmi)
 {
 	for (int k = 0; k < (int)VBE_ZEPHYR_KIND_COUNT; k++) {
 		enum vbe_zephyr_kind kind = (enum vbe_zephyr_kind)k;
+		const struct vbe_zephyr_kind_info *info = &vbe_zephyr_kinds[k];
 		uint8_t count = vbe_zephyr_count(scmi, kind);
 		unsigned int hooked = 0U;
 		unsigned int wired = 0U;
@@ -116,29 +139,29 @@ static void vbe_zephyr_scmi_report(const struct vbe_scmi_platform_cfg *scmi)
 
 		for (uint8_t i = 0U; i < count; i++) {
 			uint16_t id = vbe_zephyr_plat_id(scmi, kind, i);
-			const struct device *dev = vbe_zephyr_scmi_dev(kind, id);
+			const struct device *dev = (info->dev != NULL) ? info->dev(id) : NULL;
 
-			hooked += vbe_zephyr_scmi_hooked(kind, id) ? 1U : 0U;
+			hooked += ((info->hooked != NULL) && info->hooked(id)) ? 1U : 0U;
 			wired += (dev != NULL) ? 1U : 0U;
 			ready += ((dev != NULL) && device_is_ready(dev)) ? 1U : 0U;
 		}
 
 		if (hooked < count) {
 			LOG_WRN("%s: %u of %u without a devicetree hookup answer NOT_SUPPORTED",
-				vbe_zephyr_kind_names[k], (unsigned int)count - hooked,
+				info->name, (unsigned int)count - hooked,
 				(unsigned int)count);
 		}
 		if (wired < hooked) {
 			LOG_WRN("%s: %u hooked up to a devicetree node that is not enabled "
 				"(status okay); they answer NOT_SUPPORTED",
-				vbe_zephyr_kind_names[k], hooked - wired);
+				info->name, hooked - wired);
 		}
 		if (ready < wired) {
-			LOG_WRN("%s: %u hooked up but not ready; they fail", vbe_zephyr_kind_names[k],
+			LOG_WRN("%s: %u hooked up but not ready; they fail", info->name,
 				wired - ready);
 		}
 		if (ready > 0U) {
-			LOG_INF("%s: %u of %u on Zephyr devices", vbe_zephyr_kind_names[k], ready,
+			LOG_INF("%s: %u of %u on Zephyr devices", info->name, ready,
 				(unsigned int)count);
 		}
 	}

@@ -231,18 +231,6 @@ void vbe_zephyr_clock_report(void)
 
 #else /* !CONFIG_VBE_SCMI_CLOCKS */
 
-const struct device *vbe_zephyr_clock_dev(uint16_t id)
-{
-	ARG_UNUSED(id);
-	return NULL;
-}
-
-bool vbe_zephyr_clock_hooked(uint16_t id)
-{
-	ARG_UNUSED(id);
-	return false;
-}
-
 void vbe_zephyr_clock_report(void)
 {
 }

@@ -207,16 +207,4 @@ void vbe_zephyr_sensor_setup(const struct vbe_scmi_platform_cfg *scmi)
 	ARG_UNUSED(scmi);
 }
 
-const struct device *vbe_zephyr_sensor_dev(uint16_t id)
-{
-	ARG_UNUSED(id);
-	return NULL;
-}
-
-bool vbe_zephyr_sensor_hooked(uint16_t id)
-{
-	ARG_UNUSED(id);
-	return false;
-}
-
 #endif /* CONFIG_VBE_SCMI_SENSORS */

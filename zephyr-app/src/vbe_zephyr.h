@@ -3,10 +3,12 @@
  * Zephyr port internals shared by main.c and the platform files. Not part of the core.
  *
  * The platform (struct vbe_plat) is assembled in plat_zephyr.c from the ops of
- * plat_zephyr_i2c.c (I2C), plat_zephyr_clock.c (clocks), plat_zephyr_scmi.c (power domains,
- * reset lines, regulators) and plat_zephyr_sensor.c (sensors). An SCMI op whose kind has no devicetree
+ * plat_zephyr_i2c.c (I2C), plat_zephyr_clock.c (clocks), plat_zephyr_power.c (power
+ * domains), plat_zephyr_reset.c (reset lines), plat_zephyr_regulator.c (regulators) and
+ * plat_zephyr_sensor.c (sensors). An SCMI op whose kind has no devicetree
  * hookup node (vbe,scmi-clocks, ...; see zephyr/dts/bindings) is compiled out and left
- * NULL, so the core answers NOT_SUPPORTED for it.
+ * NULL, so the core answers NOT_SUPPORTED for it. The lookups below for the boot report
+ * (vbe_zephyr_<kind>_dev() and _hooked()) exist only for a kind that is hooked up.
  */
 
 #ifndef VBE_ZEPHYR_H
@@ -94,13 +96,35 @@ bool vbe_zephyr_clock_hooked(uint16_t id);
 /** Log each hooked-up clock whose controller the port refuses to drive. */
 void vbe_zephyr_clock_report(void);
 
-/* plat_zephyr_scmi.c: vbe_plat_ops on pm_device_runtime, reset, regulator. */
+/* plat_zephyr_power.c: vbe_plat_ops.power_set_state on device runtime PM. */
 int vbe_zephyr_power_set_state(void *ctx, uint16_t pd, uint32_t state);
+
+/** The power domain device behind platform domain @p id, or NULL (for the boot report). */
+const struct device *vbe_zephyr_power_dev(uint16_t id);
+
+/** Whether a vbe,scmi-power-domains child names platform domain @p id. */
+bool vbe_zephyr_power_hooked(uint16_t id);
+
+/* plat_zephyr_reset.c: vbe_plat_ops on the reset API. */
 int vbe_zephyr_reset_assert(void *ctx, uint16_t line);
 int vbe_zephyr_reset_deassert(void *ctx, uint16_t line);
+
+/** The reset controller behind platform reset line @p id, or NULL (for the boot report). */
+const struct device *vbe_zephyr_reset_dev(uint16_t id);
+
+/** Whether a vbe,scmi-resets child names platform reset line @p id. */
+bool vbe_zephyr_reset_hooked(uint16_t id);
+
+/* plat_zephyr_regulator.c: vbe_plat_ops on the regulator API. */
 int vbe_zephyr_regulator_enable(void *ctx, uint16_t reg);
 int vbe_zephyr_regulator_disable(void *ctx, uint16_t reg);
 int vbe_zephyr_regulator_set_voltage(void *ctx, uint16_t reg, int32_t min_uv, int32_t max_uv);
+
+/** The regulator behind platform regulator @p id, or NULL (for the boot report). */
+const struct device *vbe_zephyr_regulator_dev(uint16_t id);
+
+/** Whether a vbe,scmi-regulators child names platform regulator @p id. */
+bool vbe_zephyr_regulator_hooked(uint16_t id);
 
 /** SCMI resource kinds the port hooks up to Zephyr devices. */
 enum vbe_zephyr_kind {
@@ -111,17 +135,6 @@ enum vbe_zephyr_kind {
 	VBE_ZEPHYR_SENSORS,
 	VBE_ZEPHYR_KIND_COUNT,
 };
-
-/**
- * @brief The Zephyr device behind platform resource @p id of a kind (for the boot report).
- *
- * @return the device, or NULL when the resource has no devicetree hookup or its device node
- *         is not enabled.
- */
-const struct device *vbe_zephyr_scmi_dev(enum vbe_zephyr_kind kind, uint16_t id);
-
-/** Whether a vbe,scmi-<kind> child names platform resource @p id (enabled node or not). */
-bool vbe_zephyr_scmi_hooked(enum vbe_zephyr_kind kind, uint16_t id);
 
 /* plat_zephyr_sensor.c: vbe_plat_ops.sensor_read on sensor_sample_fetch/_channel_get. */
 

@@ -19,7 +19,7 @@
 /* RAM: guest physical 0x40000000; with a shared memory-backend-file, host offset = gpa - base */
 #define BM_RAM_BASE 0x40000000
 
-/* PL011 console (first -serial). A second -serial appears at 0x09040000 (doorbell, later). */
+/* PL011 console (first -serial). A second -serial appears at 0x09040000 (the doorbell). */
 #define BM_UART0_BASE 0x09000000
 #define BM_UART1_BASE 0x09040000
 

@@ -41,30 +41,12 @@
 #define FDT_UART1_NODE "pl011@9040000"
 #define FDT_MAX_NAME 64U
 
-#define BM_DOORBELL_ABI_MAGIC 0x42444256 /* "VBDB" */
-#define BM_DOORBELL_PROTOCOL 1
-
 #ifndef BM_DOORBELL_SPIN_US
 #define BM_DOORBELL_SPIN_US 200U /* doorbell mode: keep polling this long after work */
 #endif
 #ifndef BM_DOORBELL_SLEEP_MAX_US
 #define BM_DOORBELL_SLEEP_MAX_US 100000U /* backstop wake-up, 10 per second */
 #endif
-
-/* Read by the build's manifest step (gen_manifest.py): the manifest's "doorbell" entry. */
-struct bm_doorbell_abi {
-	uint32_t magic;    /* BM_DOORBELL_ABI_MAGIC */
-	uint32_t protocol; /* BM_DOORBELL_PROTOCOL: the byte values in harness.h */
-	uint32_t uart_base;
-	uint32_t intid;
-};
-
-BM_KEEP const struct bm_doorbell_abi vbe_bm_doorbell_abi = {
-	.magic = BM_DOORBELL_ABI_MAGIC,
-	.protocol = BM_DOORBELL_PROTOCOL,
-	.uart_base = BM_UART1_BASE,
-	.intid = BM_IRQ_UART1,
-};
 
 static bool db_present; /* UART1 exists and wakes WFI */
 static bool db_active;  /* the harness said hello: send notifications */

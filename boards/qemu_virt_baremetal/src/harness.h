@@ -6,9 +6,13 @@
  * - gic.c: enable one shared peripheral interrupt at the GICv2 as a WFI wake-up source.
  * - doorbell.c: a byte protocol on the second PL011 (UART1), which QEMU wires to a
  *   unix-socket chardev the harness holds (see docs/transport.md, "Notifications").
- * - mailbox.c: the platform mailbox (mailbox_layout.h): the harness sets sensor values and
- *   reads the EEPROMs and the bus log of the simulated platform through it, and the SCMI
- *   resources' state, system power requests and operation log.
+ * - mailbox.c: the platform mailbox: the core's platform protocol (vbe/sim_cmd.h) through
+ *   which the harness reads and sets the simulated platform, plus the board's own commands
+ *   and the profile (harness_layout.h).
+ *
+ * The manifest's "doorbell" entry comes from the defines below and board.h (sysdesc's
+ * gen_manifest_body reads them), its "mailbox" and "profile" entries from the symbols
+ * vbe_mailbox and vbe_bm_prof.
  */
 
 #ifndef VBE_BOARDS_QEMU_VIRT_BAREMETAL_HARNESS_H
@@ -38,6 +42,9 @@ int bm_gic_enable_wake(unsigned int intid);
 void bm_gic_clear_pending(unsigned int intid);
 
 /* --- doorbell.c ----------------------------------------------------------------------- */
+
+/** Version of the byte protocol below (the manifest's doorbell.protocol). */
+#define BM_DB_PROTOCOL 1
 
 /** Bytes on the doorbell UART. Harness -> image: */
 #define BM_DB_HELLO 'H' /* switch to doorbell mode; answered with BM_DB_HELLO */
@@ -79,12 +86,12 @@ void bm_doorbell_set_idle(uint32_t spin_us, uint32_t sleep_max_us);
 
 /* --- mailbox.c ------------------------------------------------------------------------ */
 
-/** @brief Publish the mailbox (magic last); @p sim is the platform it reaches. */
+/** @brief Publish the mailbox (magic last): the harness reaches @p sim and @p sys. */
 void bm_mailbox_init(struct vbe_sim *sim, struct vbe_sys *sys);
 
 /**
- * @brief Run a pending command, after one more poll of the windows (so that whatever the
- * driver published before the command has been served first).
+ * @brief Run a pending command (vbe_sim_mailbox_poll(): one more poll of the windows
+ * first, so that whatever the driver published before the command has been served).
  *
  * @return true when a command ran.
  */

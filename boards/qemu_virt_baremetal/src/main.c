@@ -49,9 +49,8 @@ static void *const bm_windows[BM_WINDOW_COUNT] = {
 	vbe_window_3,
 };
 
-/* Read back by the build's manifest step (manifest_abi.h): keep these names. */
-BM_KEEP const char vbe_bm_version[] = VBE_BM_VERSION;
-BM_KEEP const struct vbe_sys_cfg *const vbe_bm_sys_cfg = &vbe_sys_demo_cfg;
+/* What the banner prints (the manifest's build.git is the same text, from the build). */
+static const char bm_version[] = VBE_BM_VERSION;
 
 static struct vbe_sim bm_sim;
 static struct vbe_sys bm_sys;
@@ -196,13 +195,14 @@ static void __attribute__((noreturn)) bm_serve(struct vbe_sys *sys)
 
 void bm_main(unsigned int entry_el)
 {
-	const struct vbe_sys_cfg *cfg = vbe_bm_sys_cfg;
+	/* the system this image serves, generated from its description at build time */
+	const struct vbe_sys_cfg *cfg = &vbe_sys_description;
 	int rc;
 
 	bm_console_init();
 	bm_timer_init();
 	bm_printf("vbe: vbe %s on %s, system \"%s\", EL1 (entered at EL%u), counter %lu Hz\n",
-		  vbe_bm_version, BM_BOARD_NAME, cfg->name, entry_el,
+		  bm_version, BM_BOARD_NAME, cfg->name, entry_el,
 		  (unsigned long)bm_timer_freq());
 
 	rc = bm_check_windows(cfg);

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * vbe harness: the service loop's profile (struct bm_mbx_prof, in the platform mailbox
- * page; mailbox_layout.h says what each field means). Compiled in with
+ * vbe harness: the service loop's profile (struct bm_profile, symbol vbe_bm_prof;
+ * harness_layout.h says what each field means). Compiled in with
  * -DVBE_BM_PROFILE=ON (BM_PROFILE): BM_PROF_ON is then 1, and code written as
  * `if (BM_PROF_ON) ...` exists; otherwise the compiler drops it and the profile reads as
  * all zero (enabled = 0).
@@ -13,7 +13,7 @@
 #include <stdint.h>
 
 #include "bm.h"
-#include "mailbox_layout.h"
+#include "harness_layout.h"
 
 #ifdef BM_PROFILE
 #define BM_PROF_ON 1
@@ -21,10 +21,9 @@
 #define BM_PROF_ON 0
 #endif
 
-extern struct bm_mailbox vbe_bm_mailbox;
-
-/** The profile: written by the image only. */
-#define bm_prof (vbe_bm_mailbox.prof)
+/** The profile: written by the image only, read by the harness (mailbox.c defines it). */
+extern struct bm_profile vbe_bm_prof;
+#define bm_prof vbe_bm_prof
 
 /** The virtual counter when profiling, else 0 (no counter read). */
 static inline uint64_t bm_prof_now(void)

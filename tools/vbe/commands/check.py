@@ -5,10 +5,11 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from sysdesc.model import RESOURCE_KINDS, System
+
 from vbe.commands.base import VbeCommand
 from vbe.commands.sysdesc_cli import add_system_arg, load_or_fail
 from vbe.output import out
-from vbe.sysdesc.model import RESOURCE_KINDS, System
 
 DESCRIPTION = """\
 Validate a system description (YAML): first its shape against the JSON Schema, then every

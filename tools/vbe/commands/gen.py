@@ -6,11 +6,11 @@ import argparse
 from pathlib import Path
 from typing import Any
 
+from sysdesc import ARTEFACTS, render, write_atomically
+
 from vbe.commands.base import CommandError, VbeCommand
 from vbe.commands.sysdesc_cli import add_system_arg, load_or_fail
 from vbe.output import die, err, inf
-from vbe.sysdesc import ARTEFACTS, GenOptions, render, write_atomically
-from vbe.sysdesc.gen_c import DEFAULT_SYMBOL
 
 _LIST = "\n".join(f"  {a.name:<8} {a.file:<16} {a.help}" for a in ARTEFACTS.values())
 
@@ -31,8 +31,8 @@ depend on them do not rerun).
 EPILOG = """\
 examples:
   vbe gen examples/demo.yaml -o build/gen/demo              every artefact
-  vbe gen examples/soc-3guests.yaml -o build/gen/soc3 --only profile   only the profile
-  vbe gen examples/demo.yaml -o build/gen/demo --only c --c-symbol vbe_sys_demo_cfg
+  vbe gen examples/soc-3guests.yaml -o build/gen/soc3 --only manifest  only the manifest
+  vbe gen examples/demo.yaml -o build/gen/demo --only c     the C tables (vbe_sys_description)
   vbe gen examples/soc-3guests.yaml -o build/gen/soc3 --diagram   only system.svg
 """
 
@@ -76,24 +76,16 @@ class GenCommand(VbeCommand):
             action="store_true",
             help="only the SVG picture of the system (same as --only diagram)",
         )
-        p.add_argument(
-            "--c-symbol",
-            default=DEFAULT_SYMBOL,
-            metavar="NAME",
-            help=f"name of the generated struct vbe_sys_cfg (default {DEFAULT_SYMBOL})",
-        )
         return p
 
     def do_run(self, args: argparse.Namespace, unknown: list[str]) -> int:
         assert self.parser is not None
-        if not args.c_symbol.isidentifier():
-            self.parser.error(f"--c-symbol {args.c_symbol!r} is not a C identifier")
         picked = {n for group in args.only or [] for n in group}
         if args.diagram:
             picked.add("diagram")
         only = sorted(picked, key=list(ARTEFACTS).index)
         loaded = load_or_fail(args.system, "; nothing was written")
-        files = render(loaded.system, only or None, GenOptions(c_symbol=args.c_symbol))
+        files = render(loaded.system, only or None)
         try:
             written = write_atomically(args.outdir, files)
         except OSError as exc:

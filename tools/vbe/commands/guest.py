@@ -148,10 +148,11 @@ class GuestBoot(VbeCommand):
         return p
 
     def do_run(self, args: argparse.Namespace, unknown: list[str]) -> int:
+        from sysdesc import SysdescError
+
         from pyhost.linux.cache import LinuxError
         from pyhost.machine.base import MachineError
-        from pyhost.vhost_user.backend import BackendError
-        from vbe.sysdesc import SysdescError
+        from vbe.serve.backend import BackendError
 
         extra = unknown[1:] if unknown[:1] == ["--"] else unknown
         assert self.parser is not None
@@ -180,7 +181,8 @@ class GuestBoot(VbeCommand):
     def _guest(args: argparse.Namespace, extra: list[str], stack: ExitStack) -> Any:
         from pyhost.linux.cache import LinuxError
         from pyhost.linux.guest import LinuxGuest
-        from pyhost.linux.served import SocketDir, make_guest, served_backend
+        from pyhost.linux.vhost_guest import SocketDir, make_guest
+        from vbe.serve.served import served_backend
 
         keep = args.keep_logs or None
         if args.as_guest is None:

@@ -8,10 +8,10 @@ from pathlib import Path
 from typing import Any
 
 from intelhex import IntelHex
+from sysdesc.manifest import MANIFEST_SECTION
 
 from vbe.commands.base import CommandError, VbeCommand
 from vbe.elfimage import ImageError, Segment, load_segments, manifest_blob
-from vbe.manifest import MANIFEST_SECTION
 from vbe.output import dbg, err, inf, out
 
 ALIGN = 4096

@@ -8,9 +8,10 @@ import json
 from pathlib import Path
 from typing import Any
 
+from sysdesc.manifest import MANIFEST_SECTION, ManifestError, read_manifest
+
 from vbe.commands.base import CommandError, VbeCommand
 from vbe.elfimage import COLUMNS, Footprint, ImageError, Slot, footprint, window_slots
-from vbe.manifest import MANIFEST_SECTION, ManifestError, read_manifest
 from vbe.output import err, out, wrn
 
 DESCRIPTION = f"""\

@@ -86,8 +86,8 @@ class ServeCommand(VbeCommand):
 
     def do_run(self, args: argparse.Namespace, unknown: list[str]) -> int:
         from pyhost.machine.base import MachineError
-        from pyhost.vhost_user.backend import BackendError, Host
-        from pyhost.vhost_user.daemon import Daemon
+        from vbe.serve.backend import BackendError, Host
+        from vbe.serve.daemon import Daemon
 
         stop = threading.Event()
 
@@ -130,7 +130,7 @@ class ServeCommand(VbeCommand):
     def _bridge(args: argparse.Namespace) -> tuple[Any, Any]:
         """The launched bare-metal backend machine and the bridge host in front of it."""
         from pyhost.machine.qemu import QemuMachine
-        from pyhost.vhost_user.bridge import BridgeHost
+        from vbe.serve.bridge import BridgeHost
 
         image = None
         if args.system is not None:
@@ -149,7 +149,7 @@ class ServeCommand(VbeCommand):
     @staticmethod
     def _endpoints(args: argparse.Namespace, host: Any) -> list[tuple[str, str, Path]]:
         """(guest, device kind, socket path) for each device to serve."""
-        from pyhost.vhost_user.backend import KINDS, BackendError
+        from vbe.serve.backend import KINDS, BackendError
 
         if args.socket is not None:
             if args.guest is None or args.device is None:

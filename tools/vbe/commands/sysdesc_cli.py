@@ -6,10 +6,11 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from sysdesc import Loaded, Problem, SysdescError, load_system
+from sysdesc.limits import LimitsError
+
 from vbe.commands.base import CommandError
 from vbe.output import err, wrn
-from vbe.sysdesc import Loaded, Problem, SysdescError, load_system
-from vbe.sysdesc.limits import LimitsError
 
 
 def add_system_arg(parser: argparse.ArgumentParser) -> None:

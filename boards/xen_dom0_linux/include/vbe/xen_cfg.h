@@ -2,7 +2,7 @@
 /*
  * vbe-xen's view of a system on Xen: which domain serves which guest, and where each of its
  * virtio-mmio devices sits. Generated from the system description by vbe gen
- * (vbe.sysdesc.gen_xen, vbe_xen_cfg.c), from the same layout as the Xen devicetrees.
+ * (sysdesc.gen_xen, vbe_xen_cfg.c), from the same layout as the Xen devicetrees.
  */
 
 #ifndef VBE_XEN_CFG_H

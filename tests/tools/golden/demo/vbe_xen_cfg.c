@@ -13,7 +13,7 @@
 #include <vbe/sys.h>
 #include <vbe/xen_cfg.h>
 
-extern const struct vbe_sys_cfg vbe_sys_generated_cfg;
+extern const struct vbe_sys_cfg vbe_sys_description;
 
 static const struct vbe_xen_dev vbe_xen_ivi_devs[] = {
 	/* guests[0].scmi: virtio-scmi */
@@ -57,7 +57,7 @@ static const struct vbe_xen_domain vbe_xen_domains[] = {
 };
 
 const struct vbe_xen_cfg vbe_xen_generated_cfg = {
-	.sys = &vbe_sys_generated_cfg,
+	.sys = &vbe_sys_description,
 	.domains = vbe_xen_domains,
 	.domain_count = 2,
 };

@@ -131,14 +131,69 @@ static void i2c_drop_from(struct vbe_i2c_dev *dev, uint8_t first)
 	dev->group_len = 0;
 }
 
-/* Complete every held chain: with one error class (@p info NULL) or each its own verdict. */
-static int i2c_complete_group(struct vbe_i2c_dev *dev, const struct vbe_i2c_info *info,
-			      enum vbe_i2c_error err)
+/*
+ * Remember why group request @p i failed (struct vbe_i2c_diag): the wire status says only
+ * ERR. @p msgs and @p info are NULL for a group too long to check.
+ */
+static void i2c_diag(struct vbe_i2c_dev *dev, uint8_t i, const struct vbe_i2c_msg *msgs,
+		     const struct vbe_i2c_info *info, enum vbe_i2c_error err)
+{
+	struct vbe_i2c_diag *d = &dev->diag[dev->diag_seq % VBE_I2C_DIAG_LEN];
+	const struct vbe_i2c_route *route = NULL;
+	uint16_t addr;
+	bool ten;
+
+	dev->diag_seq++;
+	memset(d, 0, sizeof(*d));
+	d->seq = dev->diag_seq;
+	d->head = dev->group[i].head;
+	d->reason = (uint8_t)err;
+	d->index = i;
+	d->count = (info != NULL) ? dev->group_len : 0U;
+	d->addr = dev->group_addr[i];
+	if (vbe_i2c_decode_addr(dev->group_addr[i], &addr, &ten) == 0) {
+		d->addr = addr;
+		d->flags = ten ? VBE_I2C_DIAG_10BIT : 0U;
+		route = vbe_i2c_find_route(dev->view, addr, ten);
+	}
+	d->bus_addr = (route != NULL) ? route->bus_addr : 0xffffU;
+	if ((dev->group_flags[i] & VBE_I2C_FLAGS_M_RD) != 0U) {
+		d->flags |= VBE_I2C_DIAG_READ;
+	}
+	d->len = (msgs != NULL) ? msgs[i].len : 0U;
+}
+
+int vbe_i2c_diag_get(const struct vbe_i2c_dev *dev, uint32_t seq, struct vbe_i2c_diag *out)
+{
+	if (dev == NULL || out == NULL) {
+		return -EINVAL;
+	}
+	if (seq == 0U) {
+		seq = dev->diag_seq;
+	}
+	if (seq == 0U || seq > dev->diag_seq || dev->diag_seq - seq >= VBE_I2C_DIAG_LEN) {
+		return -ENOENT;
+	}
+	*out = dev->diag[(seq - 1U) % VBE_I2C_DIAG_LEN];
+	return 0;
+}
+
+/*
+ * Complete every held chain: with one error class (@p info NULL) or each its own verdict.
+ * With @p diag, the first failed request of the group is remembered (i2c_diag()).
+ */
+static int i2c_complete_group(struct vbe_i2c_dev *dev, const struct vbe_i2c_msg *msgs,
+			      const struct vbe_i2c_info *info, enum vbe_i2c_error err, bool diag)
 {
 	for (uint8_t i = 0; i < dev->group_len; i++) {
 		enum vbe_i2c_error e = (info != NULL) ? (enum vbe_i2c_error)info[i].err : err;
-		int rc = i2c_complete(dev, &dev->group[i], e);
+		int rc;
 
+		if (e != VBE_I2C_ERR_NONE && diag) {
+			i2c_diag(dev, i, msgs, info, e);
+			diag = false;
+		}
+		rc = i2c_complete(dev, &dev->group[i], e);
 		if (rc != 0) {
 			i2c_drop_from(dev, i + 1U); /* the push took chain i; the rest are void */
 			return rc;
@@ -159,7 +214,7 @@ static int i2c_execute(struct vbe_i2c_dev *dev)
 	uint8_t k = vbe_i2c_check_group(dev, msgs, info);
 
 	i2c_run(dev, msgs, info, k);
-	return i2c_complete_group(dev, info, VBE_I2C_ERR_NONE);
+	return i2c_complete_group(dev, msgs, info, VBE_I2C_ERR_NONE, true);
 }
 
 /* Copy a fresh chain's out_hdr out of guest memory: the only read of it. */
@@ -216,8 +271,10 @@ static void i2c_service(void *be)
 		rc = 0;
 		if (dev->group_overflow || (fail_next && dev->group_len == VBE_I2C_GROUP_MAX)) {
 			/* longer than we can hold: the whole group fails, chain by chain */
+			bool first = !dev->group_overflow;
+
 			dev->group_overflow = fail_next;
-			rc = i2c_complete_group(dev, NULL, VBE_I2C_ERR_GROUP);
+			rc = i2c_complete_group(dev, NULL, NULL, VBE_I2C_ERR_GROUP, first);
 		} else if (!fail_next) {
 			rc = i2c_execute(dev);
 		}

@@ -65,8 +65,8 @@ int vbe_i2c_decode_addr(uint16_t wire, uint16_t *addr, bool *ten_bit)
 	return 0;
 }
 
-static const struct vbe_i2c_route *i2c_route(const struct vbe_i2c_view *view, uint16_t addr,
-					     bool ten_bit)
+const struct vbe_i2c_route *vbe_i2c_find_route(const struct vbe_i2c_view *view, uint16_t addr,
+					       bool ten_bit)
 {
 	for (uint16_t i = 0; i < view->route_count; i++) {
 		const struct vbe_i2c_route *r = &view->routes[i];
@@ -124,7 +124,7 @@ static enum vbe_i2c_error i2c_parse(const struct vbe_i2c_dev *dev, uint8_t i,
 	if (vbe_i2c_decode_addr(dev->group_addr[i], &info->addr, &info->ten_bit) != 0) {
 		return VBE_I2C_ERR_ADDR;
 	}
-	info->route = i2c_route(dev->view, info->addr, info->ten_bit);
+	info->route = vbe_i2c_find_route(dev->view, info->addr, info->ten_bit);
 	if (info->route == NULL) {
 		return VBE_I2C_ERR_DENIED;
 	}

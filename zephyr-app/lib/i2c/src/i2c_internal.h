@@ -47,6 +47,10 @@ struct vbe_i2c_info {
 	uint8_t err;    /* enum vbe_i2c_error: the verdict, the status sent back */
 };
 
+/** @brief The route of @p view for guest address @p addr, NULL when it has none. */
+const struct vbe_i2c_route *vbe_i2c_find_route(const struct vbe_i2c_view *view, uint16_t addr,
+					       bool ten_bit);
+
 /**
  * @brief Check the held group in order and prepare its messages (i2c_check.c).
  *

@@ -82,11 +82,6 @@ static void *memtab_find(const struct vbe_memtab *t, uint64_t addr, uint64_t len
 	return NULL;
 }
 
-void *vbe_memtab_gpa(const struct vbe_memtab *t, uint64_t gpa, uint64_t len)
-{
-	return memtab_find(t, gpa, len, false);
-}
-
 void *vbe_memtab_uaddr(const struct vbe_memtab *t, uint64_t uaddr, uint64_t len)
 {
 	return memtab_find(t, uaddr, len, true);

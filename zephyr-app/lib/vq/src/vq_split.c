@@ -472,15 +472,6 @@ bool vbe_vq_enable_notify(struct vbe_vq *vq)
 	return vbe_ld16(vring_avail_idx(vq)) != vq->last_avail;
 }
 
-void vbe_vq_disable_notify(struct vbe_vq *vq)
-{
-	if (vq->broken || vq->event_idx) {
-		/* With EVENT_IDX a stale avail_event already suppresses notifications. */
-		return;
-	}
-	vbe_st16(vring_used_flags(vq), VBE_VRING_USED_F_NO_NOTIFY);
-}
-
 /* Copy between a flat buffer and segments [first, first + count) of a request. */
 static size_t req_copy(const struct vbe_vq_req *req, unsigned int first, unsigned int count,
 		       size_t off, uint8_t *buf, size_t len, bool to_req)

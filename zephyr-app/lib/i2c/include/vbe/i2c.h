@@ -73,6 +73,33 @@ enum vbe_i2c_error {
 	VBE_I2C_ERR_COUNT,
 };
 
+/** Failed transfers remembered per device (struct vbe_i2c_diag, a ring). */
+#ifndef VBE_I2C_DIAG_LEN
+#define VBE_I2C_DIAG_LEN 8
+#endif
+
+/* vbe_i2c_diag.flags */
+#define VBE_I2C_DIAG_10BIT 0x1 /* addr is a 10-bit address */
+#define VBE_I2C_DIAG_READ 0x2  /* the request was a read */
+
+/**
+ * Why a transfer failed, for the harness: the wire says only VIRTIO_I2C_MSG_ERR. One entry
+ * per failed FAIL_NEXT group, for its first failed request (what Linux's i2c_transfer()
+ * reports: the later ones are SKIPPED, or failed in the same bus run or the same overlong
+ * group).
+ */
+struct vbe_i2c_diag {
+	uint32_t seq;      /* 1, 2, 3 ... since boot: failed groups */
+	uint16_t head;     /* descriptor head of the request */
+	uint16_t addr;     /* guest address as decoded; the raw out_hdr field for ADDR */
+	uint16_t bus_addr; /* where its route leads; 0xffff: no route */
+	uint8_t reason;    /* enum vbe_i2c_error */
+	uint8_t flags;     /* VBE_I2C_DIAG_* */
+	uint32_t len;      /* bytes to read or write (0 when the chain's shape was wrong) */
+	uint8_t index;     /* its place in the group */
+	uint8_t count;     /* requests in the group; 0: longer than VBE_I2C_GROUP_MAX */
+};
+
 /** Device state: one per guest that has a virtio-i2c device. */
 struct vbe_i2c_dev {
 	const struct vbe_i2c_view *view;
@@ -91,6 +118,8 @@ struct vbe_i2c_dev {
 	uint32_t requests;   /* requests completed since boot */
 	uint32_t transactions; /* bus transactions started */
 	uint32_t errors[VBE_I2C_ERR_COUNT];
+	struct vbe_i2c_diag diag[VBE_I2C_DIAG_LEN]; /* diag[(seq - 1) % LEN] */
+	uint32_t diag_seq;   /* the newest entry's seq; 0: no failure yet */
 };
 
 /** Transport ops for a virtio-i2c device; use with vbe_fvq_add_device(). */
@@ -117,6 +146,17 @@ int vbe_i2c_init(struct vbe_i2c_dev *dev, const struct vbe_i2c_view *view,
  * @retval -EINVAL not a valid encoding.
  */
 int vbe_i2c_decode_addr(uint16_t wire, uint16_t *addr, bool *ten_bit);
+
+/**
+ * @brief A failed transfer's diagnostic, by sequence number.
+ *
+ * @param seq 1..dev->diag_seq; 0 asks for the newest.
+ * @retval 0 copied into @p out.
+ * @retval -ENOENT no such entry: nothing failed yet, seq is in the future, or it was
+ *         overwritten (the last VBE_I2C_DIAG_LEN are kept).
+ * @retval -EINVAL NULL argument.
+ */
+int vbe_i2c_diag_get(const struct vbe_i2c_dev *dev, uint32_t seq, struct vbe_i2c_diag *out);
 
 /** @brief Name of an error class, for logs. Never NULL. */
 const char *vbe_i2c_error_str(enum vbe_i2c_error err);

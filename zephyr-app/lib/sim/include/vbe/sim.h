@@ -201,10 +201,13 @@ int vbe_sim_fail_next(struct vbe_sim *sim, enum vbe_sim_op op, int rc);
  */
 int vbe_sim_op_get(const struct vbe_sim *sim, uint32_t seq, struct vbe_sim_op_entry *out);
 
-/* ---- a system description on the simulated platform (sim_sys.c) ---- */
+/* ---- a system description on the simulated platform (sim_build.c, sim_cmd.c) ---- */
 
 struct vbe_sys_cfg;
-struct vbe_scmi_server;
+struct vbe_sys;
+struct vbe_sim_req;
+struct vbe_sim_rsp;
+struct vbe_sim_mailbox;
 
 /**
  * @brief vbe_sim_init(), then the description's simulated I2C targets and the power-on
@@ -218,49 +221,32 @@ struct vbe_scmi_server;
  */
 int vbe_sim_populate(struct vbe_sim *sim, const struct vbe_sys_cfg *cfg);
 
-/** An SCMI resource as the platform has it (the harness's view). */
-struct vbe_sim_res_state {
-	int64_t value;  /* clock Hz, power state, perf level, sensor value, regulator µV */
-	uint32_t votes; /* bit (agent id - 1): holds it on / asserted (perf: has a request) */
-	bool on;        /* clock or regulator enabled, power domain ON, reset line asserted */
-};
+/**
+ * @brief Run one command of the platform protocol (vbe/sim_cmd.h) on the simulated platform
+ * @p sim built from @p cfg.
+ *
+ * @param sys the system running on it (its SCMI server's votes and notifications, its
+ *        virtio-i2c devices), or NULL before it runs: no votes, no notifications, no I2C
+ *        devices.
+ * @param rsp receives the data (rsp->data_len bytes); the result is returned.
+ * @return the command's result: 0 or a count, or a negative errno (-ENOENT no such
+ *         resource, agent, entry or device; -ENODEV no such target; -ENOSYS unknown command;
+ *         -EINVAL NULL argument).
+ */
+int32_t vbe_sim_cmd(struct vbe_sim *sim, const struct vbe_sys_cfg *cfg, struct vbe_sys *sys,
+		    const struct vbe_sim_req *req, struct vbe_sim_rsp *rsp);
+
+/** @brief Publish a mailbox (magic last): the harness may send commands. */
+void vbe_sim_mailbox_init(struct vbe_sim_mailbox *m);
 
 /**
- * @brief State of SCMI resource @p idx (platform index in @p cfg's SCMI tables) of @p kind
- * (enum vbe_scmi_res): from the simulated platform, with the votes of server @p srv (NULL
- * before the system runs: no votes).
+ * @brief Serve a pending mailbox command: serve the windows of @p sys once more (so the
+ * answer includes what the driver published before asking), run the command, answer.
  *
- * @retval 0 done. @retval -ENOENT no SCMI platform, or no such kind or resource.
+ * @param port runs the commands from VBE_SIM_CMD_PORT on (the port's own; NULL: none).
+ * @return true when a command ran.
  */
-int vbe_sim_res_state(const struct vbe_sim *sim, const struct vbe_sys_cfg *cfg,
-		      const struct vbe_scmi_server *srv, unsigned int kind, uint16_t idx,
-		      struct vbe_sim_res_state *out);
-
-/**
- * @brief Set sensor @p idx (platform index) to @p value, then, with a server @p srv (NULL
- * before the system runs), sample it: agents whose armed trip points the change crossed get
- * SENSOR_TRIP_POINT_EVENT (vbe_scmi_sensor_update()).
- *
- * @retval 0 done. @retval -ENOENT no such sensor. @retval -errno from the update.
- */
-int vbe_sim_res_sensor_set(struct vbe_sim *sim, const struct vbe_sys_cfg *cfg,
-			   struct vbe_scmi_server *srv, uint16_t idx, int64_t value);
-
-/**
- * @brief System power as SCMI agent @p agent (1..) asked for its guest: the last state
- * (VBE_PLAT_SYS_*; POWER_UP when nothing was asked) and how many requests reached the platform.
- *
- * @retval 0 done. @retval -ENOENT no SCMI platform or no such agent.
- */
-int vbe_sim_system_state(const struct vbe_sim *sim, const struct vbe_sys_cfg *cfg,
-			 unsigned int agent, uint32_t *state, uint32_t *requests);
-
-/**
- * @brief The resource an operation log entry acted on, by platform index in @p cfg's SCMI
- * tables (the log records platform ids); for VBE_SIM_OP_SYSTEM the agent id.
- *
- * @return the index, or -ENOENT when no resource of that kind has the entry's platform id.
- */
-int vbe_sim_op_index(const struct vbe_sys_cfg *cfg, const struct vbe_sim_op_entry *e);
+bool vbe_sim_mailbox_poll(struct vbe_sim_mailbox *m, struct vbe_sim *sim, struct vbe_sys *sys,
+			  int32_t (*port)(const struct vbe_sim_req *req, struct vbe_sim_rsp *rsp));
 
 #endif /* VBE_SIM_H */

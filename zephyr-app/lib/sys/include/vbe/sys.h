@@ -4,8 +4,8 @@
  * the devices each guest was given, one platform. Ports call vbe_sys_init() once and then
  * vbe_sys_poll() from their service loop.
  *
- * The description (struct vbe_sys_cfg) is generated from the system YAML; until then
- * vbe_sys_demo_cfg (sys_demo.c) is the built-in demo system.
+ * The description (struct vbe_sys_cfg) is generated from the system YAML at build time
+ * (sysdesc's gen_c, run by vbe_system_tables() in vbe_core.cmake) as vbe_sys_description.
  */
 
 #ifndef VBE_SYS_H
@@ -69,9 +69,11 @@ struct vbe_sys {
 	struct vbe_scmi_dev scmi_dev[VBE_SYS_MAX_GUESTS];
 };
 
-/** The built-in demo system (sys_demo.c) and its SCMI platform (sys_demo_scmi.c). */
-extern const struct vbe_sys_cfg vbe_sys_demo_cfg;
-extern const struct vbe_scmi_platform_cfg vbe_sys_demo_scmi_cfg;
+/**
+ * The system an image serves: generated from its description at build time (vbe_sys_cfg.c);
+ * the host library has none, and takes a generated one from vbe_host_create().
+ */
+extern const struct vbe_sys_cfg vbe_sys_description;
 
 /**
  * @brief Build every guest's window and devices.

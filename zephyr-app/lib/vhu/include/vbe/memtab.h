@@ -50,11 +50,6 @@ int vbe_memtab_add(struct vbe_memtab *t, uint64_t gpa, uint64_t size, uint64_t u
 		   void *host);
 
 /**
- * @brief Host pointer to [gpa, gpa + len), or NULL unless the whole range lies in one region.
- */
-void *vbe_memtab_gpa(const struct vbe_memtab *t, uint64_t gpa, uint64_t len);
-
-/**
  * @brief Host pointer to [uaddr, uaddr + len) (front-end virtual addresses), or NULL unless
  * the whole range lies in one region.
  */

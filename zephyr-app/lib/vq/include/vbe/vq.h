@@ -232,9 +232,6 @@ bool vbe_vq_should_notify(struct vbe_vq *vq);
  */
 bool vbe_vq_enable_notify(struct vbe_vq *vq);
 
-/** @brief Ask the driver not to notify (device is busy polling). */
-void vbe_vq_disable_notify(struct vbe_vq *vq);
-
 /**
  * @brief Copy device-readable bytes out of a request (gather).
  *
