@@ -10,6 +10,11 @@ device id, reset, ACKNOWLEDGE, DRIVER, features through the two selector words,
 FEATURES_OK read back, per queue QueueSel / QueueNumMax / QueueNum / the three addresses /
 QueueReady, then DRIVER_OK. Interrupts are counted by the trap; InterruptStatus is read and
 acknowledged as the driver's interrupt handler does.
+
+With ``dma`` (pyhost.virtio.grant.GrantDma: a Xen guest with grant DMA ops) the driver
+accepts VIRTIO_F_ACCESS_PLATFORM, each queue's rings are one page-aligned coherent
+allocation granted for the queue's life (ended after the reset that releases it), and
+buffers are granted per request (pyhost.virtio.ring.SplitRing).
 """
 
 from __future__ import annotations
@@ -29,6 +34,7 @@ from pyhost.virtio.errors import (
     QueueSetupError,
     RequestTimeout,
 )
+from pyhost.virtio.grant import GrantDma
 from pyhost.virtio.ring import RingLayout, SplitRing, Used
 from pyhost.virtio.window import DRIVER_FEATURES, F_EVENT_IDX, F_INDIRECT_DESC, C, WindowMem
 
@@ -58,6 +64,7 @@ CONFIG_GENERATION = 0x0FC
 CONFIG = 0x100
 WINDOW_SIZE = 0x200
 MAGIC = 0x74726976  # "virt"
+F_ACCESS_PLATFORM = 1 << C.VBE_VIRTIO_F_ACCESS_PLATFORM
 
 INT_VRING = 0x1
 INT_CONFIG = 0x2
@@ -90,8 +97,10 @@ class MmioDevice:
         data_alloc: Allocator,
         *,
         name: str = "virtio-mmio",
+        dma: GrantDma | None = None,
     ) -> None:
         self.trap = trap
+        self.dma = dma
         self.base = base
         self.mem = mem
         self.ring_alloc = ring_alloc
@@ -170,7 +179,9 @@ class MmioDevice:
         size = size_max if size is None else size
         if size < 1 or size > size_max or size & (size - 1):
             raise QueueSetupError(f"{self.name}: queue {idx} size {size} (max {size_max})")
-        base = self.ring_alloc.alloc(RingLayout.at(0, size).end, f"queue {idx} rings", 64)
+        nbytes = RingLayout.at(0, size).end
+        align = 4096 if self.dma is not None else 64  # a coherent allocation: whole pages
+        base = self.ring_alloc.alloc(nbytes, f"queue {idx} rings", align)
         layout = RingLayout.at(base, size)
         ring = SplitRing(
             self.mem,
@@ -179,9 +190,13 @@ class MmioDevice:
             event_idx=bool(self.features & F_EVENT_IDX),
             indirect=bool(self.features & F_INDIRECT_DESC),
             name=f"{self.name} queue {idx}",
+            dma=self.dma,
         )
-        self.program_queue(idx, size, layout.desc, layout.avail, layout.used)
+        # what the device is told: guest addresses, or the rings' grant (dma_alloc_coherent)
+        at = base if self.dma is None else self.dma.coherent(base, nbytes)
+        self.program_queue(idx, size, at, at + layout.avail - base, at + layout.used - base)
         q = MmioQueue(self, idx, ring, base)
+        q.ring_grant = None if self.dma is None else (at, nbytes)
         self.queues[idx] = q
         return q
 
@@ -229,10 +244,13 @@ class MmioDevice:
         device_bits: int = 0,
         features: int | None = None,
         queues: Iterable[int] | None = None,
+        dma: GrantDma | None = None,
     ) -> MmioDevice:
         """Probe and initialise as Linux does; every queue set up at its largest size."""
-        dev = cls(trap, base, mem, ring_alloc, data_alloc)
+        dev = cls(trap, base, mem, ring_alloc, data_alloc, dma=dma)
         dev.reset()
+        if dma is not None:
+            device_bits |= F_ACCESS_PLATFORM  # the DMA API: Linux's virtio core accepts it
         offered = dev.device_features
         dev.negotiate(offered & (DRIVER_FEATURES | device_bits) if features is None else features)
         for idx in queues if queues is not None else range(2):
@@ -252,6 +270,7 @@ class MmioQueue:
         self.ring = ring
         self._ring_base: int | None = ring_base
         self._done: dict[int, Used] = {}
+        self.ring_grant: tuple[int, int] | None = None  # (DMA address, bytes) of the rings
 
     def kick(self) -> None:
         self.device.write32(QUEUE_NOTIFY, self.index)
@@ -279,7 +298,12 @@ class MmioQueue:
         return self.wait([head])[head]
 
     def release(self) -> None:
+        """After a device reset: buffers in flight unmapped (virtqueue_detach_unused_buf),
+        then the rings freed (their grants end: the device must have let them go)."""
         self.ring.discard()
+        if self.ring_grant is not None and self.device.dma is not None:
+            self.device.dma.unmap(*self.ring_grant)
+            self.ring_grant = None
         if self._ring_base is not None:
             self.device.ring_alloc.free(self._ring_base)
             self._ring_base = None

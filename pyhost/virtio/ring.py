@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 from pyhost.virtio.alloc import Allocator
 from pyhost.virtio.errors import AllocError, DeviceProtocolError, QueueFull, RingError
+from pyhost.virtio.grant import DmaApi
 from pyhost.virtio.window import C, WindowMem
 
 DESC = struct.Struct("<QIHH")  # addr, len, flags, next
@@ -89,14 +90,19 @@ class _InFlight:
     """A chain in flight: its descriptors, what to give back to the allocator, and where
     its device-writable buffers are."""
 
-    __slots__ = ("blocks", "descs", "writable")
+    __slots__ = ("blocks", "descs", "mapped", "writable")
 
     def __init__(
-        self, descs: list[int], blocks: list[int], writable: list[tuple[int, int]]
+        self,
+        descs: list[int],
+        blocks: list[int],
+        writable: list[tuple[int, int]],
+        mapped: list[tuple[int, int]] | None = None,
     ) -> None:
         self.descs = descs
         self.blocks = blocks  # allocator offsets (one block, or one per buffer + table)
         self.writable = writable  # (offset, length) of each device-writable buffer
+        self.mapped = mapped or []  # (DMA address, length) to unmap at completion
 
 
 class SplitRing:
@@ -108,6 +114,11 @@ class SplitRing:
     The hot path stores through precomputed cffi indices and ``struct`` ``pack_into``:
     the ring offsets are checked once, here, and the buffer offsets come from the
     allocator. The raw hooks keep their per-access checks.
+
+    With ``dma`` (a platform DMA API, such as Xen grants: pyhost.virtio.grant.GrantDma),
+    each buffer and indirect table is allocated on its own, mapped when the chain is added
+    and unmapped when it completes or is discarded, and descriptors carry the DMA addresses,
+    as Linux's virtio_ring does with the DMA API.
     """
 
     def __init__(
@@ -119,6 +130,7 @@ class SplitRing:
         event_idx: bool,
         indirect: bool,
         name: str = "queue",
+        dma: DmaApi | None = None,
     ) -> None:
         size = layout.size
         if size < 1 or size > C.VBE_VRING_SIZE_MAX or size & (size - 1):
@@ -130,6 +142,7 @@ class SplitRing:
         self.event_idx = event_idx
         self.indirect = indirect
         self.name = name
+        self.dma = dma
         #: with EVENT_IDX, get_used() asks for an interrupt at the next completion
         self.used_event_auto = True
         self._free: deque[int] = deque(range(size))
@@ -213,8 +226,8 @@ class SplitRing:
                 f"{self.size} free ({len(self._inflight)} in flight): collect completions "
                 "first, use indirect=True, or a bigger queue"
             )
-        if indirect:
-            return self._add_pieces(out, in_lens, True)
+        if indirect or self.dma is not None:
+            return self._add_pieces(out, in_lens, indirect)
         # one block: each buffer at a 16-byte boundary, 16 bytes at least (the allocator's
         # grain), so the device sees the layout separate allocations would give
         spans: list[tuple[int, int]] = []
@@ -286,12 +299,23 @@ class SplitRing:
             for off, _, _ in buffers:
                 self.alloc.free(off)
             raise
-        descs = [Desc(off, ln, F_WRITE if wr else 0) for off, ln, wr in buffers]
+        mapped: list[tuple[int, int]] = []
+        if self.dma is not None:
+            # dma_map_single per buffer: device-writable ones writable, the rest read-only
+            mapped = [(self.dma.map(off, ln, wr), ln) for off, ln, wr in buffers]
+            addrs = [a for a, _ in mapped]
+        else:
+            addrs = [off for off, _, _ in buffers]
+        descs = [Desc(a, ln, F_WRITE if wr else 0) for a, (_, ln, wr) in zip(addrs, buffers)]
         if indirect:
             assert table is not None
             self.write_table(table, _chain(descs, list(range(n))))
+            where = table
+            if self.dma is not None:
+                where = self.dma.map(table, 16 * n, False)  # the device only reads it
+                mapped.append((where, 16 * n))
             head = self._free.popleft()
-            self.write_desc(head, table, 16 * n, F_INDIRECT)
+            self.write_desc(head, where, 16 * n, F_INDIRECT)
             used_descs = [head]
         else:
             used_descs = [self._free.popleft() for _ in range(n)]
@@ -302,7 +326,7 @@ class SplitRing:
         if table is not None:
             blocks.append(table)
         writable = [(off, ln) for off, ln, wr in buffers if wr]
-        self._inflight[head] = _InFlight(used_descs, blocks, writable)
+        self._inflight[head] = _InFlight(used_descs, blocks, writable, mapped)
         self.publish(head)
         return head
 
@@ -369,6 +393,11 @@ class SplitRing:
         return Used(head, length, segments)
 
     def _release(self, req: _InFlight) -> None:
+        if req.mapped:
+            assert self.dma is not None
+            for addr, ln in req.mapped:
+                self.dma.unmap(addr, ln)
+            req.mapped = []
         free = self.alloc.free
         for off in req.blocks:
             free(off)

@@ -6,21 +6,32 @@ xen_images   (session) the cached images; SKIPS (saying how to build them) when 
 xen_system   (module) one booted XenSystem of the demo system with both DomUs served (the
              go signal given), stopped after the module's last test; parametrized by Dom0
              (``linux``, ``baremetal``: the same tests against each; VBE_XEN_DOM0=linux, or
-             =baremetal, runs one)
+             =baremetal, runs one). The bare-metal Dom0 maps no grants yet: it serves the
+             demo without them (grant_variant(DEMO, frozenset())).
+xen_modes    (module, parametrized) on the Linux Dom0, the same for each of GRANT_MODES: the
+             demo with grants on exactly the guests named, so every DomU check runs once with
+             grants and once without, and each boot has one DomU of each kind side by side
 """
 
 from __future__ import annotations
 
 import os
+import re
 import shutil
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from sysdesc.gen_xen import DOM0S
 
 from pyhost.linux.cache import LinuxError
+from pyhost.sysload import DEMO
 from pyhost.xen.artefacts import XenImages, build_images, cached_images
 from pyhost.xen.system import XenSystem
+
+#: the two boots of tests/xen's DomU checks: the guests that use grants in each (the demo
+#: itself is "cluster-grants"); together each DomU is checked in both modes
+GRANT_MODES = {"cluster-grants": frozenset({"cluster"}), "ivi-grants": frozenset({"ivi"})}
 
 SKIP_REASON = (
     "Xen artefacts not cached: `vbe xen build` builds them (the hypervisor from Debian's "
@@ -64,8 +75,63 @@ def dom0_kinds() -> list[str]:
 
 
 @pytest.fixture(scope="module", params=dom0_kinds())
-def xen_system(request: pytest.FixtureRequest, xen_images: XenImages) -> Iterator[XenSystem]:
-    xs = XenSystem(xen_images, dom0=request.param)
+def xen_system(
+    request: pytest.FixtureRequest, xen_images: XenImages, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[XenSystem]:
+    system = None
+    if request.param == "baremetal":
+        system = grant_variant(DEMO, frozenset(), tmp_path_factory.mktemp("xen") / "demo.yaml")
+    xs = XenSystem(xen_images, system, dom0=request.param)
+    try:
+        xs.boot()
+        xs.go()
+        yield xs
+    finally:
+        xs.close()
+
+
+def grant_variant(base: Path, grants: frozenset[str], out: Path) -> Path:
+    """``base`` (a description whose guests may carry ``xen: {grants: ...}`` lines) written to
+    ``out`` with grants on exactly the guests named; checked by loading it."""
+    from sysdesc import load_system
+
+    lines: list[str] = []
+    guest = None
+    in_guests = False
+
+    def close() -> None:
+        if guest in grants:
+            lines.append("    xen: {grants: true}")
+
+    for line in base.read_text().splitlines():
+        if line.startswith("guests:"):
+            in_guests = True
+        elif in_guests and (m := re.match(r"  - name: (\w+)", line)):
+            close()
+            guest = m[1]
+        elif in_guests and re.match(r"    xen:", line):
+            continue
+        lines.append(line)
+    close()
+    out.write_text("\n".join(lines) + "\n")
+    got = {g.name for g in load_system(out).system.guests if g.xen_grants}
+    if got != set(grants):
+        raise AssertionError(f"{out}: grants on {sorted(got)}, not {sorted(grants)}")
+    return out
+
+
+@pytest.fixture(scope="module", params=list(GRANT_MODES))
+def xen_modes(
+    request: pytest.FixtureRequest, xen_images: XenImages, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[XenSystem]:
+    system = grant_variant(
+        DEMO, GRANT_MODES[request.param], tmp_path_factory.mktemp("xen") / "demo.yaml"
+    )
+    try:
+        images = build_images(system, build_guest=False)  # vbe-xen for it: seconds
+    except LinuxError as exc:
+        pytest.fail(f"building vbe-xen for {system}: {exc}")
+    xs = XenSystem(images, system)
     try:
         xs.boot()
         xs.go()

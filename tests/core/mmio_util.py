@@ -6,6 +6,11 @@ the demo system (vbe_host_xen_*), bound to the same simulated platform as every 
 Windows sit where ``vbe gen`` puts them for Xen: 0x02000000 + 0x200 per device. The demo
 system is loaded as InProcessMachine loads it (pyhost.sysload: examples/demo.yaml's library
 and manifest); the platform is read through the platform protocol (SimPlatform, HostCall).
+
+``Domain(..., grants=True)`` is a guest with Linux's grant DMA ops: the devices reach its
+RAM only through the grant table the test plays (pyhost.virtio.grant: every map and unmap
+counted, each map a mapping of its own), and the driver grants rings for the queue's life
+and buffers per request.
 """
 
 from __future__ import annotations
@@ -23,6 +28,7 @@ from pyhost.machine.platform import HostCall, SimPlatform
 from pyhost.memory import GuardedMemory
 from pyhost.sysload import load_system_library
 from pyhost.virtio.alloc import Allocator
+from pyhost.virtio.grant import GrantDma, GrantTable, SharedRam
 from pyhost.virtio.mmio import MmioDevice, XenIoreqTrap
 from pyhost.virtio.window import WindowMem
 
@@ -41,19 +47,32 @@ class Domain:
     host: Any
     guest: int
     vcpus: int = 1
+    grants: bool = False
     page: GuardedMemory = field(init=False)
-    ram: GuardedMemory = field(init=False)
+    ram: GuardedMemory | SharedRam = field(init=False)
     handle: Any = field(init=False)
     trap: XenIoreqTrap = field(init=False)
+    table: GrantTable | None = field(init=False, default=None)
+    dma: GrantDma | None = field(init=False, default=None)
 
     def __post_init__(self) -> None:
         lib, ffi = self.core.lib, self.core.ffi
         self.page = GuardedMemory(PAGE_SIZE)
-        self.ram = GuardedMemory(RAM_SIZE)
-        # guest RAM at guest physical 0: descriptor addresses are offsets in self.ram
-        self.handle = lib.vbe_host_xen_create(
-            self.host, self.guest, self.page.cdata, self.vcpus, BASE, 0, RAM_SIZE, self.ram.cdata
-        )
+        if self.grants:
+            self.ram = SharedRam(RAM_SIZE)
+            self.table = GrantTable(self.core, self.ram)
+            self.dma = GrantDma(self.table)
+            gmap, gunmap = self.table.callbacks()
+            self.handle = lib.vbe_host_xen_create_gnt(
+                self.host, self.guest, self.page.cdata, self.vcpus, BASE, gmap, gunmap, ffi.NULL
+            )
+        else:
+            self.ram = GuardedMemory(RAM_SIZE)
+            # guest RAM at guest physical 0: descriptor addresses are offsets in self.ram
+            self.handle = lib.vbe_host_xen_create(
+                self.host, self.guest, self.page.cdata, self.vcpus, BASE, 0, RAM_SIZE,
+                self.ram.cdata,
+            )  # fmt: skip
         assert self.handle != ffi.NULL, "vbe_host_xen_create refused the guest"
         self.mem = WindowMem(self.ram.view, self.ram.ptr)
         self.ring_alloc = Allocator(0, RING_AREA, name="ring area")
@@ -72,7 +91,12 @@ class Domain:
 
     def device(self, device_id: int) -> MmioDevice:
         return MmioDevice(
-            self.trap, self.base_of(device_id), self.mem, self.ring_alloc, self.data_alloc
+            self.trap,
+            self.base_of(device_id),
+            self.mem,
+            self.ring_alloc,
+            self.data_alloc,
+            dma=self.dma,
         )
 
     def open(self, device_id: int, **kw: Any) -> MmioDevice:
@@ -84,6 +108,7 @@ class Domain:
             self.ring_alloc,
             self.data_alloc,
             device_bits=bits,
+            dma=self.dma,
             **kw,
         )
 
@@ -97,6 +122,9 @@ class Domain:
 
     def mmio_stat(self, device_id: int, idx: int) -> int:
         return int(self.core.lib.vbe_host_xen_mmio_stat(self.handle, self.window(device_id), idx))
+
+    def gnt_stat(self, idx: int) -> int:
+        return int(self.core.lib.vbe_host_xen_gnt_stat(self.handle, idx))
 
     def fault(self, device_id: int, queue: int) -> int:
         return int(self.core.lib.vbe_host_xen_fault(self.handle, self.window(device_id), queue))

@@ -12,15 +12,17 @@ from __future__ import annotations
 
 import shutil
 import struct
+from pathlib import Path
 
 import pytest
 from elftools.elf.elffile import ELFFile
 from elftools.elf.relocation import RelocationSection
 from sysdesc import load_system
-from sysdesc.gen_xen import DOM0_BAREMETAL, DOM0_LINUX, host, layout
+from sysdesc.gen_xen import DOM0_BAREMETAL, DOM0_LINUX, XenLayoutError, host, layout
 
 from pyhost.linux.cache import LinuxError
 from pyhost.sysload import DEMO
+from pyhost.xen.fixtures import grant_variant
 
 R_AARCH64_NONE, R_AARCH64_RELATIVE = 0, 1027
 B_OPCODE_MASK, B_OPCODE = 0xFC000000, 0x14000000
@@ -71,8 +73,8 @@ def test_only_the_relocations_start_s_applies_and_all_in_the_file(image) -> None
     assert sym["__rela_start"] < sym["__rela_end"] <= len(data) <= sym["__bss_start"]
 
 
-def test_the_host_tree_gives_it_a_small_dom0_and_no_ramdisk() -> None:
-    system = load_system(DEMO).system
+def test_the_host_tree_gives_it_a_small_dom0_and_no_ramdisk(tmp_path: Path) -> None:
+    system = load_system(grant_variant(DEMO, frozenset(), tmp_path / "demo.yaml")).system
     text = host(system, DOM0_BAREMETAL)
     assert f"dom0_mem={DOM0_BAREMETAL.memory_mib}M" in text and "dom0_mem=768M" not in text
     assert "multiboot,ramdisk" not in text.split("domU")[0]  # Dom0's part of /chosen
@@ -80,3 +82,12 @@ def test_the_host_tree_gives_it_a_small_dom0_and_no_ramdisk() -> None:
     assert bm.dom0_ramdisk is None and bm.dom0_kernel.size == DOM0_BAREMETAL.kernel_slot
     assert [d.kernel.addr for d in bm.domains] == [d.kernel.addr for d in linux.domains]
     assert host(system) == host(system, DOM0_LINUX)  # the default stays the Linux Dom0
+
+
+def test_a_system_whose_guests_use_grants_is_refused_with_their_names() -> None:
+    """The bare-metal Dom0 maps no grant references: the demo (its cluster grants) is
+    refused before anything boots, naming the guest and the way out."""
+    system = load_system(DEMO).system
+    with pytest.raises(XenLayoutError, match=r"guests\[1\] \(cluster\): xen.grants.*--dom0 linux"):
+        layout(system, DOM0_BAREMETAL)
+    assert layout(system, DOM0_LINUX).domain("cluster").grants

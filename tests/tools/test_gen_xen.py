@@ -17,6 +17,7 @@ import pytest
 from sysdesc import load_system, render
 from sysdesc.gen_xen import (
     GUEST_PHANDLE_GIC,
+    GUEST_PHANDLE_IOMMU,
     GUEST_VIRTIO_MMIO_BASE,
     GUEST_VIRTIO_MMIO_SPI_FIRST,
     HOST_FILE,
@@ -161,3 +162,31 @@ def test_too_many_devices_for_a_domain_is_an_error(system: System) -> None:
                 layout(dataclasses.replace(system, guests=(g,)))
     finally:
         gen_xen.max_devices = old  # type: ignore[assignment]
+
+
+def test_grants_only_where_the_description_asks(system: System, tmp_path: Path) -> None:
+    """A guest with xen.grants gets the grant table (xen,enhanced = "no-xenstore") and an
+    iommus link from each virtio node to the xen,grant-dma node, naming Dom0; the others
+    none of it, and vbe-xen's table says which is which."""
+    files = generate(system)
+    host = _dtc("-I", "dts", "-O", "dts", stdin="/dts-v1/;\n/ { };\n" + files[HOST_FILE])
+    for d in layout(system).domains:
+        node = host.split(f"domU{d.domid} {{")[1].split("module@")[0]
+        assert ('xen,enhanced = "no-xenstore";' in node) == d.grants
+        src = tmp_path / guest_file(d.guest)
+        src.write_text(files[src.name])
+        dts = _dtc("-W", "no-simple_bus_reg", "-I", "dts", "-O", "dts", str(src))
+        iommus = re.findall(r"iommus = <(\S+) (\S+)>;", dts)
+        if d.grants:
+            assert f"phandle = <{GUEST_PHANDLE_IOMMU:#x}>;" in dts
+            assert 'compatible = "xen,grant-dma";' in dts and "#iommu-cells = <0x01>;" in dts
+            assert iommus == [(f"{GUEST_PHANDLE_IOMMU:#x}", "0x00")] * len(d.devices)
+        else:
+            assert iommus == [] and "xen,grant-dma" not in dts
+        entry = files[TABLE_FILE].split(f".domid = {d.domid},")[1].split("},")[0]
+        assert f".grants = {int(d.grants)}," in entry
+
+
+def test_demo_cluster_uses_grants_ivi_does_not() -> None:
+    lay = layout(load_system(REPO / "examples" / "demo.yaml").system)
+    assert [(d.guest.name, d.grants) for d in lay.domains] == [("ivi", False), ("cluster", True)]

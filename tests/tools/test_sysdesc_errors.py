@@ -337,6 +337,22 @@ CASES = [
         "raise VBE_SYS_MAX_GUESTS",
     ),
     Case("empty", BASE, "# nothing\n", "(top level)", "# nothing", "start from"),
+    Case(
+        "xen-grants-not-boolean",
+        "    window: {size: 128K}\n",
+        "    window: {size: 128K}\n    xen: {grants: 1}\n",
+        "guests[1].xen.grants",
+        "grants: 1",
+        "true or false",
+    ),
+    Case(
+        "xen-unknown-key",
+        "    window: {size: 128K}\n",
+        "    window: {size: 128K}\n    xen: {grant: true}\n",
+        "guests[1].xen.grant",
+        "grant: true",
+        'did you mean "grants"',
+    ),
 ]
 
 
@@ -413,3 +429,11 @@ def test_more_clock_rates_than_linux_reads_is_a_warning() -> None:
     sixteen = ", ".join(f"{100 + i}MHz" for i in range(16))
     assert not loads_system(BASE.replace("rates: [100MHz, 200MHz]", f"rates: [{sixteen}]"),
                             "ok.yaml").warnings  # fmt: skip
+
+
+def test_grants_without_devices_warns() -> None:
+    text = BASE + "  - name: idle\n    window: {size: 64K}\n    xen: {grants: true}\n"
+    loaded = loads_system(text, "w.yaml")
+    assert [(w.path, w.warning) for w in loaded.warnings] == [("guests[2].xen.grants", True)]
+    assert "nothing to grant" in loaded.warnings[0].message
+    assert [g.xen_grants for g in loaded.system.guests] == [False, False, True]

@@ -1,9 +1,11 @@
-"""Faults on real Xen: a DomU that writes nonsense to its virtio-mmio registers, or publishes
-a ring outside its own memory, breaks only its own device (the other DomU keeps being
-served); destroying a DomU releases its SCMI votes. The DomU plays the misbehaving driver
-with busybox ``devmem`` on its own trapped window, its kernel's driver unbound first.
+"""Faults on real Xen: a DomU that writes nonsense to its virtio-mmio registers, publishes
+a ring outside its own memory, or (with grants) hands its device a buffer it did not grant,
+breaks only its own device (the other DomU keeps being served); destroying a DomU releases
+its SCMI votes. The DomU plays the misbehaving driver with busybox ``devmem`` on its own
+trapped window and rings.
 
-Its own Xen boot (the module destroys a domain). Marked ``xen``.
+Its own Xen boot of the demo (the module destroys a domain): cluster uses grants, ivi does
+not. Marked ``xen``.
 """
 
 from __future__ import annotations
@@ -28,6 +30,11 @@ DEV = {
     )
 }
 VIRTIO = read_defines(CORE / "port" / "include" / "vbe" / "virtio.h")
+VQ_FAULT_ADDR = int(
+    re.search(r"VBE_VQ_FAULT_ADDR = (\d+)", (CORE / "vq/include/vbe/vq.h").read_text())[1]
+)
+GRANT_FLAG = 1 << 63
+GNT_NOT_GRANT = 0  # enum vbe_gnt_refusal: the address has bit 63 clear
 
 
 def served(xs: XenSystem, name: str) -> None:
@@ -69,15 +76,19 @@ def test_nonsense_register_writes_are_refused_and_break_nothing(xen_system: XenS
     served(xen_system, "ivi")
 
 
-def test_a_ring_outside_the_domus_memory_breaks_only_its_device(xen_system: XenSystem) -> None:
-    """cluster's kernel lets go of its virtio-i2c device; cluster then sets the device up by
-    hand with its descriptor table outside its RAM: DRIVER_OK raises DEVICE_NEEDS_RESET
-    (VBE_DEV_FAULT_QUEUE_RANGE). ivi is served throughout; a rebound driver resets the
-    device and cluster is served again."""
+@pytest.mark.parametrize(("name", "other"), [("ivi", "cluster"), ("cluster", "ivi")])
+def test_a_ring_outside_the_domus_memory_breaks_only_its_device(
+    xen_system: XenSystem, name: str, other: str
+) -> None:
+    """The DomU's kernel lets go of its virtio-i2c device; the DomU then sets the device up
+    by hand with its descriptor table outside its RAM: DRIVER_OK raises DEVICE_NEEDS_RESET
+    (VBE_DEV_FAULT_QUEUE_RANGE). With grants every ring address here is refused anyway (a
+    guest-physical address, not a grant). The other DomU is served throughout; a rebound
+    driver resets the device and the DomU is served again."""
     lay = layout(xen_system.system)
-    dom = lay.domain("cluster")
+    dom = lay.domain(name)
     i2c = next(x for x in dom.devices if x.kind == "i2c")
-    cluster = xen_system.domu("cluster")
+    cluster = xen_system.domu(name)
     node = f"{i2c.base:x}.virtio"
     cluster.check(f"echo {node} > /sys/bus/platform/drivers/virtio-mmio/unbind")
     b = i2c.base
@@ -88,7 +99,8 @@ def test_a_ring_outside_the_domus_memory_breaks_only_its_device(xen_system: XenS
         ("VBE_MMIO_STATUS", 0),
         ("VBE_MMIO_STATUS", ack),
         ("VBE_MMIO_DRIVER_FEATURES_SEL", 1),
-        ("VBE_MMIO_DRIVER_FEATURES", 1),  # VIRTIO_F_VERSION_1 (bit 32)
+        # VIRTIO_F_VERSION_1 (bit 32), and ACCESS_PLATFORM (33) that a grant device requires
+        ("VBE_MMIO_DRIVER_FEATURES", 1 | (2 if dom.grants else 0)),
         ("VBE_MMIO_DRIVER_FEATURES_SEL", 0),
         ("VBE_MMIO_DRIVER_FEATURES", 1),  # VIRTIO_I2C_F_ZERO_LENGTH_REQUEST
         ("VBE_MMIO_STATUS", features_ok),
@@ -106,13 +118,75 @@ def test_a_ring_outside_the_domus_memory_breaks_only_its_device(xen_system: XenS
     assert status & VIRTIO["VBE_VIRTIO_STATUS_DEVICE_NEEDS_RESET"], hex(status)
     st = _dev_stats(xen_system, dom.domid, i2c.index)
     assert st["fault"][0] == DEV["VBE_DEV_FAULT_QUEUE_RANGE"], st
-    served(xen_system, "ivi")
-    cluster.check(f"echo {node} > /sys/bus/platform/drivers/virtio-mmio/bind")
-    cluster.check(
+    served(xen_system, other)
+    _rebind_i2c(cluster, node)
+    served(xen_system, name)
+
+
+def _rebind_i2c(dom: Domain, node: str) -> None:
+    dom.check(f"echo {node} > /sys/bus/platform/drivers/virtio-mmio/bind")
+    dom.check(
         "i=0; until grep -q i2c_virtio /sys/bus/i2c/devices/i2c-*/name 2>/dev/null; do "
         "i=$((i+1)); [ $i -gt 100 ] && exit 1; sleep 0.1; done"
     )
+
+
+def _grant_table(dom: Domain) -> int:
+    """Where the DomU's grant table is: the first region of its /hypervisor node."""
+    reg = dom.check("od -An -v -tx1 /proc/device-tree/hypervisor/reg").split()
+    return int("".join(reg[:8]), 16)  # #address-cells = 2: a 64-bit big-endian address
+
+
+def _grant_gpa(dom: Domain, table: int, addr: int) -> int:
+    """The guest-physical address behind grant address ``addr``, from the guest's own grant
+    table (version 1 entries: flags u16, domid u16, frame u32)."""
+    ref = (addr & ~GRANT_FLAG) >> 12
+    return devmem(dom, table + 8 * ref + 4) * 4096 + (addr & 0xFFF)
+
+
+def test_a_buffer_the_domu_did_not_grant_breaks_only_that_device(xen_system: XenSystem) -> None:
+    """cluster uses grants: its virtio-i2c driver gave the device its rings as grant addresses
+    (vbe-xen's stats show them). Into that live ring cluster writes a request of its own
+    whose buffer is a raw guest-physical address in its RAM, and notifies. vbe-xen maps none
+    of it (not a grant: refused and counted), the device raises NEEDS_RESET with
+    VBE_VQ_FAULT_ADDR; ivi and cluster's SCMI device are served meanwhile; the driver lets go
+    (its rings' grants end: vbe-xen unmapped them at the reset) and a rebound driver is
+    served. The guest never says "Grant still in use"."""
+    lay = layout(xen_system.system)
+    dom = lay.domain("cluster")
+    assert dom.grants, "the demo's cluster uses grants"
+    i2c = next(x for x in dom.devices if x.kind == "i2c")
+    cluster = xen_system.domu("cluster")
+    before = xen_system.stats()[dom.domid]
+    st = before["devs"][i2c.index]
+    size, desc, avail = st["qsize"][0], st["desc"][0], st["avail"][0]
+    assert desc & GRANT_FLAG and avail & GRANT_FLAG, st  # the driver gave grant addresses
+    table = _grant_table(cluster)
+    head = size - 1  # the idle driver has no chain in flight: any descriptor will do
+    d = _grant_gpa(cluster, table, desc + 16 * head)
+    raw = dom.ram_base + 0x100000  # cluster's own RAM, by address: never granted
+    for off, value in ((0, raw & 0xFFFFFFFF), (4, raw >> 32), (8, 8), (12, 0)):
+        devmem(cluster, d + off, value)  # addr, len 8, flags 0 (device-readable), next 0
+    idx_at = _grant_gpa(cluster, table, avail + 2)
+    idx = devmem(cluster, idx_at, width=16)
+    devmem(cluster, _grant_gpa(cluster, table, avail + 4 + 2 * (idx % size)), head, width=16)
+    devmem(cluster, idx_at, (idx + 1) & 0xFFFF, width=16)
+    devmem(cluster, i2c.base + MMIO["VBE_MMIO_QUEUE_NOTIFY"], 0)
+    status = devmem(cluster, i2c.base + MMIO["VBE_MMIO_STATUS"])
+    assert status & VIRTIO["VBE_VIRTIO_STATUS_DEVICE_NEEDS_RESET"], hex(status)
+    after = xen_system.stats()[dom.domid]
+    assert after["devs"][i2c.index]["fault"][0] == VQ_FAULT_ADDR, after["devs"][i2c.index]
+    refused = after["ioreq"]["gnt_refused"][GNT_NOT_GRANT] - before["ioreq"]["gnt_refused"][0]
+    assert refused == 1
+    served(xen_system, "ivi")
+    value = scmi_sensor(cluster, "soc_temp") + 250  # cluster's other device: still served
+    xen_system.platform.set_sensor(0, value)
+    assert scmi_sensor(cluster, "soc_temp") == value
+    node = f"{i2c.base:x}.virtio"
+    cluster.check(f"echo {node} > /sys/bus/platform/drivers/virtio-mmio/unbind")
+    _rebind_i2c(cluster, node)
     served(xen_system, "cluster")
+    assert "Grant still in use" not in cluster.dmesg()
 
 
 def test_destroying_a_domu_releases_its_scmi_votes(xen_system: XenSystem) -> None:

@@ -4,7 +4,10 @@ one simulated platform for both. What their own drivers see is checked as tests/
 for QEMU guests; every expectation comes from the system description (examples/demo.yaml)
 or from vbe-xen's platform, never from a copy of the answer.
 
-One Xen boot for the module (pyhost.xen.fixtures.xen_system). Marked ``xen``: skipped
+Two Xen boots (pyhost.xen.fixtures.xen_modes): the demo with cluster using grants (as the
+description says) and the same with ivi using them instead, so every check runs on each
+DomU once with grants (its devices reach only the pages its drivers grant) and once without
+(vbe-xen maps its RAM), the two kinds side by side in each boot. Marked ``xen``: skipped
 unless the Xen artefacts are cached (VBE_XEN=1 builds them).
 """
 
@@ -28,6 +31,14 @@ from pyhost.xen.system import Domain, XenSystem
 
 pytestmark = pytest.mark.xen
 GUESTS = ("ivi", "cluster")
+ACCESS_PLATFORM = 33  # VIRTIO_F_ACCESS_PLATFORM: a grant DomU's devices need the DMA API
+RING_PARTS = 3  # desc, avail, used: each queue's rings stay mapped while it runs
+
+
+@pytest.fixture(scope="module")
+def xen_system(xen_modes: XenSystem) -> XenSystem:
+    """This module's boots: one per grant mode."""
+    return xen_modes
 
 
 def spec(xs: XenSystem, name: str):
@@ -47,6 +58,32 @@ def test_vbe_xen_serves_each_domain_with_its_devices(xen_system: XenSystem) -> N
         got = dom.check("for d in /sys/bus/virtio/devices/*; do cat $d/device; done").split()
         want = [f"{x.device_id:#06x}" for x in lay.domain(name).devices]
         assert sorted(got) == sorted(want), name
+
+
+def test_each_domu_is_reached_the_way_its_description_says(xen_system: XenSystem) -> None:
+    """A grant DomU has Xen's /hypervisor node (its grant table), its drivers negotiated
+    VIRTIO_F_ACCESS_PLATFORM, and vbe-xen mapped none of its RAM: between requests only its
+    rings stay mapped. The other DomU has none of that, and its RAM is mapped whole."""
+    stats = xen_system.stats()
+    for d in layout(xen_system.system).domains:
+        dom = xen_system.domu(d.guest.name)
+        line = next(ln for ln in xen_system.vbe_xen_lines if f"ready domid={d.domid} " in ln)
+        status, compatible = dom.run("cat /proc/device-tree/hypervisor/compatible")
+        features = dom.check("cat /sys/bus/virtio/devices/*/features").split()
+        st = stats[d.domid]["ioreq"]
+        queues = sum(1 for dev in stats[d.domid]["devs"] for size in dev["qsize"] if size)
+        if d.grants:
+            assert "ram=0MiB grants=1 " in line, line
+            assert status == 0 and "xen,xen" in compatible
+            assert [f[ACCESS_PLATFORM] for f in features] == ["1"] * len(d.devices)
+            assert st["grants"] == 1 and st["maps"] > 0 and st["gnt_refused"] == [0] * 4
+            assert st["mapped"] == RING_PARTS * queues, st
+            assert st["maps"] - st["unmaps"] == st["mapped"]
+        else:
+            assert f"ram={d.memory >> 20}MiB grants=0 " in line, line
+            assert status != 0, compatible  # no /hypervisor: Linux does not know it is on Xen
+            assert [f[ACCESS_PLATFORM] for f in features] == ["0"] * len(d.devices)
+            assert st["grants"] == 0 and st["maps"] == 0
 
 
 def test_arm_scmi_probes_the_server(xen_system: XenSystem) -> None:
@@ -203,3 +240,11 @@ def test_a_rebound_scmi_driver_starts_without_the_old_drivers_votes(
     assert (state.on, state.votes) == (False, 0)
     ivi.check(f"echo {dev} > /sys/bus/virtio/drivers/scmi-virtio/bind")
     assert scmi_raw(ivi, 0x10, 0x0).status == 0  # the new driver is served
+
+
+def test_no_grant_was_ended_while_vbe_mapped_it(xen_system: XenSystem) -> None:
+    """Linux's grant DMA ops end a buffer's grants when the driver unmaps it; one the backend
+    still maps cannot end ("Grant still in use by backend domain") and the device is never
+    used again. After every test above (requests, a reset by unbinding a driver): never."""
+    for name in GUESTS:
+        assert "Grant still in use" not in xen_system.domu(name).dmesg(), name

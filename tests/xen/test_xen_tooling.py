@@ -111,15 +111,20 @@ def test_dom0_initramfs_holds_the_server_the_modules_and_an_init() -> None:
 def test_stats_lines_parse_per_domain_and_device() -> None:
     text = (
         "stats domid=1 guest=ivi live=1 events=9 served=9 reads=5 writes=4 spurious=0 "
-        "refused=0,0,0,0,0,0\n"
+        "refused=0,0,0,0,0,0 grants=1 maps=7 unmaps=4 pages=9 mapped=3 mapped_max=5 "
+        "mapped_pages=3 mapped_pages_max=6 map_ns=1200 unmap_ns=3400 "
+        "gnt_refused=1,0,0,2\n"
         "stats domid=1 dev=0 kind=scmi base=0x2000000 spi=33 status=0xf features=0x130000000 "
         "fault=0,0 reads=3 writes=2 notifies=1 interrupts=1 raised=1 resets=1 popped=1,0 "
-        "refused=0,0,0,0,0,0\nresult=0\n"
+        "refused=0,0,0,0,0,0 qsize=64,0 desc=0x8000000000009000,0 avail=0x8000000000009400,0 "
+        "used=0x800000000000a000,0\nresult=0\n"
     )
     s = parse_stats(text)
     assert s[1]["ioreq"]["served"] == 9 and s[1]["ioreq"]["guest"] == "ivi"
+    assert s[1]["ioreq"]["mapped"] == 3 and s[1]["ioreq"]["gnt_refused"] == [1, 0, 0, 2]
     assert s[1]["devs"][0]["kind"] == "scmi" and s[1]["devs"][0]["fault"] == [0, 0]
     assert s[1]["devs"][0]["base"] == 0x2000000
+    assert s[1]["devs"][0]["qsize"] == [64, 0] and s[1]["devs"][0]["desc"][0] == 1 << 63 | 0x9000
 
 
 class _Ctl:

@@ -291,5 +291,11 @@ def build_guests(
         if devices > lim.max_devices:
             ctx.error(("guests", g), f"{devices} devices, a window holds {lim.max_devices}")
         window = _window(ctx, g, raw["window"], queues)
-        guests.append(Guest(path_str(("guests", g)), g, raw["name"], window, scmi, i2c))
+        grants = bool(raw.get("xen", {}).get("grants", False))
+        if grants and devices == 0:
+            ctx.warn(
+                ("guests", g, "xen", "grants"),
+                "this guest has no scmi or i2c device: there is nothing to grant; remove grants",
+            )
+        guests.append(Guest(path_str(("guests", g)), g, raw["name"], window, scmi, i2c, grants))
     return tuple(_place_windows(ctx, guests))

@@ -17,17 +17,22 @@ interrupts and where each boot module lies):
     (domain_build.c, domain_handle_dtb_bootmodule), so everything goes under
     ``/passthrough`` (a simple-bus Linux populates): a virtio-mmio node per device, the
     virtio-i2c adapter inside its device's node, and the ``arm,scmi-virtio`` node with its
-    protocol children (Linux binds it by compatible, wherever it sits).
+    protocol children (Linux binds it by compatible, wherever it sits). A guest with
+    ``xen: {grants: true}`` also gets a ``xen,grant-dma`` node there and an ``iommus`` link
+    to it (naming Dom0) in each virtio node: Linux's grant DMA ops then hand its devices
+    grant references, never guest addresses; its ``domUN`` node says ``xen,enhanced =
+    "no-xenstore"``, which gives it the grant table (Xen's /hypervisor node) without xenstore.
 ``vbe_xen_cfg.c``
     The same numbers for vbe-xen: per domain its domid, vCPUs, RAM and devices (kind,
-    window, SPI), struct vbe_xen_cfg of zephyr-app/lib/ioreq/include/vbe/xen_cfg.h, whose
-    ``sys`` is the system's C tables (``vbe_sys_description``, :mod:`sysdesc.gen_c`). vbe-xen's
-    build generates both from the description (``python -m sysdesc.buildstep xen``).
+    window, SPI) and whether it uses grants, struct vbe_xen_cfg of
+    zephyr-app/lib/ioreq/include/vbe/xen_cfg.h, whose ``sys`` is the system's C tables
+    (``vbe_sys_description``, :mod:`sysdesc.gen_c`). vbe-xen's build generates both from the
+    description (``python -m sysdesc.buildstep xen``).
 
 Numbers from Xen's public headers (xen/include/public/arch-arm.h and device_tree_defs.h,
 4.17): virtio-mmio windows from GUEST_VIRTIO_MMIO_BASE, one VBE_MMIO_WINDOW_SIZE each,
-SPIs from GUEST_VIRTIO_MMIO_SPI_FIRST, the GIC's phandle GUEST_PHANDLE_GIC, guest RAM at
-GUEST_RAM0_BASE.
+SPIs from GUEST_VIRTIO_MMIO_SPI_FIRST, the GIC's phandle GUEST_PHANDLE_GIC, the grant
+"IOMMU"'s GUEST_PHANDLE_IOMMU (libxl's), guest RAM at GUEST_RAM0_BASE.
 """
 
 from __future__ import annotations
@@ -53,11 +58,20 @@ GUEST_VIRTIO_MMIO_SIZE = 0x00100000
 GUEST_VIRTIO_MMIO_SPI_FIRST = 33
 GUEST_VIRTIO_MMIO_SPI_LAST = 43
 GUEST_PHANDLE_GIC = 65000
+GUEST_PHANDLE_IOMMU = GUEST_PHANDLE_GIC + 1
 GUEST_RAM0_BASE = 0x40000000
 GIC_SPI = 0  # interrupts cell 0: an SPI
 IRQ_TYPE_LEVEL_HIGH = 4
 
 VIRTIO_ID = {"scmi": 32, "i2c": 34}
+
+#: the domain that serves every device (vbe-xen in Dom0): the cell of a virtio node's
+#: ``iommus`` link, the domain the guest grants its buffers to
+BACKEND_DOMID = 0
+#: a grant DomU's dom0less mode (Xen 4.17 domain_build.c, construct_domU): the /hypervisor
+#: node (grant table frames, event channel interrupt) without xenstore
+DOMU_ENHANCED = "no-xenstore"
+GRANT_DMA_LABEL = "xen_grant_dma"
 
 #: what each domain gets (QEMU virt, 2 GiB: 768 MiB Dom0, 128 MiB per DomU)
 DOM0_MEMORY_MIB = 768
@@ -90,6 +104,7 @@ class Dom0:
     bootargs: str | None
     kernel_slot: int
     ramdisk_slot: int  # 0: no ramdisk module
+    grants: bool = True  # maps the grant references of guests with xen: {grants: true}
 
     @property
     def xen_bootargs(self) -> str:
@@ -104,7 +119,7 @@ DOM0_LINUX = Dom0("linux", DOM0_MEMORY_MIB, DOM0_BOOTARGS, DOM0_KERNEL_SLOT, DOM
 #: the bare-metal image (boards/xen_dom0_baremetal): Xen copies the whole slot, so a small
 #: one; its image, .bss and stack take about 0.2 MiB, and Xen puts Dom0's devicetree in the
 #: same 16 MiB bank. No command line, no ramdisk.
-DOM0_BAREMETAL = Dom0("baremetal", 16, None, 2 << 20, 0)
+DOM0_BAREMETAL = Dom0("baremetal", 16, None, 2 << 20, 0, grants=False)
 DOM0S = {d.kind: d for d in (DOM0_LINUX, DOM0_BAREMETAL)}
 XEN_BOOTARGS = DOM0_LINUX.xen_bootargs
 
@@ -164,6 +179,10 @@ class XenDomain:
     def ram_base(self) -> int:
         return GUEST_RAM0_BASE
 
+    @property
+    def grants(self) -> bool:
+        return self.guest.xen_grants
+
 
 @dataclass(frozen=True)
 class XenLayout:
@@ -203,6 +222,14 @@ def _devices(guest: Guest) -> tuple[XenDevice, ...]:
 
 def layout(system: System, dom0: Dom0 = DOM0_LINUX) -> XenLayout:
     """Domains, devices and boot module slots of ``system`` on Xen, with ``dom0`` as Dom0."""
+    if not dom0.grants:
+        granting = [f"{g.key} ({g.name})" for g in system.guests if g.xen_grants]
+        if granting:
+            raise XenLayoutError(
+                f"{', '.join(granting)}: xen.grants is on, and the {dom0.kind} Dom0 does not map "
+                "grant references: serve this system with the Linux Dom0 (--dom0 linux), or "
+                "turn grants off for these guests"
+            )
     base = MODULES_BASE
     dom0_kernel = Module("Dom0 kernel", base, dom0.kernel_slot)
     dom0_ramdisk = (
@@ -269,6 +296,12 @@ def host(system: System, dom0: Dom0 = DOM0_LINUX) -> str:
         node.prop("memory", cells(0, d.memory >> 10), "KiB")
         node.prop("cpus", dec(d.vcpus))
         node.prop("vpl011", None, "its console: a PL011 Xen emulates, output on Xen's serial")
+        if d.grants:
+            node.prop(
+                "xen,enhanced",
+                string(DOMU_ENHANCED),
+                f"{d.guest.key}.xen.grants: a grant table (the /hypervisor node), no xenstore",
+            )
         node.child(_module(d.kernel, "multiboot,kernel", DOMU_BOOTARGS))
         node.child(_module(d.ramdisk, "multiboot,ramdisk"))
         node.child(_module(d.dtb, "multiboot,device-tree"))
@@ -293,7 +326,7 @@ def host(system: System, dom0: Dom0 = DOM0_LINUX) -> str:
 # ---- DomU partial trees ------------------------------------------------------------------
 
 
-def _virtio(dev: XenDevice) -> Node:
+def _virtio(dev: XenDevice, grants: bool) -> Node:
     node = Node(
         dev.node_name,
         comment=f"{dev.key}: virtio-{dev.kind} (device id {dev.device_id}), SPI {dev.spi}",
@@ -303,6 +336,26 @@ def _virtio(dev: XenDevice) -> Node:
     node.prop("interrupt-parent", cells(GUEST_PHANDLE_GIC), "GUEST_PHANDLE_GIC")
     node.prop("interrupts", cells(GIC_SPI, dev.spi - 32, IRQ_TYPE_LEVEL_HIGH))
     node.prop("dma-coherent")
+    if grants:
+        node.prop(
+            "iommus",
+            f"<&{GRANT_DMA_LABEL} {BACKEND_DOMID:#x}>",
+            "the grant table (GUEST_PHANDLE_IOMMU), the backend's domid: grants to Dom0",
+        )
+    return node
+
+
+def _grant_dma() -> Node:
+    """Linux's xen,grant-dma binding (Documentation/devicetree/bindings/iommu/): the node the
+    virtio nodes' ``iommus`` name; a stub IOMMU driver binds it."""
+    node = Node(
+        "xen-grant-dma",
+        label=GRANT_DMA_LABEL,
+        comment="the Xen grant table as the virtio devices' IOMMU",
+    )
+    node.prop("compatible", string("xen,grant-dma"))
+    node.prop("#iommu-cells", dec(1), "the cell: the domid the guest grants to")
+    node.prop("phandle", cells(GUEST_PHANDLE_IOMMU), "GUEST_PHANDLE_IOMMU")
     return node
 
 
@@ -311,8 +364,10 @@ def guest_tree(system: System, d: XenDomain) -> str:
     passthrough = Node("passthrough", comment="Xen copies this subtree into the DomU's tree")
     passthrough.prop("compatible", string("simple-bus")).prop("ranges")
     passthrough.prop("#address-cells", dec(2)).prop("#size-cells", dec(2))
+    if d.grants and d.devices:
+        passthrough.child(_grant_dma())
     for dev in d.devices:
-        node = passthrough.child(_virtio(dev))
+        node = passthrough.child(_virtio(dev, d.grants))
         if dev.kind == "i2c":
             node.child(i2c_adapter(g))
     if g.scmi is not None:
@@ -339,6 +394,12 @@ def guest_tree(system: System, d: XenDomain) -> str:
                 "give it as the domain's multiboot,device-tree module. Only /passthrough is "
                 "copied by Xen: the virtio-mmio windows vbe-xen serves, the virtio-i2c adapter "
                 "inside its device's node, the SCMI node and its protocols."
+                + (
+                    " Grants: the devices reach only the pages the guest grants to Dom0 "
+                    "(xen,grant-dma and iommus)."
+                    if d.grants
+                    else ""
+                )
             )
         ],
     )
@@ -346,6 +407,10 @@ def guest_tree(system: System, d: XenDomain) -> str:
 
 
 # ---- the table vbe-xen compiles in -------------------------------------------------------
+
+
+def grants_note(d: XenDomain) -> str:
+    return f" /* {d.guest.key}.xen.grants */" if d.grants else ""
 
 
 def table(system: System, sys_symbol: str = gen_c.SYMBOL) -> str:
@@ -394,6 +459,7 @@ def table(system: System, sys_symbol: str = gen_c.SYMBOL) -> str:
             f"\t\t.ram_size = {d.memory:#010x}ULL,",
             f"\t\t.devs = {devs},",
             f"\t\t.dev_count = {len(d.devices)},",
+            f"\t\t.grants = {int(d.grants)},{grants_note(d)}",
             "\t},",
         ]
     out += [

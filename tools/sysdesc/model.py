@@ -282,6 +282,8 @@ class Guest:
     window: Window
     scmi: ScmiAgent | None = None
     i2c: I2cView | None = None
+    #: as a Xen DomU, its devices map only the pages it grants (xen: {grants: true})
+    xen_grants: bool = False
 
 
 @dataclass(frozen=True)

@@ -9,13 +9,14 @@
 
 set(VBE_CORE_DIR ${CMAKE_CURRENT_LIST_DIR})
 
-set(VBE_CORE_COMPONENTS vq dev fvq vhu mmio ioreq relay i2c scmi sim sys)
+set(VBE_CORE_COMPONENTS vq dev fvq vhu mmio ioreq gnt relay i2c scmi sim sys)
 
 set(VBE_CORE_SOURCES_vq  ${VBE_CORE_DIR}/vq/src/vq_split.c)
 set(VBE_CORE_SOURCES_dev ${VBE_CORE_DIR}/dev/src/dev.c)
 set(VBE_CORE_SOURCES_fvq ${VBE_CORE_DIR}/fvq/src/fvq.c)
 set(VBE_CORE_SOURCES_mmio ${VBE_CORE_DIR}/mmio/src/mmio.c)
 set(VBE_CORE_SOURCES_ioreq ${VBE_CORE_DIR}/ioreq/src/ioreq.c)
+set(VBE_CORE_SOURCES_gnt ${VBE_CORE_DIR}/gnt/src/gnt.c)
 set(VBE_CORE_SOURCES_vhu ${VBE_CORE_DIR}/vhu/src/memtab.c
                          ${VBE_CORE_DIR}/vhu/src/vhu.c)
 set(VBE_CORE_SOURCES_relay ${VBE_CORE_DIR}/relay/src/relay.c)
@@ -55,6 +56,7 @@ set(VBE_CORE_INCLUDE_DIRS
   ${VBE_CORE_DIR}/vhu/include
   ${VBE_CORE_DIR}/mmio/include
   ${VBE_CORE_DIR}/ioreq/include
+  ${VBE_CORE_DIR}/gnt/include
   ${VBE_CORE_DIR}/relay/include
   ${VBE_CORE_DIR}/i2c/include
   ${VBE_CORE_DIR}/scmi/include

@@ -4,13 +4,15 @@
  * (vbe/ioreq.h, vbe/mmio.h), over memory the caller owns. The caller plays Xen (it fills the
  * ioreq page and reads the answers) and the guest (rings and buffers in its RAM buffer), so
  * the transport is tested here without a hypervisor; vbe-xen binds the same calls to Xen.
- * One calloc per handle.
+ * A grant guest's memory is reached only through the caller's grant table (map/unmap
+ * callbacks, vbe/gnt.h). One calloc per handle.
  */
 
 #include <errno.h>
 #include <stdbool.h>
 #include <stdlib.h>
 
+#include <vbe/gnt.h>
 #include <vbe/host.h>
 #include <vbe/i2c.h>
 #include <vbe/ioreq.h>
@@ -30,6 +32,10 @@ struct vbe_host_xen {
 	struct vbe_host *h;
 	int guest;
 	struct vbe_memtab ram;
+	struct vbe_gnt gnt; /* a grant guest's mapper (gnt_map set) */
+	void *(*gnt_map)(void *ctx, uint32_t first, uint32_t count, int write);
+	void (*gnt_unmap)(void *ctx, void *pages, uint32_t count);
+	void *gnt_ctx;
 	struct vbe_vq_mem mem;
 	struct vbe_ioreq_server srv;
 	struct vbe_mmio mmio[VBE_IOREQ_MAX_DEVICES];
@@ -58,6 +64,25 @@ static void xen_irq_set(void *ctx, bool level)
 	irq->level = level;
 }
 
+static void *xen_gnt_map(void *ctx, uint32_t first, uint32_t count, bool write)
+{
+	struct vbe_host_xen *x = ctx;
+
+	return x->gnt_map(x->gnt_ctx, first, count, write ? 1 : 0);
+}
+
+static void xen_gnt_unmap(void *ctx, void *pages, uint32_t count)
+{
+	struct vbe_host_xen *x = ctx;
+
+	x->gnt_unmap(x->gnt_ctx, pages, count);
+}
+
+static const struct vbe_gnt_ops xen_gnt_ops = {
+	.map = xen_gnt_map,
+	.unmap = xen_gnt_unmap,
+};
+
 /* Bind one backend at the next window; 0 or a negative errno. */
 static int xen_add(struct vbe_host_xen *x, uint64_t base, const struct vbe_dev_ops *ops, void *be)
 {
@@ -66,6 +91,10 @@ static int xen_add(struct vbe_host_xen *x, uint64_t base, const struct vbe_dev_o
 	int rc;
 
 	rc = vbe_mmio_init(&x->mmio[k], ops, be, &x->mem, &irq);
+	if (rc == 0 && x->gnt_map != NULL) {
+		/* buffers are grant references: a driver must use its platform's DMA API */
+		x->mmio[k].dev.platform = 1ULL << VBE_VIRTIO_F_ACCESS_PLATFORM;
+	}
 	if (rc == 0) {
 		rc = vbe_ioreq_add_device(&x->srv, base + (uint64_t)k * VBE_MMIO_WINDOW_SIZE,
 					  &x->mmio[k]);
@@ -76,32 +105,35 @@ static int xen_add(struct vbe_host_xen *x, uint64_t base, const struct vbe_dev_o
 	return rc;
 }
 
-struct vbe_host_xen *vbe_host_xen_create(struct vbe_host *h, int guest, void *page,
-					 uint32_t vcpus, uint64_t base, uint64_t ram_gpa,
-					 uint64_t ram_size, void *ram)
+static struct vbe_host_xen *xen_alloc(struct vbe_host *h, int guest)
 {
-	const struct vbe_sys_guest *g;
 	struct vbe_host_xen *x;
-	int rc = 0;
 
 	if (h == NULL || !h->vhu_mode || guest < 0 || guest >= h->cfg->guest_count ||
 	    h->vhu_bound[guest][VBE_HOST_VHU_I2C] || h->vhu_bound[guest][VBE_HOST_VHU_SCMI]) {
 		return NULL;
 	}
-	g = &h->cfg->guests[guest];
 	x = calloc(1, sizeof(*x));
-	if (x == NULL) {
-		return NULL;
+	if (x != NULL) {
+		x->h = h;
+		x->guest = guest;
 	}
-	x->h = h;
-	x->guest = guest;
-	vbe_memtab_clear(&x->ram);
-	if (vbe_memtab_add(&x->ram, ram_gpa, ram_size, ram_gpa, ram) != 0 ||
-	    vbe_ioreq_init(&x->srv, page, vcpus, &xen_ops, x) != 0) {
+	return x;
+}
+
+/* The IOREQ server and the guest's devices on x->mem; frees @p x on failure. */
+static struct vbe_host_xen *xen_bind(struct vbe_host_xen *x, void *page, uint32_t vcpus,
+				     uint64_t base)
+{
+	const struct vbe_sys_guest *g = &x->h->cfg->guests[x->guest];
+	struct vbe_host *h = x->h;
+	int guest = x->guest;
+	int rc = 0;
+
+	if (vbe_ioreq_init(&x->srv, page, vcpus, &xen_ops, x) != 0) {
 		free(x);
 		return NULL;
 	}
-	vbe_memtab_vq_mem(&x->ram, &x->mem);
 	/* the order vbe gen gives the windows: virtio-i2c, then virtio-scmi */
 	if (g->i2c != NULL) {
 		rc = xen_add(x, base, &vbe_i2c_dev_ops, &h->sys.i2c[guest]);
@@ -116,6 +148,48 @@ struct vbe_host_xen *vbe_host_xen_create(struct vbe_host *h, int guest, void *pa
 	h->vhu_bound[guest][VBE_HOST_VHU_I2C] = true;
 	h->vhu_bound[guest][VBE_HOST_VHU_SCMI] = true;
 	return x;
+}
+
+struct vbe_host_xen *vbe_host_xen_create(struct vbe_host *h, int guest, void *page,
+					 uint32_t vcpus, uint64_t base, uint64_t ram_gpa,
+					 uint64_t ram_size, void *ram)
+{
+	struct vbe_host_xen *x = xen_alloc(h, guest);
+
+	if (x == NULL) {
+		return NULL;
+	}
+	vbe_memtab_clear(&x->ram);
+	if (vbe_memtab_add(&x->ram, ram_gpa, ram_size, ram_gpa, ram) != 0) {
+		free(x);
+		return NULL;
+	}
+	vbe_memtab_vq_mem(&x->ram, &x->mem);
+	return xen_bind(x, page, vcpus, base);
+}
+
+struct vbe_host_xen *vbe_host_xen_create_gnt(struct vbe_host *h, int guest, void *page,
+					     uint32_t vcpus, uint64_t base,
+					     void *(*map)(void *ctx, uint32_t first, uint32_t count,
+							  int write),
+					     void (*unmap)(void *ctx, void *pages, uint32_t count),
+					     void *ctx)
+{
+	struct vbe_host_xen *x;
+
+	if (map == NULL || unmap == NULL) {
+		return NULL;
+	}
+	x = xen_alloc(h, guest);
+	if (x == NULL) {
+		return NULL;
+	}
+	x->gnt_map = map;
+	x->gnt_unmap = unmap;
+	x->gnt_ctx = ctx;
+	(void)vbe_gnt_init(&x->gnt, &xen_gnt_ops, x);
+	vbe_gnt_vq_mem(&x->gnt, &x->mem);
+	return xen_bind(x, page, vcpus, base);
 }
 
 void vbe_host_xen_destroy(struct vbe_host_xen *x)
@@ -206,6 +280,31 @@ uint32_t vbe_host_xen_mmio_stat(struct vbe_host_xen *x, int k, int idx)
 	default:
 		idx -= VBE_HOST_MMIO_STAT_REFUSED;
 		return (idx >= 0 && idx < VBE_MMIO_REFUSAL_COUNT) ? st->refused[idx] : 0U;
+	}
+}
+
+uint32_t vbe_host_xen_gnt_stat(struct vbe_host_xen *x, int idx)
+{
+	const struct vbe_gnt_stats *st = &x->gnt.stats;
+
+	switch (idx) {
+	case VBE_HOST_GNT_STAT_MAPS:
+		return st->maps;
+	case VBE_HOST_GNT_STAT_UNMAPS:
+		return st->unmaps;
+	case VBE_HOST_GNT_STAT_PAGES:
+		return st->pages;
+	case VBE_HOST_GNT_STAT_LIVE:
+		return st->live;
+	case VBE_HOST_GNT_STAT_LIVE_MAX:
+		return st->live_max;
+	case VBE_HOST_GNT_STAT_LIVE_PAGES:
+		return st->live_pages;
+	case VBE_HOST_GNT_STAT_LIVE_PAGES_MAX:
+		return st->live_pages_max;
+	default:
+		idx -= VBE_HOST_GNT_STAT_REFUSED;
+		return (idx >= 0 && idx < VBE_GNT_REFUSAL_COUNT) ? st->refused[idx] : 0U;
 	}
 }
 

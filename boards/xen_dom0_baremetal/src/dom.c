@@ -418,7 +418,7 @@ void xd_dom_stats(const struct xd_dom *d)
 	const struct vbe_ioreq_stats *st = &d->ioreq.stats;
 
 	bm_printf("stats domid=%u guest=%s live=%u events=%u served=%u reads=%u writes=%u "
-		  "spurious=%u frames=%u maps=%u", c->domid, c->name, d->live ? 1U : 0U,
+		  "spurious=%u frames=%u frame_maps=%u", c->domid, c->name, d->live ? 1U : 0U,
 		  (unsigned int)d->events, (unsigned int)st->served, (unsigned int)st->reads,
 		  (unsigned int)st->writes, (unsigned int)st->spurious, (unsigned int)d->lazy.mapped,
 		  (unsigned int)d->lazy.map_calls);

@@ -8,7 +8,9 @@
  * claim each device's window (map_io_range_to_ioreq_server), enable it, bind each vCPU's
  * event channel; reserve address space for the guest's RAM, whose frames are mapped when a
  * ring or buffer first reaches them (vbe_memtab_lazy: mapping all of it at start took about 9 s
- * per 128 MiB on a loaded host; a driver's rings and buffers are a few dozen frames). Then
+ * per 128 MiB on a loaded host; a driver's rings and buffers are a few dozen frames), or, for
+ * a guest that hands out grant references (vbe_xen_domain.grants), map nothing of its RAM and
+ * let vbe_gnt map each ring and buffer it is granted, per use (libxengnttab). Then
  * one loop: an event on a vCPU's channel -> vbe_ioreq_handle() answers the trapped access
  * and vbe_ioreq_poll() runs the devices; a device interrupt is
  * xendevicemodel_set_irq_level(domid, spi, 1) per event (Xen 4.17's vGIC ignores level 0).
@@ -44,6 +46,7 @@
 #include <xendevicemodel.h>
 #include <xenevtchn.h>
 #include <xenforeignmemory.h>
+#include <xengnttab.h>
 #include <xen/domctl.h>
 #include <xen/hvm/hvm_op.h>
 #include <xen/memory.h>
@@ -88,6 +91,14 @@ uint64_t vbe_port_time_us(void)
 	return (uint64_t)ts.tv_sec * 1000000U + (uint64_t)ts.tv_nsec / 1000U;
 }
 
+static uint64_t vx_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000U + (uint64_t)ts.tv_nsec;
+}
+
 /* ---- what the core asks of Xen ------------------------------------------------------- */
 
 static int vx_notify(void *ctx, unsigned int vcpu)
@@ -121,6 +132,48 @@ static void vx_irq_set(void *ctx, bool level)
 	}
 	irq->raised++;
 }
+
+/*
+ * Grants (vbe/gnt.h): a run of consecutive references of the domain, mapped by gntdev into
+ * pages of our own (IOCTL_GNTDEV_MAP_GRANT_REF, then mmap: GNTTABOP_map_grant_ref), unmapped
+ * at release. Each call is timed: the figures of docs/xen.md.
+ */
+static void *vx_gnt_map(void *ctx, uint32_t first, uint32_t count, bool write)
+{
+	struct vx_dom *d = ctx;
+	uint32_t refs[VBE_GNT_MAP_PAGES_MAX];
+	uint64_t t0 = vx_now_ns();
+	void *pages;
+
+	for (uint32_t i = 0U; i < count; i++) {
+		refs[i] = first + i;
+	}
+	pages = xengnttab_map_domain_grant_refs(d->srv->xgt, count, d->cfg->domid, refs,
+						write ? PROT_READ | PROT_WRITE : PROT_READ);
+	d->gnt_map_ns += vx_now_ns() - t0;
+	if (pages == NULL && d->gnt.stats.refused[VBE_GNT_MAP_FAILED] < 8U) {
+		VBE_LOG(VBE_LOG_WRN, "dom %u: grant %u+%u (%s) not mapped: %s", d->cfg->domid, first,
+			count, write ? "rw" : "ro", strerror(errno));
+	}
+	return pages;
+}
+
+static void vx_gnt_unmap(void *ctx, void *pages, uint32_t count)
+{
+	struct vx_dom *d = ctx;
+	uint64_t t0 = vx_now_ns();
+
+	if (xengnttab_unmap(d->srv->xgt, pages, count) != 0) {
+		VBE_LOG(VBE_LOG_ERR, "dom %u: unmapping %u grant pages: %s", d->cfg->domid, count,
+			strerror(errno));
+	}
+	d->gnt_unmap_ns += vx_now_ns() - t0;
+}
+
+static const struct vbe_gnt_ops vx_gnt_ops = {
+	.map = vx_gnt_map,
+	.unmap = vx_gnt_unmap,
+};
 
 /* ---- setting a domain up ----------------------------------------------------------------- */
 
@@ -236,6 +289,10 @@ static int vx_devices(struct vx_dom *d)
 		d->irq[k] = (struct vx_irq){ .dom = d, .spi = x->spi };
 		irq = (struct vbe_mmio_irq){ .set = vx_irq_set, .ctx = &d->irq[k] };
 		rc = vbe_mmio_init(&d->mmio[k], ops, be, &d->mem, &irq);
+		if (rc == 0 && c->grants) {
+			/* buffers are grant references: the driver must use its DMA API (6.1) */
+			d->mmio[k].dev.platform = 1ULL << VBE_VIRTIO_F_ACCESS_PLATFORM;
+		}
 		if (rc == 0) {
 			rc = vbe_ioreq_add_device(&d->ioreq, x->base, &d->mmio[k]);
 		}
@@ -253,14 +310,20 @@ static int vx_dom_start(struct vx_dom *d)
 	struct vx_server *s = d->srv;
 	const struct vbe_xen_domain *c = d->cfg;
 	ioservid_t id;
-	int rc;
+	int rc = 0;
 
 	if (c->vcpus == 0U || c->vcpus > VBE_IOREQ_MAX_VCPUS) {
 		VBE_LOG(VBE_LOG_ERR, "dom %u: %u vCPUs, vbe-xen serves 1..%u", c->domid, c->vcpus,
 			VBE_IOREQ_MAX_VCPUS);
 		return -EINVAL;
 	}
-	rc = vx_reserve_ram(d);
+	if (c->grants) {
+		/* nothing of the guest is mapped until it grants it */
+		(void)vbe_gnt_init(&d->gnt, &vx_gnt_ops, d);
+		vbe_gnt_vq_mem(&d->gnt, &d->mem);
+	} else {
+		rc = vx_reserve_ram(d);
+	}
 	if (rc != 0) {
 		return rc;
 	}
@@ -315,9 +378,9 @@ static int vx_dom_start(struct vx_dom *d)
 		d->local_port[v] = (uint32_t)p;
 	}
 	d->live = true;
-	printf("vbe-xen: ready domid=%u guest=%s vcpus=%u devices=%u ram=%lluMiB ms=%llu\n",
+	printf("vbe-xen: ready domid=%u guest=%s vcpus=%u devices=%u ram=%lluMiB grants=%u ms=%llu\n",
 	       c->domid, c->name, c->vcpus, c->dev_count,
-	       (unsigned long long)(c->ram_size >> 20),
+	       (unsigned long long)(c->grants ? 0U : c->ram_size >> 20), c->grants,
 	       (unsigned long long)((vbe_port_time_us() - s->started_us) / 1000U));
 	fflush(stdout);
 	return 0;
@@ -336,11 +399,16 @@ void vx_dom_stop(struct vx_dom *d)
 		}
 	}
 	d->live = false;
-	/* a device reset: the backend forgets the driver (an SCMI agent's votes go) */
+	/* a device reset: the backend forgets the driver (an SCMI agent's votes go), and what
+	 * it mapped of the guest's grants goes back */
 	for (unsigned int k = 0U; k < c->dev_count; k++) {
 		if (d->mmio[k].dev.ops != NULL) {
 			(void)vbe_mmio_write(&d->mmio[k], VBE_MMIO_STATUS, 4U, 0U);
 		}
+	}
+	if (c->grants && d->gnt.stats.live != 0U) {
+		VBE_LOG(VBE_LOG_ERR, "dom %u: %u grant mappings left after the reset", c->domid,
+			d->gnt.stats.live);
 	}
 	if (d->res != NULL) {
 		(void)xenforeignmemory_unmap_resource(s->fmem, d->res);
@@ -493,11 +561,21 @@ void vx_stats(const struct vx_server *s, FILE *out)
 		const struct vx_dom *d = &s->dom[i];
 		const struct vbe_ioreq_stats *st = &d->ioreq.stats;
 
+		const struct vbe_gnt_stats *gs = &d->gnt.stats;
+
 		fprintf(out, "stats domid=%u guest=%s live=%u events=%u served=%u reads=%u "
-			     "writes=%u spurious=%u frames=%u maps=%u", d->cfg->domid, d->cfg->name,
+			     "writes=%u spurious=%u frames=%u frame_maps=%u", d->cfg->domid, d->cfg->name,
 			d->live, d->events, st->served, st->reads, st->writes, st->spurious,
 			d->lazy.mapped, d->lazy.map_calls);
 		vx_refused(out, st->refused, VBE_IOREQ_REFUSAL_COUNT);
+		fprintf(out, " grants=%u maps=%u unmaps=%u pages=%u mapped=%u mapped_max=%u "
+			     "mapped_pages=%u mapped_pages_max=%u map_ns=%llu unmap_ns=%llu "
+			     "gnt_refused=%u,%u,%u,%u", d->cfg->grants,
+			gs->maps, gs->unmaps, gs->pages, gs->live, gs->live_max, gs->live_pages,
+			gs->live_pages_max,
+			(unsigned long long)d->gnt_map_ns, (unsigned long long)d->gnt_unmap_ns,
+			gs->refused[VBE_GNT_NOT_GRANT], gs->refused[VBE_GNT_BAD_REF],
+			gs->refused[VBE_GNT_TOO_LONG], gs->refused[VBE_GNT_MAP_FAILED]);
 		fputc('\n', out);
 		for (unsigned int k = 0U; k < d->cfg->dev_count; k++) {
 			const struct vbe_mmio *m = &d->mmio[k];
@@ -512,6 +590,15 @@ void vx_stats(const struct vx_server *s, FILE *out)
 				ms->reads, ms->writes, ms->notifies, ms->interrupts, d->irq[k].raised,
 				ms->resets, m->dev.vq[0].popped, m->dev.vq[1].popped);
 			vx_refused(out, ms->refused, VBE_MMIO_REFUSAL_COUNT);
+			/* the rings as the driver programmed them (guest or grant addresses) */
+			fprintf(out, " qsize=%u,%u desc=%#llx,%#llx avail=%#llx,%#llx used=%#llx,%#llx",
+				m->queue[0].cfg.size, m->queue[1].cfg.size,
+				(unsigned long long)m->queue[0].cfg.desc,
+				(unsigned long long)m->queue[1].cfg.desc,
+				(unsigned long long)m->queue[0].cfg.avail,
+				(unsigned long long)m->queue[1].cfg.avail,
+				(unsigned long long)m->queue[0].cfg.used,
+				(unsigned long long)m->queue[1].cfg.used);
 			fputc('\n', out);
 		}
 	}
@@ -705,6 +792,16 @@ static int vx_open(struct vx_server *s)
 		VBE_LOG(VBE_LOG_WRN, "VIRQ_DOM_EXC: %s (a toolstack holds it?)", strerror(errno));
 	} else {
 		s->dom_exc_port = (int)p;
+	}
+	for (unsigned int i = 0U; i < s->cfg->domain_count; i++) {
+		if (s->cfg->domains[i].grants && s->xgt == NULL) {
+			s->xgt = xengnttab_open(NULL, 0);
+			if (s->xgt == NULL) {
+				VBE_LOG(VBE_LOG_ERR, "opening the grant device: %s (is xen-gntdev "
+						     "loaded?)", strerror(errno));
+				return -ENODEV;
+			}
+		}
 	}
 	return 0;
 }

@@ -11,6 +11,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include <vbe/gnt.h>
 #include <vbe/ioreq.h>
 #include <vbe/memtab.h>
 #include <vbe/mmio.h>
@@ -29,7 +30,7 @@ struct vx_irq {
 	uint32_t failed;
 };
 
-/** One DomU served: its IOREQ server and devices. */
+/** One DomU served: its IOREQ server, its memory (RAM mapped, or grants), its devices. */
 struct vx_dom {
 	const struct vbe_xen_domain *cfg;
 	struct vx_server *srv;
@@ -42,7 +43,10 @@ struct vx_dom {
 	uint32_t local_port[VBE_IOREQ_MAX_VCPUS]; /* our ends of the vCPUs' event channels */
 	uint32_t events;
 	struct vbe_memtab_lazy lazy; /* the RAM bank: checks, and frames mapped on first use */
-	struct vbe_vq_mem mem;       /* lazy's translate callback */
+	struct vbe_gnt gnt;          /* a grant domain's mapper (cfg->grants) */
+	uint64_t gnt_map_ns;         /* time spent in grant map and unmap calls */
+	uint64_t gnt_unmap_ns;
+	struct vbe_vq_mem mem;       /* lazy's or gnt's callbacks */
 	struct vbe_ioreq_server ioreq;
 	struct vbe_mmio mmio[VBE_IOREQ_MAX_DEVICES];
 	struct vx_irq irq[VBE_IOREQ_MAX_DEVICES];
@@ -59,6 +63,7 @@ struct vx_server {
 	void *fmem; /* xenforeignmemory_handle */
 	void *call; /* xencall_handle */
 	int dom_exc_port; /* our end of VIRQ_DOM_EXC (a domain shut down or died); -1: none */
+	void *xgt;        /* xengnttab_handle (when a domain uses grants) */
 	uint64_t started_us;
 };
 

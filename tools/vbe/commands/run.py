@@ -409,6 +409,9 @@ def render_xen(rep: Any) -> None:
         io = d["ioreq"]
         inf(f"  domid {domid} ({io.get('guest')}): {io.get('served')} accesses "
             f"({io.get('reads')} reads, {io.get('writes')} writes), {io.get('events')} events")  # fmt: skip
+        if io.get("grants"):
+            inf(f"    grants: {io.get('maps')} maps, {io.get('unmaps')} unmaps; "
+                f"{io.get('mapped_pages')} pages mapped now, {io.get('mapped_pages_max')} at most")  # fmt: skip
         for dev in d["devs"]:
             inf(f"    {dev['kind']:<5} at {dev['base']:#x}: {dev['notifies']} notifies, "
                 f"{dev['interrupts']} interrupts, status {dev['status']:#x}")  # fmt: skip

@@ -218,6 +218,19 @@ struct vbe_host_xen;
 struct vbe_host_xen *vbe_host_xen_create(struct vbe_host *h, int guest, void *page,
 					 uint32_t vcpus, uint64_t base, uint64_t ram_gpa,
 					 uint64_t ram_size, void *ram);
+/*
+ * The same for a guest that hands out grant references (vbe/gnt.h): the devices map what
+ * they use through @p map and give it back through @p unmap, both called with @p ctx (the
+ * caller plays Xen's grant table: pages of the guest's grants, consecutive references,
+ * @p write 1 for a writable mapping; NULL refuses). Guest RAM is not reachable otherwise,
+ * and the devices offer and require VIRTIO_F_ACCESS_PLATFORM.
+ */
+struct vbe_host_xen *vbe_host_xen_create_gnt(struct vbe_host *h, int guest, void *page,
+					     uint32_t vcpus, uint64_t base,
+					     void *(*map)(void *ctx, uint32_t first, uint32_t count,
+							  int write),
+					     void (*unmap)(void *ctx, void *pages, uint32_t count),
+					     void *ctx);
 void vbe_host_xen_destroy(struct vbe_host_xen *x);
 int vbe_host_xen_num_devices(struct vbe_host_xen *x);
 /** Virtio device id of window @p k, 0 when out of range. */
@@ -246,5 +259,16 @@ uint32_t vbe_host_xen_ioreq_stat(struct vbe_host_xen *x, int idx);
 uint32_t vbe_host_xen_mmio_stat(struct vbe_host_xen *x, int k, int idx);
 /** Fault that made window @p k's device need a reset, per queue (vbe_dev_fault_str codes). */
 uint32_t vbe_host_xen_fault(struct vbe_host_xen *x, int k, int q);
+
+/* The grant mapper's counters (struct vbe_gnt_stats); 0 for a guest without grants. */
+#define VBE_HOST_GNT_STAT_MAPS 0
+#define VBE_HOST_GNT_STAT_UNMAPS 1
+#define VBE_HOST_GNT_STAT_PAGES 2
+#define VBE_HOST_GNT_STAT_LIVE 3
+#define VBE_HOST_GNT_STAT_LIVE_MAX 4
+#define VBE_HOST_GNT_STAT_LIVE_PAGES 5
+#define VBE_HOST_GNT_STAT_LIVE_PAGES_MAX 6
+#define VBE_HOST_GNT_STAT_REFUSED 7 /* + enum vbe_gnt_refusal */
+uint32_t vbe_host_xen_gnt_stat(struct vbe_host_xen *x, int idx);
 
 #endif /* VBE_HOST_H */

@@ -40,6 +40,7 @@ static const struct vbe_xen_domain vbe_xen_domains[] = {
 		.ram_size = 0x08000000ULL,
 		.devs = vbe_xen_ivi_devs,
 		.dev_count = 2,
+		.grants = 0,
 	},
 	/* guests[1]: cluster */
 	{
@@ -51,6 +52,7 @@ static const struct vbe_xen_domain vbe_xen_domains[] = {
 		.ram_size = 0x08000000ULL,
 		.devs = vbe_xen_cluster_devs,
 		.dev_count = 2,
+		.grants = 1, /* guests[1].xen.grants */
 	},
 };
 

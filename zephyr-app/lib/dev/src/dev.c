@@ -114,17 +114,38 @@ int vbe_dev_init(struct vbe_dev *d, const struct vbe_dev_ops *ops, void *be)
 
 uint64_t vbe_dev_offered(const struct vbe_dev *d)
 {
-	return (d->ops->features | VBE_DEV_RING_FEATURES) & ~d->withheld;
+	return (d->ops->features | VBE_DEV_RING_FEATURES | d->platform) & ~d->withheld;
+}
+
+/* Give back the ring parts DRIVER_OK mapped (memory mapped per use only). */
+static void dev_release_rings(struct vbe_dev *d)
+{
+	for (unsigned int q = 0U; q < VBE_DEV_MAX_QUEUES; q++) {
+		for (unsigned int k = 0U; k < VBE_VQ_PARTS; k++) {
+			struct vbe_vq_seg *m = &d->ring_map[q][k];
+
+			if (m->ptr != NULL && d->ring_mem.release != NULL) {
+				d->ring_mem.release(d->ring_mem.ctx, m->ptr, m->len);
+			}
+			m->ptr = NULL;
+		}
+	}
 }
 
 void vbe_dev_reset(struct vbe_dev *d)
 {
+	/*
+	 * The backend first: it drops the chains it holds while their queues can still release
+	 * what was mapped for them. Then the rings, which the driver frees once the reset is
+	 * seen: the status write that asked for it is answered after this returns.
+	 */
+	if (d->ops->reset != NULL) {
+		d->ops->reset(d->be);
+	}
+	dev_release_rings(d);
 	for (unsigned int q = 0U; q < VBE_DEV_MAX_QUEUES; q++) {
 		vbe_vq_stop(&d->vq[q]); /* fault counters are statistics since boot: kept */
 		d->fault[q] = 0U;
-	}
-	if (d->ops->reset != NULL) {
-		d->ops->reset(d->be);
 	}
 	d->features = 0U;
 	d->status = 0U;
@@ -142,16 +163,19 @@ static int dev_fail(struct vbe_dev *d, unsigned int q, uint32_t fault)
 	return first ? -EIO : 0;
 }
 
-/* Is a ring part aligned and inside ring memory? Returns 0 or an enum vbe_dev_fault. */
+/*
+ * Is a ring part aligned and inside ring memory? Returns 0 or an enum vbe_dev_fault. What it
+ * maps is kept in @p map, for the reset to release.
+ */
 static uint32_t part_check(const struct vbe_vq_mem *ring_mem, const struct vbe_vq_span *part,
-			   enum vbe_vq_part kind, void **host)
+			   enum vbe_vq_part kind, struct vbe_vq_seg *map)
 {
 	if ((part->off % vbe_vq_part_align(kind)) != 0U) {
 		return VBE_DEV_FAULT_QUEUE_ALIGN;
 	}
-	*host = ring_mem->xlate(ring_mem->ctx, part->off, (uint32_t)part->len,
-				kind == VBE_VQ_PART_USED);
-	return *host == NULL ? (uint32_t)VBE_DEV_FAULT_QUEUE_RANGE : 0U;
+	map->len = (uint32_t)part->len;
+	map->ptr = ring_mem->xlate(ring_mem->ctx, part->off, map->len, kind == VBE_VQ_PART_USED);
+	return map->ptr == NULL ? (uint32_t)VBE_DEV_FAULT_QUEUE_RANGE : 0U;
 }
 
 /*
@@ -178,10 +202,11 @@ static int dev_start_queues(struct vbe_dev *d, const struct vbe_dev_queue_cfg *q
 	struct vbe_vq_span part[VBE_DEV_MAX_QUEUES][VBE_VQ_PARTS] = { 0 };
 	int bad;
 
+	d->ring_mem = *ring_mem;
 	for (unsigned int q = 0U; q < d->ops->num_queues; q++) {
 		/* one copy: the transport read the driver's values once */
 		const struct vbe_dev_queue_cfg qc = queues[q];
-		void *host[VBE_VQ_PARTS] = { NULL };
+		struct vbe_vq_seg *host = d->ring_map[q];
 		uint32_t fault = 0U;
 
 		if (!qc.enabled) {
@@ -201,8 +226,9 @@ static int dev_start_queues(struct vbe_dev *d, const struct vbe_dev_queue_cfg *q
 		if (fault != 0U) {
 			return dev_fail(d, q, fault);
 		}
-		if (vbe_vq_init(&d->vq[q], qc.size, host[VBE_VQ_PART_DESC], host[VBE_VQ_PART_AVAIL],
-				host[VBE_VQ_PART_USED], buf_mem, d->features) != 0) {
+		if (vbe_vq_init(&d->vq[q], qc.size, host[VBE_VQ_PART_DESC].ptr,
+				host[VBE_VQ_PART_AVAIL].ptr, host[VBE_VQ_PART_USED].ptr, buf_mem,
+				d->features) != 0) {
 			return dev_fail(d, q, VBE_DEV_FAULT_QUEUE_SIZE);
 		}
 	}
@@ -236,11 +262,15 @@ int vbe_dev_set_status(struct vbe_dev *d, uint32_t req, uint64_t driver_features
 	if ((added & VBE_VIRTIO_STATUS_FEATURES_OK) != 0U) {
 		/*
 		 * virtio 1.2, 3.1.1 step 6: refuse features we did not offer; modern only; and
-		 * whatever the device type makes mandatory (virtio-i2c: ZERO_LENGTH_REQUEST).
+		 * whatever the device type makes mandatory (virtio-i2c: ZERO_LENGTH_REQUEST) or
+		 * the transport (ACCESS_PLATFORM where buffers are grant references: a driver
+		 * without it would hand out guest addresses, 6.1).
 		 */
+		uint64_t required = d->ops->required_features | d->platform;
+
 		if ((driver_features & ~vbe_dev_offered(d)) != 0U ||
 		    (driver_features & (1ULL << VBE_VIRTIO_F_VERSION_1)) == 0U ||
-		    (driver_features & d->ops->required_features) != d->ops->required_features) {
+		    (driver_features & required) != required) {
 			req &= ~(uint32_t)VBE_VIRTIO_STATUS_FEATURES_OK;
 			req &= ~(uint32_t)VBE_VIRTIO_STATUS_DRIVER_OK;
 			added &= ~(uint32_t)VBE_VIRTIO_STATUS_DRIVER_OK;

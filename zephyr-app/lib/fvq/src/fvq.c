@@ -93,12 +93,14 @@ int vbe_fvq_init(struct vbe_fvq *w, void *base, uint32_t size, uint16_t guest_id
 	w->data_off = VBE_FVQ_RING_OFF + ring_size;
 	w->data_size = size - w->data_off;
 	w->mem.xlate = fvq_xlate;
+	w->mem.release = NULL; /* the window is always mapped */
 	w->mem.ctx = w;
 	/* the same rule, checked inline by the ring walker */
 	w->mem.flat = w->base;
 	w->mem.lo = w->data_off;
 	w->mem.hi = (uint64_t)w->data_off + w->data_size;
 	w->ring_mem.xlate = fvq_ring_xlate;
+	w->ring_mem.release = NULL;
 	w->ring_mem.ctx = w;
 	return 0;
 }

@@ -122,6 +122,15 @@ static int i2c_complete(struct vbe_i2c_dev *dev, const struct vbe_vq_req *req,
 	return vbe_vq_push(dev->vq, req, written);
 }
 
+/* Give up held chains [first, group_len) (the queue broke or resets): none is pushed. */
+static void i2c_drop_from(struct vbe_i2c_dev *dev, uint8_t first)
+{
+	for (uint8_t i = first; dev->vq != NULL && i < dev->group_len; i++) {
+		vbe_vq_drop(dev->vq, &dev->group[i]);
+	}
+	dev->group_len = 0;
+}
+
 /*
  * Remember why group request @p i failed (struct vbe_i2c_diag): the wire status says only
  * ERR. @p msgs and @p info are NULL for a group too long to check.
@@ -186,6 +195,7 @@ static int i2c_complete_group(struct vbe_i2c_dev *dev, const struct vbe_i2c_msg 
 		}
 		rc = i2c_complete(dev, &dev->group[i], e);
 		if (rc != 0) {
+			i2c_drop_from(dev, i + 1U); /* the push took chain i; the rest are void */
 			return rc;
 		}
 		if (e != VBE_I2C_ERR_NONE) {
@@ -222,9 +232,10 @@ static void i2c_take(struct vbe_i2c_dev *dev, uint8_t i)
 	dev->group_flags[i] = vbe_get_le32(&hdr[VBE_I2C_WIRE_OUT_FLAGS]) & VBE_I2C_WIRE_FLAGS_KNOWN;
 }
 
+/* Forget the held group (queue broken, reset, start): its chains are dropped, not pushed. */
 static void i2c_forget(struct vbe_i2c_dev *dev)
 {
-	dev->group_len = 0;
+	i2c_drop_from(dev, 0);
 	dev->group_overflow = false;
 }
 

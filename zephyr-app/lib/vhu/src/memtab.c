@@ -96,6 +96,7 @@ static void *memtab_xlate(void *ctx, uint64_t addr, uint32_t len, bool write)
 void vbe_memtab_vq_mem(struct vbe_memtab *t, struct vbe_vq_mem *mem)
 {
 	mem->xlate = memtab_xlate;
+	mem->release = NULL; /* the table stays mapped */
 	mem->ctx = t;
 }
 

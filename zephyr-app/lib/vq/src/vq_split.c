@@ -18,6 +18,12 @@
 
 #include "vring_split.h"
 
+/*
+ * Off the fast path (faults, memory mapped per use): out of line, so that pop and push keep
+ * their short prologues when vbe_vq_mem.release is NULL (GCC and Clang).
+ */
+#define VQ_COLD __attribute__((noinline, cold))
+
 static const char *const fault_names[] = {
 	[VBE_VQ_FAULT_NONE] = "none",
 	[VBE_VQ_FAULT_AVAIL_IDX] = "avail index moved past the ring size",
@@ -178,11 +184,19 @@ struct walk {
 	uint64_t wr_len;
 };
 
+/* Release a request's segments (vbe_vq_mem.release, which the caller checked is set). */
+static void vq_release_segs(const struct vbe_vq *vq, const struct vbe_vq_req *req)
+{
+	for (unsigned int s = 0U; s < (unsigned int)req->n_rd + req->n_wr; s++) {
+		vq->mem.release(vq->mem.ctx, req->seg[s].ptr, req->seg[s].len);
+	}
+}
+
 /* Enter an indirect table (virtio 1.2, 2.7.5.3). */
 __attribute__((noinline)) static int walk_indirect(struct vbe_vq *vq, struct walk *w,
 						    uint64_t addr, uint32_t len, uint16_t flags)
 {
-	const void *table;
+	void *table;
 
 	if (!vq->indirect) {
 		return vq_fail(vq, VBE_VQ_FAULT_INDIRECT_FEATURE, -EPROTO);
@@ -215,6 +229,43 @@ __attribute__((noinline)) static int walk_indirect(struct vbe_vq *vq, struct wal
 }
 
 /*
+ * The indirect table a walk is in, once its descriptors were loaded (each once): with memory
+ * mapped per use it goes back now. w->table is what xlate returned for it.
+ */
+static VQ_COLD void walk_release_table(const struct vbe_vq *vq, const struct walk *w)
+{
+	if (w->in_indirect) {
+		vq->mem.release(vq->mem.ctx, (void *)(uintptr_t)w->table,
+				w->table_size * VRING_DESC_SIZE);
+	}
+}
+
+/*
+ * A walk that refused the chain (@p err, a fault) or found it too long (-E2BIG): the request
+ * keeps no segment, and with memory mapped per use the @p nseg segments it kept and its
+ * indirect table go back.
+ */
+static VQ_COLD int walk_abort(struct vbe_vq *vq, const struct walk *w, struct vbe_vq_req *req,
+			      unsigned int nseg, int err)
+{
+	if (vq->mem.release != NULL) {
+		for (unsigned int s = 0U; s < nseg; s++) {
+			vq->mem.release(vq->mem.ctx, req->seg[s].ptr, req->seg[s].len);
+		}
+		walk_release_table(vq, w);
+	}
+	req->n_rd = 0U;
+	req->n_wr = 0U;
+	return err;
+}
+
+/* A buffer the request does not keep (zero length, past VBE_VQ_MAX_SEGS) goes back at once. */
+static VQ_COLD void walk_release_buffer(const struct vbe_vq *vq, void *ptr, uint32_t len)
+{
+	vq->mem.release(vq->mem.ctx, ptr, len);
+}
+
+/*
  * Walk one chain into @p req. The running totals and the segment count live in locals (the
  * walk is the hot path of every request); each descriptor is loaded once, then checked.
  */
@@ -240,24 +291,24 @@ static int walk_chain(struct vbe_vq *vq, uint16_t head, struct vbe_vq_req *req)
 
 		/* A chain cannot be longer than its table: more steps means a loop. */
 		if (++w.steps > w.table_size) {
-			return vq_fail(vq, VBE_VQ_FAULT_LOOP, -ELOOP);
+			return walk_abort(vq, &w, req, nseg, vq_fail(vq, VBE_VQ_FAULT_LOOP, -ELOOP));
 		}
 		if ((flags & VBE_VRING_DESC_F_INDIRECT) != 0U) {
 			err = walk_indirect(vq, &w, addr, len, flags);
 			if (err != 0) {
-				return err;
+				return walk_abort(vq, &w, req, nseg, err);
 			}
 			i = 0U;
 			continue;
 		}
 		/* 2.7.4.2: device-writable descriptors come after all device-readable ones */
 		if (!write && w.seen_write) {
-			return vq_fail(vq, VBE_VQ_FAULT_ORDER, -EPROTO);
+			return walk_abort(vq, &w, req, nseg, vq_fail(vq, VBE_VQ_FAULT_ORDER, -EPROTO));
 		}
 		/* A zero-length buffer still has to point into device memory. */
 		ptr = vq_xlate(&vq->mem, addr, len, write);
 		if (ptr == NULL) {
-			return vq_fail(vq, VBE_VQ_FAULT_ADDR, -EFAULT);
+			return walk_abort(vq, &w, req, nseg, vq_fail(vq, VBE_VQ_FAULT_ADDR, -EFAULT));
 		}
 		if (write) {
 			w.seen_write = true;
@@ -266,24 +317,31 @@ static int walk_chain(struct vbe_vq *vq, uint16_t head, struct vbe_vq_req *req)
 			w.rd_len += len;
 		}
 		if (w.rd_len + w.wr_len > UINT32_MAX) {
-			return vq_fail(vq, VBE_VQ_FAULT_LEN_OVERFLOW, -EOVERFLOW);
+			if (vq->mem.release != NULL) {
+				walk_release_buffer(vq, ptr, len); /* not kept yet */
+			}
+			return walk_abort(vq, &w, req, nseg,
+					  vq_fail(vq, VBE_VQ_FAULT_LEN_OVERFLOW, -EOVERFLOW));
 		}
-		if (len != 0U) {
-			if (nseg < VBE_VQ_MAX_SEGS) {
-				/* readable ones first (checked above): n_rd counts the prefix */
-				req->seg[nseg].ptr = ptr;
-				req->seg[nseg].len = len;
-				nseg++;
-				n_rd += write ? 0U : 1U;
-			} else {
-				w.truncated = true;
+		if (len != 0U && nseg < VBE_VQ_MAX_SEGS) {
+			/* readable ones first (checked above): n_rd counts the prefix */
+			req->seg[nseg].ptr = ptr;
+			req->seg[nseg].len = len;
+			nseg++;
+			n_rd += write ? 0U : 1U;
+		} else {
+			/* not kept: nothing to hand on, a mapping to give back at once */
+			w.truncated = w.truncated || len != 0U;
+			if (vq->mem.release != NULL) {
+				walk_release_buffer(vq, ptr, len);
 			}
 		}
 		if ((flags & VBE_VRING_DESC_F_NEXT) == 0U) {
 			break;
 		}
 		if (next >= w.table_size) {
-			return vq_fail(vq, VBE_VQ_FAULT_NEXT_RANGE, -EINVAL);
+			return walk_abort(vq, &w, req, nseg,
+					  vq_fail(vq, VBE_VQ_FAULT_NEXT_RANGE, -EINVAL));
 		}
 		i = next;
 	}
@@ -293,7 +351,13 @@ static int walk_chain(struct vbe_vq *vq, uint16_t head, struct vbe_vq_req *req)
 	req->n_wr = (uint8_t)(nseg - n_rd);
 	req->rd_len = (uint32_t)w.rd_len;
 	req->wr_len = (uint32_t)w.wr_len;
-	return w.truncated ? -E2BIG : 0;
+	if (w.truncated) {
+		return walk_abort(vq, &w, req, nseg, -E2BIG); /* its totals only */
+	}
+	if (vq->mem.release != NULL) {
+		walk_release_table(vq, &w);
+	}
+	return 0;
 }
 
 int vbe_vq_pop(struct vbe_vq *vq, struct vbe_vq_req *req)
@@ -338,19 +402,22 @@ int vbe_vq_pop(struct vbe_vq *vq, struct vbe_vq_req *req)
 	return err;
 }
 
-int vbe_vq_push(struct vbe_vq *vq, const struct vbe_vq_req *req, uint32_t written)
+VQ_COLD void vbe_vq_drop(struct vbe_vq *vq, const struct vbe_vq_req *req)
+{
+	if (vq->inflight == 0U) {
+		return; /* nothing was taken (or the queue was stopped since): nothing to give up */
+	}
+	if (vq->mem.release != NULL) {
+		vq_release_segs(vq, req);
+	}
+	vq->inflight--;
+}
+
+/* Publish a chain the checks of vbe_vq_push() accepted. */
+static int vq_push_used(struct vbe_vq *vq, const struct vbe_vq_req *req, uint32_t written)
 {
 	uint8_t *elem;
 
-	if (!vbe_vq_ready(vq)) {
-		return -ENODEV; /* stopped since the chain was taken: it is void */
-	}
-	if (vq->broken) {
-		return -EIO;
-	}
-	if (vq->inflight == 0U || req->head >= vq->size) {
-		return vq_fail(vq, VBE_VQ_FAULT_USED_HEAD, -EINVAL);
-	}
 	if (written > req->wr_len) {
 		written = req->wr_len;
 	}
@@ -363,6 +430,35 @@ int vbe_vq_push(struct vbe_vq *vq, const struct vbe_vq_req *req, uint32_t writte
 	vbe_st16(vring_used_idx(vq), vq->used_idx);
 	vq->inflight--;
 	return 0;
+}
+
+/*
+ * With memory mapped per use, the buffers go back before the used entry: once the driver
+ * sees it, it may end the guest's grant of them, which fails while we still map them.
+ */
+static VQ_COLD int vq_push_mapped(struct vbe_vq *vq, const struct vbe_vq_req *req,
+				  uint32_t written)
+{
+	vq_release_segs(vq, req);
+	return vq_push_used(vq, req, written);
+}
+
+int vbe_vq_push(struct vbe_vq *vq, const struct vbe_vq_req *req, uint32_t written)
+{
+	if (!vbe_vq_ready(vq)) {
+		return -ENODEV; /* stopped since the chain was taken: it is void */
+	}
+	if (vq->broken) {
+		vbe_vq_drop(vq, req); /* never handed back: its buffers are released all the same */
+		return -EIO;
+	}
+	if (vq->inflight == 0U || req->head >= vq->size) {
+		return vq_fail(vq, VBE_VQ_FAULT_USED_HEAD, -EINVAL);
+	}
+	if (vq->mem.release != NULL) {
+		return vq_push_mapped(vq, req, written);
+	}
+	return vq_push_used(vq, req, written);
 }
 
 bool vbe_vq_should_notify(struct vbe_vq *vq)

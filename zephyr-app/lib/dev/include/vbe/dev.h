@@ -84,7 +84,11 @@ struct vbe_dev_ops {
 	uint16_t event_queues;
 	/** Fill the configuration space (config_size bytes). */
 	void (*get_config)(void *be, uint8_t *config);
-	/** Forget everything: driver reset, or before first use. Chains in flight are void. */
+	/**
+	 * Forget everything: driver reset, or before first use. Chains in flight are void:
+	 * the backend gives up the ones it holds with vbe_vq_drop() (its queues are still set
+	 * up during this call; they are cleared after it).
+	 */
 	void (*reset)(void *be);
 	/**
 	 * DRIVER_OK: the queues are set up (vqs[i].size == 0 for a queue the driver left
@@ -158,6 +162,14 @@ struct vbe_dev {
 	/* feature bits the port does not offer (0 after init; kept across resets): a port
 	 * measuring without VIRTIO_F_EVENT_IDX, say */
 	uint64_t withheld;
+	/* feature bits the transport offers on top of the backend's and requires of the driver
+	 * (0 after init; kept across resets): VIRTIO_F_ACCESS_PLATFORM when buffers are grant
+	 * references, not guest addresses */
+	uint64_t platform;
+	/* ring parts as DRIVER_OK mapped them through ring_mem; released at reset when
+	 * ring_mem.release is set (memory mapped per use, such as grants) */
+	struct vbe_vq_mem ring_mem;
+	struct vbe_vq_seg ring_map[VBE_DEV_MAX_QUEUES][VBE_VQ_PARTS];
 };
 
 /**
@@ -166,13 +178,14 @@ struct vbe_dev {
  */
 int vbe_dev_init(struct vbe_dev *d, const struct vbe_dev_ops *ops, void *be);
 
-/** @brief Features offered to the driver: the backend's plus VBE_DEV_RING_FEATURES, less
- * d->withheld. */
+/** @brief Features offered to the driver: the backend's plus VBE_DEV_RING_FEATURES and
+ * d->platform, less d->withheld. */
 uint64_t vbe_dev_offered(const struct vbe_dev *d);
 
 /**
- * @brief Device reset (virtio 1.2, 2.4): queues, features, status and faults are forgotten,
- * the backend's reset op runs. Fault counters (vq[].faults) are statistics and survive.
+ * @brief Device reset (virtio 1.2, 2.4): the backend's reset op runs (it drops the chains it
+ * holds), the ring parts are released (ring_mem.release), then queues, features, status and
+ * faults are forgotten. Fault counters (vq[].faults) are statistics and survive.
  */
 void vbe_dev_reset(struct vbe_dev *d);
 
@@ -182,13 +195,15 @@ void vbe_dev_reset(struct vbe_dev *d);
  * 0 resets. Otherwise bits may only be added; a write that clears one raises NEEDS_RESET
  * (VBE_DEV_FAULT_STATUS). Setting FEATURES_OK checks @p driver_features: a bit that was
  * not offered, no VERSION_1 or a required feature missing leaves FEATURES_OK (and
- * DRIVER_OK) clear, as the spec wants the driver to find out. Setting DRIVER_OK checks
+ * DRIVER_OK) clear, as the spec wants the driver to find out; d->platform bits are
+ * required as the backend's required_features are. Setting DRIVER_OK checks
  * every enabled queue of @p queues against @p ring_mem (size, alignment, range, overlap),
  * sets the rings up with @p buf_mem for their buffers and starts the backend. Nothing but
  * a reset gets out of NEEDS_RESET.
  *
  * @param queues the driver's queue set-up (ops->num_queues entries); read at DRIVER_OK.
- * @param ring_mem where ring parts may lie (xlate of each whole part).
+ * @param ring_mem where ring parts may lie (xlate of each whole part; the parts stay mapped
+ *        until the device resets).
  * @param buf_mem where buffers may lie (given to vbe_vq_init()).
  * @retval 0 applied (possibly with FEATURES_OK refused).
  * @retval -EIO NEEDS_RESET was raised by this write: d->fault[q] says why; the transport

@@ -37,6 +37,9 @@ struct vbe_xen_domain {
 	uint64_t ram_size;
 	const struct vbe_xen_dev *devs;
 	uint8_t dev_count;
+	/* 1: the guest hands out grant references (xen,grant-dma): its devices map only what it
+	 * grants, its RAM is not mapped; 0: guest-physical addresses in its mapped RAM */
+	uint8_t grants;
 };
 
 struct vbe_xen_cfg {

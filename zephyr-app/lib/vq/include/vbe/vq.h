@@ -52,9 +52,18 @@ enum vbe_vq_fault {
  * the range is read-only). It must be overflow-safe. For the fat window, @p addr is an
  * offset in the window and the range must lie in the data area; for vhost-user it is a
  * guest physical address looked up in the memory table.
+ *
+ * @p release (optional) is for memory that is mapped per use, such as Xen grants: the
+ * guest takes a buffer back when the device hands it back, and must find it unmapped by
+ * then. It is called once for every successful xlate, with the pointer and length xlate
+ * got: a request's buffers when it is pushed or dropped (before the used ring shows it),
+ * an indirect table after its walk, a buffer the request does not keep (zero length, past
+ * VBE_VQ_MAX_SEGS) at once, a ring part at device reset (vbe_dev). NULL: memory stays
+ * mapped (the window, vhost-user's table), and nothing is called. See docs/vq.md.
  */
 struct vbe_vq_mem {
 	void *(*xlate)(void *ctx, uint64_t addr, uint32_t len, bool write);
+	void (*release)(void *ctx, void *ptr, uint32_t len);
 	void *ctx;
 	/*
 	 * Optional: device memory that is one flat range, [lo, hi) at host address flat + addr
@@ -230,7 +239,8 @@ int vbe_vq_init_at(struct vbe_vq *vq, uint16_t size, void *desc, void *avail, vo
  *         transport calls the device again in its next pass.
  * @retval -ENODEV the queue is not set up (never, or stopped since): nothing was read.
  * @retval -E2BIG the chain is valid but has more than VBE_VQ_MAX_SEGS segments; @p req
- *         holds its head and totals only. The caller must still complete it (written 0).
+ *         holds its head and totals only (no segments). The caller must still complete it
+ *         (written 0).
  * @retval -EIO the queue is broken (now or before); see vq->fault. Nothing was taken.
  * @retval -EPROTO, -EINVAL, -ELOOP, -EFAULT, -EOVERFLOW the fault that broke it just now
  *         (also latched: later calls return -EIO).
@@ -240,6 +250,9 @@ int vbe_vq_pop(struct vbe_vq *vq, struct vbe_vq_req *req);
 /**
  * @brief Hand a chain back to the driver.
  *
+ * The request's buffers are released first (vbe_vq_mem.release), whatever the result but
+ * -EINVAL: the backend must not touch its segments again.
+ *
  * @param written bytes written into the writable segments (clamped to req->wr_len).
  * @retval 0 done.
  * @retval -ENODEV the queue was stopped since the chain was taken: it is void.
@@ -247,6 +260,15 @@ int vbe_vq_pop(struct vbe_vq *vq, struct vbe_vq_req *req);
  * @retval -EINVAL no chain is in flight (a backend bug); latches VBE_VQ_FAULT_USED_HEAD.
  */
 int vbe_vq_push(struct vbe_vq *vq, const struct vbe_vq_req *req, uint32_t written);
+
+/**
+ * @brief Give up a chain taken with vbe_vq_pop() without handing it back: the queue broke
+ * or the device is being reset, and the driver will not look for it. Releases what the
+ * memory callback mapped for it (vbe_vq_mem.release); nothing is written to the ring. A
+ * backend that holds chains across service calls drops them when it forgets them. Call it
+ * at most once per chain, and not for a chain vbe_vq_push() took (pushed or refused).
+ */
+void vbe_vq_drop(struct vbe_vq *vq, const struct vbe_vq_req *req);
 
 /**
  * @brief After a batch of pushes: must the driver be notified?
