@@ -466,6 +466,12 @@ static int vbe_zx_dom_start(struct vbe_zx_dom *d)
 			(unsigned int)VBE_IOREQ_MAX_DEVICES);
 		return -EINVAL;
 	}
+	if (c->grants != 0U) {
+		/* its drivers hand out grant references, which this port does not map */
+		LOG_ERR("xen: dom %u: uses grants (xen: {grants: true}), which this port does not "
+			"map: left unserved", (unsigned int)c->domid);
+		return -ENOTSUP;
+	}
 
 	rc = vbe_zx_map_ram(d);
 	if (rc == 0) {

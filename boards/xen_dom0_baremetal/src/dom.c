@@ -125,6 +125,12 @@ static int dom_reserve_ram(struct xd_dom *d)
 	const struct vbe_xen_domain *c = d->cfg;
 	int rc;
 
+	if (c->grants != 0U) {
+		/* its drivers hand out grant references, which this Dom0 does not map */
+		VBE_LOG(VBE_LOG_ERR, "dom %u: uses grants (xen: {grants: true}), which this Dom0 "
+			"does not map: left unserved", c->domid);
+		return -ENOTSUP;
+	}
 	if (c->ram_size == 0U || c->ram_size > XD_DOM_RAM_MAX ||
 	    (c->ram_size % XD_PAGE_SIZE) != 0U || (c->ram_base % XD_PAGE_SIZE) != 0U ||
 	    !in_guest_bank(c->ram_base, c->ram_size)) {
