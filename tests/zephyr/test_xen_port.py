@@ -21,6 +21,9 @@ from pathlib import Path
 
 import pytest
 
+from pyhost.sysload import DEMO
+from pyhost.xen.fixtures import grant_variant
+
 sys.path.insert(0, str(Path(__file__).parent))
 
 from fake_dt import Node, Tree
@@ -192,14 +195,13 @@ def test_stand_ins_offer_what_the_port_uses(tmp_path: Path) -> None:
 # --- the transport at run time -------------------------------------------------------------
 
 
-def _tables(where: Path) -> Path:
-    """The demo's tables as the module's build generates them (sysdesc.buildstep tables and
+def _tables(where: Path, system: Path) -> Path:
+    """A system's tables as the module's build generates them (sysdesc.buildstep tables and
     xen, zephyr/CMakeLists.txt): vbe_sys_cfg.c and vbe_xen_cfg.c."""
-    out = where / "gen-demo"
+    out = where / f"gen-{system.stem}"
     for step in ("tables", "xen"):
         proc = subprocess.run(
-            [sys.executable, "-m", "sysdesc.buildstep", step, str(ROOT / "examples" / "demo.yaml"),
-             "--out", str(out)],
+            [sys.executable, "-m", "sysdesc.buildstep", step, str(system), "--out", str(out)],
             capture_output=True,
             text=True,
             check=False,
@@ -209,10 +211,8 @@ def _tables(where: Path) -> Path:
     return out
 
 
-@pytest.fixture(scope="module")
-def harness(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    where = tmp_path_factory.mktemp("xen-harness")
-    tables = _tables(where)
+def _harness(where: Path, system: Path) -> Path:
+    tables = _tables(where, system)
     gen = write_tree(where, xen_tree(), {**config(()), **XEN_CONFIG})
     exe = where / "harness"
     proc = compile_c(
@@ -238,6 +238,13 @@ def harness(tmp_path_factory: pytest.TempPathFactory) -> Path:
     )
     assert proc.returncode == 0, proc.stderr
     return exe
+
+
+@pytest.fixture(scope="module")
+def harness(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The port against the harness, serving the demo without grants (the port maps none)."""
+    where = tmp_path_factory.mktemp("xen-harness")
+    return _harness(where, grant_variant(DEMO, frozenset(), where / "demo.yaml"))
 
 
 def run(exe: Path, *args: str) -> list[str]:
@@ -398,7 +405,7 @@ def test_xenvm_overlay_gives_dom0_room_for_the_demos_domus(tmp_path: Path) -> No
     ((ram, ram_size),) = _node_regs(overlay, "ram")
     (gnttab, gnttab_size), (ext, ext_size) = _node_regs(overlay, "hypervisor")
     assert '"xen,xen"' in overlay and re.search(r"/delete-node/ &hypervisor;", overlay)
-    table = (_tables(tmp_path) / "vbe_xen_cfg.c").read_text()
+    table = (_tables(tmp_path, DEMO) / "vbe_xen_cfg.c").read_text()
     domu_ram = [int(v, 16) for v in re.findall(r"\.ram_size = 0x([0-9a-fA-F]+)ULL", table)]
     assert len(domu_ram) == 2
     block = 2 << 20
@@ -414,3 +421,14 @@ def test_xenvm_overlay_gives_dom0_room_for_the_demos_domus(tmp_path: Path) -> No
     assert vm >= ram_size + need
     assert re.search(r"^CONFIG_XEN_DOM0=y$", conf, re.MULTILINE)
     assert "xen_dom0" in (BOARDS / "xenvm.cmake").read_text()
+
+
+def test_a_domain_that_uses_grants_is_left_unserved_and_the_other_served(tmp_path: Path) -> None:
+    """The demo itself: its cluster hands out grant references, which this port does not map:
+    the cluster is left out with the reason, ivi is served."""
+    exe = _harness(tmp_path, DEMO)
+    lines = run(exe, "start", "read", "1", "0x2000000", "4", "event", "1", "poll")
+    assert "start -> 1" in lines
+    assert any("dom 2: uses grants" in line and "left unserved" in line for line in lines)
+    assert not [line for line in lines if line.startswith("evtchn bind dom 2 ")]
+    assert "slot dom 1 state=3 data=0x74726976" in lines
