@@ -510,25 +510,20 @@ static void vx_dom_exc(struct vx_server *s)
 	}
 }
 
-static bool vx_more(const struct vx_server *s)
+/* Another pass for every device that spent its budget; returns whether any still has more. */
+static bool vx_run_more(struct vx_server *s)
 {
-	for (unsigned int i = 0U; i < s->cfg->domain_count; i++) {
-		if (s->dom[i].live && vbe_ioreq_more(&s->dom[i].ioreq)) {
-			return true;
-		}
-	}
-	return false;
-}
+	bool more = false;
 
-static void vx_run_more(struct vx_server *s)
-{
 	for (unsigned int i = 0U; i < s->cfg->domain_count; i++) {
 		struct vx_dom *d = &s->dom[i];
 
 		if (d->live && vbe_ioreq_more(&d->ioreq)) {
 			(void)vbe_ioreq_poll(&d->ioreq, false);
+			more = more || vbe_ioreq_more(&d->ioreq);
 		}
 	}
+	return more;
 }
 
 bool vx_run_all(struct vx_server *s)
@@ -681,6 +676,7 @@ static int vx_serve(struct vx_server *s, const char *ctl)
 {
 	int lfd = vx_listen(ctl);
 	struct pollfd fds[2];
+	bool more = false; /* a device spent its budget: poll without waiting */
 
 	if (lfd < 0) {
 		VBE_LOG(VBE_LOG_ERR, "control socket %s: %s", ctl, strerror(errno));
@@ -693,7 +689,7 @@ static int vx_serve(struct vx_server *s, const char *ctl)
 			got_usr1 = 0;
 			vx_stats(s, stdout);
 		}
-		if (poll(fds, 2, vx_more(s) ? 0 : 1000) < 0) {
+		if (poll(fds, 2, more ? 0 : 1000) < 0) {
 			if (errno == EINTR) {
 				continue;
 			}
@@ -719,7 +715,7 @@ static int vx_serve(struct vx_server *s, const char *ctl)
 			}
 		}
 		/* devices that spent their budget: another pass, after every event above */
-		vx_run_more(s);
+		more = vx_run_more(s);
 		if (fds[1].revents & POLLIN) {
 			vx_ctl_client(s, lfd);
 			/* a platform command may have queued events (a trip point's
