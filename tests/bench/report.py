@@ -4,7 +4,8 @@
     scripts/bench --quick             # fewer requests and boots (a minute or two)
     scripts/bench --no-qemu           # the in-process figures and the footprint only
     scripts/bench --update-readme     # also put the table into README.md
-    scripts/bench --xen build/bench/xen.json   # merge the Xen machine's figures
+    scripts/bench --xen none          # leave the Xen machine out (default: auto)
+    scripts/bench --xen FILE          # merge Xen figures measured elsewhere (JSON)
 
 Figures (each from the bench script that owns it, run here in one process):
 
@@ -20,8 +21,12 @@ Figures (each from the bench script that owns it, run here in one process):
   in-process, boot to ready, idle host CPU (tests/bench/bench_qemu.py);
 - arm64 footprint per core component (vbe inspect's DWARF attribution of the linked image),
   against the 24 KiB target for the core's text;
-- Xen: a slot the Xen machine fills (--xen FILE: JSON with "figures": {name: value} and
-  "note"); empty until then.
+- Xen (tests/bench/bench_xen_dom0.py): both Dom0s side by side, Xen under QEMU with the
+  demo's two Linux DomUs: QEMU start to Dom0 serving, the trapped-access round trip, an I2C
+  transfer and an SCMI round trip timed inside a DomU with the traps and interrupts each
+  costs, Dom0's memory and what Xen boots as Dom0. ``--xen auto`` (the default) measures
+  them when the Xen artefacts are built (`vbe xen build`) and says why not otherwise;
+  ``--xen FILE`` takes them from a JSON file ({"figures": {name: value}, "note": ...}).
 """
 
 from __future__ import annotations
@@ -300,10 +305,11 @@ def svg(doc: dict[str, Any]) -> str:
         parts += els
         y += h
     xen = doc.get("xen") or {}
-    parts.append(f'<text x="10" y="{y + 14}">Xen: '
-                 f'{xen.get("note") or "figures from the Xen machine: " + json.dumps(xen.get("figures"))}'
-                 "</text>")  # fmt: skip
+    parts.append(f'<text x="10" y="{y + 14}">Xen: {xen.get("note") or ""}</text>')
     y += 24
+    for k, v in (xen.get("figures") or {}).items():
+        parts.append(f'<text x="20" y="{y + 10}">{k}: {v}</text>')
+        y += 16
     parts.append(f'<text x="10" y="{y + 10}" fill="#666">{doc["when"]}, {doc["host"]}</text>')
     y += 20
     body = "\n".join(parts)
@@ -323,6 +329,37 @@ def update_readme(text: str, path: Path = REPO / "README.md") -> None:
     path.write_text(doc)
 
 
+def xen(how: str, n: int, runs: int) -> dict[str, Any]:
+    """The Xen figures: measured here (auto, when the artefacts are built), none, or a file."""
+    if how == "none":
+        return {"figures": None, "note": "left out (--xen none)"}
+    if how != "auto":
+        return json.loads(Path(how).read_text())
+    from pyhost.xen.artefacts import cached_images
+
+    images = cached_images()
+    if images is None:
+        return {"figures": None, "note": "not measured: the Xen artefacts are not built "
+                "(`vbe xen build`, or scripts/setup)"}  # fmt: skip
+    sys.path.insert(0, str(REPO / "tests" / "bench"))
+    import bench_xen_dom0
+
+    print(f"Xen: both Dom0s, {n} operations x {runs} runs each (minutes)", flush=True)
+    figures: dict[str, str] = {}
+    for r in bench_xen_dom0.run(n, runs, images=images):
+        who = f"{r.dom0} Dom0"
+        figures[f"{who}: QEMU start to serving"] = f"{r.serving_s:.2f} s"
+        for f in r.figures:
+            figures[f"{who}: {f.name} (traps, irqs per op)"] = (
+                f"{f.median_us:.0f} us ({f.traps_per_op:.1f}, {f.irqs_per_op:.1f})"
+            )
+        figures[f"{who}: memory given / in use"] = (
+            f"{r.dom0_mem_mib} MiB / {r.dom0_used_kib:,} KiB"
+        )
+        figures[f"{who}: what Xen boots"] = f"{r.boot_bytes >> 10:,} KiB"
+    return {"figures": figures, "note": "tests/bench/bench_xen_dom0.py, medians"}
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="scripts/bench", description=__doc__.split("\n\n")[0],
                                  epilog=__doc__.split("\n\n", 1)[1],
@@ -334,7 +371,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--quick", action="store_true", help="-n 300 --runs 1 --boots 2 --idle 1")
     ap.add_argument("--no-qemu", action="store_true", help="skip the QEMU machine")
     ap.add_argument("--no-valgrind", action="store_true", help="skip the callgrind figures")
-    ap.add_argument("--xen", type=Path, metavar="FILE", help="the Xen machine's figures (JSON)")
+    ap.add_argument("--xen", default="auto", metavar="auto|none|FILE",
+                    help="the Xen machine's figures: measure them when its artefacts are built "
+                         "(auto), leave them out (none), or read them from a JSON file")  # fmt: skip
     ap.add_argument("--out", type=Path, default=OUT, help="where report.json/.svg go")
     ap.add_argument("--update-readme", action="store_true", help="write the table into README")
     ap.add_argument("--worker", nargs=3, metavar=("REQUEST", "N", "IDLE"), help=argparse.SUPPRESS)
@@ -361,13 +400,8 @@ def main(argv: list[str] | None = None) -> int:
         "in_process": [asdict(f) for f in figures],
         "footprint": asdict(footprint()),
         "qemu": None if args.no_qemu else qemu(args.n, args.boots, args.idle),
-        "xen": {
-            "figures": None,
-            "note": "no Xen machine yet: scripts/bench --xen FILE merges its figures",
-        },
+        "xen": xen(args.xen, 300 if args.quick else 1000, args.runs),
     }
-    if args.xen:
-        doc["xen"] = json.loads(args.xen.read_text())
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / "report.json").write_text(json.dumps(doc, indent=2) + "\n")
     (args.out / "report.svg").write_text(svg(doc))
