@@ -1,13 +1,13 @@
 """Real Xen: two Linux DomUs of the demo system (ivi, domid 1; cluster, domid 2), their
-virtio-scmi and virtio-i2c devices trapped by Xen and served over IOREQ by vbe-xen in Dom0,
-one simulated platform for both. What their own drivers see is checked as tests/linux does
+virtio-scmi and virtio-i2c devices trapped by Xen and served over IOREQ from Dom0 (vbe-xen in
+a Linux Dom0, or the bare-metal Dom0), one simulated platform for both. What their own drivers see is checked as tests/linux does
 for QEMU guests; every expectation comes from the system description (examples/demo.yaml)
 or from vbe-xen's platform, never from a copy of the answer.
 
-Two Xen boots (pyhost.xen.fixtures.xen_modes): the demo with cluster using grants (as the
-description says) and the same with ivi using them instead, so every check runs on each
-DomU once with grants (its devices reach only the pages its drivers grant) and once without
-(vbe-xen maps its RAM), the two kinds side by side in each boot. Marked ``xen``: skipped
+Two Xen boots per Dom0 (pyhost.xen.fixtures.xen_modes): the demo with cluster using grants
+(as the description says) and the same with ivi using them instead, so every check runs on
+each DomU once with grants (its devices reach only the pages its drivers grant) and once
+without (Dom0 maps its RAM), the two kinds side by side in each boot, on each Dom0. Marked ``xen``: skipped
 unless the Xen artefacts are cached (VBE_XEN=1 builds them).
 """
 
