@@ -29,11 +29,10 @@
 #include "xd.h"
 #include "xen_abi.h"
 
-#define WORDS (XD_GNT_WINDOW_PAGES / 64U)
+#define WORDS ((XD_GNT_WINDOW_PAGES + 63U) / 64U)
 #define LOG_LIMIT 8U /* failures logged per domain and kind; the counters keep the rest */
 
-_Static_assert(XD_GNT_WINDOW_PAGES % 64U == 0U, "the window is whole bitmap words");
-_Static_assert(VBE_GNT_MAP_PAGES_MAX <= XD_GNT_WINDOW_PAGES, "a longest run fits the window");
+_Static_assert(XD_GNT_WINDOW_PAGES > 0U && XD_GNT_WINDOW_PAGES <= 0x10000U, "window size");
 
 static uint64_t gnt_base;               /* the window's first guest physical address; 0: none */
 static uint64_t gnt_used[WORDS];        /* bit per slot: mapped (or being mapped) */
@@ -54,6 +53,10 @@ int xd_gnt_init(void)
 		VBE_LOG(VBE_LOG_ERR, "no extended region has %u KiB left for grant mappings",
 			XD_GNT_WINDOW_PAGES * 4U);
 		return -ENOMEM;
+	}
+	/* the last word's bits past the window: never free */
+	for (unsigned int i = XD_GNT_WINDOW_PAGES; i < WORDS * 64U; i++) {
+		gnt_used[i / 64U] |= 1ULL << (i % 64U);
 	}
 	return 0;
 }
@@ -149,7 +152,7 @@ static void *xd_gnt_map(void *ctx, uint32_t first, uint32_t count, bool write)
 	if (count == 0U || count > VBE_GNT_MAP_PAGES_MAX || gnt_base == 0U) {
 		goto out;
 	}
-	slot = slots_find(count);
+	slot = count <= XD_GNT_WINDOW_PAGES ? slots_find(count) : -1;
 	if (slot < 0) {
 		d->gnt_window_full++;
 		if (d->gnt_window_full <= LOG_LIMIT) {

@@ -191,7 +191,8 @@ void xd_dom_stats(const struct xd_dom *d);
 
 /* --- gnt.c: grant mappings ------------------------------------------------------------------ */
 
-/** Frames of Dom0's guest physical space reserved for grant mappings (4 MiB). */
+/** Frames of Dom0's guest physical space reserved for grant mappings (4 MiB; CMake
+ * VBE_XD_GNT_WINDOW_PAGES). */
 #ifndef XD_GNT_WINDOW_PAGES
 #define XD_GNT_WINDOW_PAGES 1024U
 #endif
