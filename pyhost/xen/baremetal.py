@@ -61,13 +61,21 @@ def _sources() -> list[bytes]:
 
 
 def build_dom0_baremetal(
-    system: Path | None = None, *, progress: Progress = no_progress
+    system: Path | None = None,
+    *,
+    options: dict[str, str] | None = None,
+    progress: Progress = no_progress,
 ) -> BaremetalDom0:
-    """The bare-metal Dom0 serving ``system`` (default: the demo), built when not cached."""
+    """The bare-metal Dom0 serving ``system`` (default: the demo), built when not cached.
+    ``options``: CMake cache variables of the board (e.g. ``VBE_XD_GNT_WINDOW_PAGES``), part
+    of the cache key."""
     description = (system or DEMO).resolve()
     model = load_system(description).system
     tables = {n: t for n, t in render(model, ["c", "xen"]).items() if n.endswith(".c")}
-    key = _sha(*sorted(f"{n}\n{t}" for n, t in tables.items()), *_sources(), _cc_version())
+    defines = [f"-D{k}={v}" for k, v in sorted((options or {}).items())]
+    key = _sha(
+        *sorted(f"{n}\n{t}" for n, t in tables.items()), *_sources(), _cc_version(), *defines
+    )
     out = xen_dir() / f"dom0-bm-{key}"
     found = BaremetalDom0(out / IMAGE, out / ELF)
     if found.image.is_file() and found.elf.is_file():
@@ -81,7 +89,7 @@ def build_dom0_baremetal(
             log = work / "build.log"
             progress(f"building the bare-metal Dom0 for system {model.name!r} (CMake)")
             run(["cmake", "-S", str(BOARD), "-B", str(work / "b"), f"-DVBE_SYSTEM={description}",
-                 pycmake.define()],
+                 pycmake.define(), *defines],
                 what="cmake (bare-metal Dom0)", timeout=300, log=log)  # fmt: skip
             run(["cmake", "--build", str(work / "b"), "-j2"], what="building the bare-metal Dom0",
                 timeout=BUILD_TIMEOUT, log=log)  # fmt: skip

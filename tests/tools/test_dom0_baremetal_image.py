@@ -12,17 +12,22 @@ from __future__ import annotations
 
 import shutil
 import struct
-from pathlib import Path
 
 import pytest
 from elftools.elf.elffile import ELFFile
 from elftools.elf.relocation import RelocationSection
 from sysdesc import load_system
-from sysdesc.gen_xen import DOM0_BAREMETAL, DOM0_LINUX, XenLayoutError, host, layout
+from sysdesc.gen_xen import (
+    DOM0_BAREMETAL,
+    DOM0_LINUX,
+    GRANT_DMA_LABEL,
+    guest_tree,
+    host,
+    layout,
+)
 
 from pyhost.linux.cache import LinuxError
 from pyhost.sysload import DEMO
-from pyhost.xen.fixtures import grant_variant
 
 R_AARCH64_NONE, R_AARCH64_RELATIVE = 0, 1027
 B_OPCODE_MASK, B_OPCODE = 0xFC000000, 0x14000000
@@ -73,8 +78,8 @@ def test_only_the_relocations_start_s_applies_and_all_in_the_file(image) -> None
     assert sym["__rela_start"] < sym["__rela_end"] <= len(data) <= sym["__bss_start"]
 
 
-def test_the_host_tree_gives_it_a_small_dom0_and_no_ramdisk(tmp_path: Path) -> None:
-    system = load_system(grant_variant(DEMO, frozenset(), tmp_path / "demo.yaml")).system
+def test_the_host_tree_gives_it_a_small_dom0_and_no_ramdisk() -> None:
+    system = load_system(DEMO).system
     text = host(system, DOM0_BAREMETAL)
     assert f"dom0_mem={DOM0_BAREMETAL.memory_mib}M" in text and "dom0_mem=768M" not in text
     assert "multiboot,ramdisk" not in text.split("domU")[0]  # Dom0's part of /chosen
@@ -84,10 +89,26 @@ def test_the_host_tree_gives_it_a_small_dom0_and_no_ramdisk(tmp_path: Path) -> N
     assert host(system) == host(system, DOM0_LINUX)  # the default stays the Linux Dom0
 
 
-def test_a_system_whose_guests_use_grants_is_refused_with_their_names() -> None:
-    """The bare-metal Dom0 maps no grant references: the demo (its cluster grants) is
-    refused before anything boots, naming the guest and the way out."""
+def test_the_demo_with_its_grant_guest_lays_out_for_it_as_for_the_linux_dom0() -> None:
+    """The bare-metal Dom0 maps grant references (src/gnt.c): the demo itself, whose cluster
+    grants, gets the same domains, devices and grant modes as with the Linux Dom0, and the
+    grant DomU's tree names Dom0 as the domain it grants to."""
     system = load_system(DEMO).system
-    with pytest.raises(XenLayoutError, match=r"guests\[1\] \(cluster\): xen.grants.*--dom0 linux"):
-        layout(system, DOM0_BAREMETAL)
-    assert layout(system, DOM0_LINUX).domain("cluster").grants
+    bm, linux = layout(system, DOM0_BAREMETAL), layout(system, DOM0_LINUX)
+    assert [(d.guest.name, d.domid, d.grants, [x.base for x in d.devices]) for d in bm.domains] == [
+        (d.guest.name, d.domid, d.grants, [x.base for x in d.devices]) for d in linux.domains
+    ]
+    cluster = bm.domain("cluster")
+    assert cluster.grants and not bm.domain("ivi").grants
+    tree = guest_tree(system, cluster)
+    assert 'compatible = "xen,grant-dma";' in tree and f"<&{GRANT_DMA_LABEL} 0x0>" in tree
+    host_text = host(system, DOM0_BAREMETAL)
+    assert f"dom0_mem={DOM0_BAREMETAL.memory_mib}M" in host_text
+
+
+def test_the_image_is_built_with_the_grant_mapper(image) -> None:
+    """The default image serves the demo: its grant DomU is mapped through GNTTABOP, so the
+    port's map and unmap operations are linked in (not garbage-collected as unused)."""
+    with image.elf.open("rb") as f:
+        sym = _symbols(ELFFile(f))
+    assert {"xd_gnt_map", "xd_gnt_unmap", "xd_gnt_ops"} <= set(sym), sorted(sym)[:20]

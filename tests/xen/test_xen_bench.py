@@ -94,6 +94,7 @@ def test_xen_figures(xen_system: XenSystem) -> None:
     r, c = _costs(xs, gnt.domid, lambda: scmi_bench(cluster, N_REQ), N_REQ)
     rows.append(("SCMI version, grants", "EVENT_IDX", r, c))
     print()
+    print(f"Dom0: {xs.dom0_kind.kind}")
     print(f"host load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
     print("boot milestones (s from QEMU start):")
     for what, s in xs.marks.items():
@@ -110,6 +111,6 @@ def test_xen_figures(xen_system: XenSystem) -> None:
         held = (
             f"{io['mapped_pages_max']} pages at most ({io['mapped_max']} mappings)"
             if d.grants
-            else f"{d.memory >> 20} MiB, whole"
+            else f"{io['frames']} frames of its {d.memory >> 20} MiB, mapped on first use"
         )
         print(f"Dom0 maps of {d.guest.name}'s memory: {held}")

@@ -21,11 +21,13 @@ import time
 
 import pytest
 from sysdesc.gen_xen import layout
+from sysdesc.limits import REPO, read_defines
 
 from pyhost.linux.guest_tool import scmi_raw
 from pyhost.xen.system import XenSystem
 
 pytestmark = pytest.mark.xen
+GNT_WINDOW_PAGES = read_defines(REPO / "boards/xen_dom0_baremetal/src/xd.h")["XD_GNT_WINDOW_PAGES"]
 CLOCK_PROTOCOL, CLOCK_CONFIG_SET = 0x14, 0x7
 SENSOR_PROTOCOL, TRIP_POINT_NOTIFY, TRIP_POINT_CONFIG = 0x15, 0x4, 0x5
 TRIP_UPWARDS = 1  # event control bits 1:0; the trip point id in bits 11:4
@@ -104,15 +106,23 @@ def test_a_trip_point_crossed_by_a_platform_command_interrupts_the_domu_at_once(
 
 
 def test_domu_frames_are_mapped_only_where_rings_and_buffers_are(xen_system: XenSystem) -> None:
+    """A DomU without grants: the frames its devices reached, mapped on first use, a few of
+    its 128 MiB. A grant DomU: none of its RAM; between requests only its rings' grants stay
+    mapped (three parts per running queue), in the grant window (src/gnt.c)."""
     bm = xen_system
     lay = layout(bm.system, bm.dom0_kind)
     stats = bm.stats()
     for d in lay.domains:
-        frames = stats[d.domid]["ioreq"]["frames"]
-        if d.grants:  # vbe_gnt maps what the guest grants, nothing of its RAM
-            assert frames == 0, (d.guest.name, frames)
+        st = stats[d.domid]["ioreq"]
+        if d.grants:
+            queues = sum(1 for dev in stats[d.domid]["devs"] for size in dev["qsize"] if size)
+            assert st["frames"] == 0 and st["mapped"] == 3 * queues, st
+            assert st["maps"] - st["unmaps"] == st["mapped"] and st.get("gnt_window_full", 0) == 0
+            assert st["mapped_pages_max"] <= GNT_WINDOW_PAGES, st
         else:
+            frames = st["frames"]
             assert 0 < frames < (d.memory >> 12) // 64, (d.guest.name, frames)  # < 2 MiB of 128
+            assert st["maps"] == 0, st
 
 
 def test_a_domu_that_powers_itself_off_loses_its_votes(xen_system: XenSystem) -> None:

@@ -1,13 +1,13 @@
 """Real Xen: two Linux DomUs of the demo system (ivi, domid 1; cluster, domid 2), their
-virtio-scmi and virtio-i2c devices trapped by Xen and served over IOREQ by vbe-xen in Dom0,
-one simulated platform for both. What their own drivers see is checked as tests/linux does
+virtio-scmi and virtio-i2c devices trapped by Xen and served over IOREQ from Dom0 (vbe-xen in
+a Linux Dom0, or the bare-metal Dom0), one simulated platform for both. What their own drivers see is checked as tests/linux does
 for QEMU guests; every expectation comes from the system description (examples/demo.yaml)
 or from vbe-xen's platform, never from a copy of the answer.
 
-Two Xen boots (pyhost.xen.fixtures.xen_modes): the demo with cluster using grants (as the
-description says) and the same with ivi using them instead, so every check runs on each
-DomU once with grants (its devices reach only the pages its drivers grant) and once without
-(vbe-xen maps its RAM), the two kinds side by side in each boot. Marked ``xen``: skipped
+Two Xen boots per Dom0 (pyhost.xen.fixtures.xen_modes): the demo with cluster using grants
+(as the description says) and the same with ivi using them instead, so every check runs on
+each DomU once with grants (its devices reach only the pages its drivers grant) and once
+without (Dom0 maps its RAM), the two kinds side by side in each boot, on each Dom0. Marked ``xen``: skipped
 unless the Xen artefacts are cached (VBE_XEN=1 builds them).
 """
 
@@ -178,6 +178,48 @@ def test_read_only_eeprom_refuses_the_write_and_keeps_its_content(xen_system: Xe
     )
     assert "only 0/1 messages sent" in out
     assert xen_system.platform.eeprom(route.target.bus_id, route.bus_address) == before
+
+
+def test_a_grant_domus_buffers_are_unmapped_when_their_requests_complete(
+    xen_system: XenSystem,
+) -> None:
+    """Each request of the grant DomU maps its buffers and unmaps them before the device
+    hands them back: after a burst of I2C and SCMI requests Dom0 holds its rings only
+    (RING_PARTS per running queue), one map per unmap of a buffer. Unbinding its virtio-i2c
+    driver resets the device: that device's rings go too, and the rebound driver's rings
+    come back; the DomU never finds a grant still in use."""
+    lay = layout(xen_system.system)
+    d = next(x for x in lay.domains if x.grants)
+    dom = xen_system.domu(d.guest.name)
+
+    def held() -> tuple[dict, int]:
+        st = xen_system.stats()[d.domid]
+        rings = sum(1 for dev in st["devs"] for size in dev["qsize"] if size) * RING_PARTS
+        return st["ioreq"], rings
+
+    before, rings = held()
+    assert before["mapped"] == rings, before
+    bus = virtio_i2c_bus(dom)
+    for _ in range(5):
+        dom.check(f"i2ctransfer -y {bus} w1@0x50 0x00 r4@0x50")
+    scmi_raw(dom, 0x10, 0x0)  # BASE_PROTOCOL_VERSION
+    after, rings = held()
+    assert after["mapped"] == rings and after["mapped_pages"] == rings, after
+    assert after["maps"] - before["maps"] == after["unmaps"] - before["unmaps"] >= 6, after
+    assert after["gnt_refused"] == before["gnt_refused"], after
+    i2c = next(x for x in d.devices if x.kind == "i2c")
+    node = f"{i2c.base:x}.virtio"
+    dom.check(f"echo {node} > /sys/bus/platform/drivers/virtio-mmio/unbind")
+    unbound, rings_left = held()
+    assert unbound["mapped"] == rings_left < rings, unbound
+    dom.check(f"echo {node} > /sys/bus/platform/drivers/virtio-mmio/bind")
+    dom.check(
+        "i=0; until grep -q i2c_virtio /sys/bus/i2c/devices/i2c-*/name 2>/dev/null; do "
+        "i=$((i+1)); [ $i -gt 100 ] && exit 1; sleep 0.1; done"
+    )
+    rebound, rings = held()
+    assert rebound["mapped"] == rings, rebound
+    assert "Grant still in use" not in dom.dmesg()
 
 
 # ---- sharing -----------------------------------------------------------------------------

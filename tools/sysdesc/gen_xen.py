@@ -104,7 +104,6 @@ class Dom0:
     bootargs: str | None
     kernel_slot: int
     ramdisk_slot: int  # 0: no ramdisk module
-    grants: bool = True  # maps the grant references of guests with xen: {grants: true}
 
     @property
     def xen_bootargs(self) -> str:
@@ -119,7 +118,7 @@ DOM0_LINUX = Dom0("linux", DOM0_MEMORY_MIB, DOM0_BOOTARGS, DOM0_KERNEL_SLOT, DOM
 #: the bare-metal image (boards/xen_dom0_baremetal): Xen copies the whole slot, so a small
 #: one; its image, .bss and stack take about 0.2 MiB, and Xen puts Dom0's devicetree in the
 #: same 16 MiB bank. No command line, no ramdisk.
-DOM0_BAREMETAL = Dom0("baremetal", 16, None, 2 << 20, 0, grants=False)
+DOM0_BAREMETAL = Dom0("baremetal", 16, None, 2 << 20, 0)
 DOM0S = {d.kind: d for d in (DOM0_LINUX, DOM0_BAREMETAL)}
 XEN_BOOTARGS = DOM0_LINUX.xen_bootargs
 
@@ -222,14 +221,6 @@ def _devices(guest: Guest) -> tuple[XenDevice, ...]:
 
 def layout(system: System, dom0: Dom0 = DOM0_LINUX) -> XenLayout:
     """Domains, devices and boot module slots of ``system`` on Xen, with ``dom0`` as Dom0."""
-    if not dom0.grants:
-        granting = [f"{g.key} ({g.name})" for g in system.guests if g.xen_grants]
-        if granting:
-            raise XenLayoutError(
-                f"{', '.join(granting)}: xen.grants is on, and the {dom0.kind} Dom0 does not map "
-                "grant references: serve this system with the Linux Dom0 (--dom0 linux), or "
-                "turn grants off for these guests"
-            )
     base = MODULES_BASE
     dom0_kernel = Module("Dom0 kernel", base, dom0.kernel_slot)
     dom0_ramdisk = (

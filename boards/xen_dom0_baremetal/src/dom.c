@@ -24,6 +24,7 @@
 #include <vbe/i2c.h>
 #include <vbe/port.h>
 #include <vbe/scmi.h>
+#include <vbe/virtio.h>
 
 #include "bm.h"
 #include "xd.h"
@@ -125,12 +126,6 @@ static int dom_reserve_ram(struct xd_dom *d)
 	const struct vbe_xen_domain *c = d->cfg;
 	int rc;
 
-	if (c->grants != 0U) {
-		/* its drivers hand out grant references, which this Dom0 does not map */
-		VBE_LOG(VBE_LOG_ERR, "dom %u: uses grants (xen: {grants: true}), which this Dom0 "
-			"does not map: left unserved", c->domid);
-		return -ENOTSUP;
-	}
 	if (c->ram_size == 0U || c->ram_size > XD_DOM_RAM_MAX ||
 	    (c->ram_size % XD_PAGE_SIZE) != 0U || (c->ram_base % XD_PAGE_SIZE) != 0U ||
 	    !in_guest_bank(c->ram_base, c->ram_size)) {
@@ -150,6 +145,24 @@ static int dom_reserve_ram(struct xd_dom *d)
 				  d->ram_map, sizeof(d->ram_map) / sizeof(d->ram_map[0]), 0U,
 				  dom_map_run, d);
 	vbe_memtab_lazy_vq_mem(&d->lazy, &d->mem);
+	return rc;
+}
+
+/* Its RAM: nothing mapped until its drivers grant it (gnt.c), or its bank's range. */
+static int dom_memory(struct xd_dom *d)
+{
+	int rc;
+
+	if (d->cfg->grants == 0U) {
+		return dom_reserve_ram(d);
+	}
+	rc = xd_gnt_init();
+	if (rc == 0) {
+		rc = vbe_gnt_init(&d->gnt, &xd_gnt_ops, d);
+	}
+	if (rc == 0) {
+		vbe_gnt_vq_mem(&d->gnt, &d->mem);
+	}
 	return rc;
 }
 
@@ -180,6 +193,10 @@ static int dom_devices(struct xd_dom *d)
 		d->irq[k] = (struct xd_irq){ .dom = d, .spi = x->spi };
 		irq = (struct vbe_mmio_irq){ .set = dom_irq_set, .ctx = &d->irq[k] };
 		rc = vbe_mmio_init(&d->mmio[k], ops, be, &d->mem, &irq);
+		if (rc == 0 && c->grants != 0U) {
+			/* buffers are grant references: the driver must use its DMA API */
+			d->mmio[k].dev.platform = 1ULL << VBE_VIRTIO_F_ACCESS_PLATFORM;
+		}
 		if (rc == 0) {
 			rc = vbe_ioreq_add_device(&d->ioreq, x->base, &d->mmio[k]);
 		}
@@ -281,7 +298,7 @@ int xd_dom_start(struct xd_dom *d, const struct vbe_xen_domain *cfg, struct vbe_
 			op.u.nr_vcpus.vcpus, cfg->vcpus);
 		return -EINVAL;
 	}
-	rc = dom_reserve_ram(d);
+	rc = dom_memory(d);
 	if (rc == 0) {
 		rc = dom_server(d);
 	}
@@ -359,6 +376,12 @@ void xd_dom_stop(struct xd_dom *d)
 			(void)vbe_mmio_write(&d->mmio[k], VBE_MMIO_STATUS, 4U, 0U);
 		}
 	}
+	if (c->grants != 0U && d->gnt.ops != NULL && d->gnt.stats.live != 0U) {
+		/* the reset released every ring and buffer: what is left is a bug, but the
+		 * granted frames must not stay mapped (the guest could not end their grants) */
+		VBE_LOG(VBE_LOG_ERR, "dom %u: %u grant mappings left after the reset: %u pages "
+			"unmapped", c->domid, (unsigned int)d->gnt.stats.live, xd_gnt_release(d));
+	}
 	if (d->page_gpa != 0U) {
 		(void)xd_unmap(d->page_gpa, 1U);
 		d->page_gpa = 0U;
@@ -422,6 +445,7 @@ void xd_dom_stats(const struct xd_dom *d)
 {
 	const struct vbe_xen_domain *c = d->cfg;
 	const struct vbe_ioreq_stats *st = &d->ioreq.stats;
+	const struct vbe_gnt_stats *gs = &d->gnt.stats;
 
 	bm_printf("stats domid=%u guest=%s live=%u events=%u served=%u reads=%u writes=%u "
 		  "spurious=%u frames=%u frame_maps=%u", c->domid, c->name, d->live ? 1U : 0U,
@@ -429,6 +453,19 @@ void xd_dom_stats(const struct xd_dom *d)
 		  (unsigned int)st->writes, (unsigned int)st->spurious, (unsigned int)d->lazy.mapped,
 		  (unsigned int)d->lazy.map_calls);
 	dom_refused(st->refused, VBE_IOREQ_REFUSAL_COUNT);
+	/* vbe-xen's grant fields, same names (pyhost.xen.platform.parse_stats) */
+	bm_printf(" grants=%u maps=%u unmaps=%u pages=%u mapped=%u mapped_max=%u "
+		  "mapped_pages=%u mapped_pages_max=%u map_ns=%llu unmap_ns=%llu "
+		  "gnt_refused=%u,%u,%u,%u gnt_window_full=%u",
+		  (unsigned int)c->grants, (unsigned int)gs->maps, (unsigned int)gs->unmaps,
+		  (unsigned int)gs->pages, (unsigned int)gs->live, (unsigned int)gs->live_max,
+		  (unsigned int)gs->live_pages, (unsigned int)gs->live_pages_max,
+		  (unsigned long long)xd_ticks_to_ns(d->gnt_map_ticks),
+		  (unsigned long long)xd_ticks_to_ns(d->gnt_unmap_ticks),
+		  (unsigned int)gs->refused[VBE_GNT_NOT_GRANT],
+		  (unsigned int)gs->refused[VBE_GNT_BAD_REF],
+		  (unsigned int)gs->refused[VBE_GNT_TOO_LONG],
+		  (unsigned int)gs->refused[VBE_GNT_MAP_FAILED], (unsigned int)d->gnt_window_full);
 	bm_printf("\n");
 	for (unsigned int k = 0U; k < c->dev_count; k++) {
 		const struct vbe_mmio *m = &d->mmio[k];
@@ -446,6 +483,15 @@ void xd_dom_stats(const struct xd_dom *d)
 			  (unsigned int)d->irq[k].raised, (unsigned int)ms->resets,
 			  (unsigned int)m->dev.vq[0].popped, (unsigned int)m->dev.vq[1].popped);
 		dom_refused(ms->refused, VBE_MMIO_REFUSAL_COUNT);
+		/* the rings as the driver programmed them (guest or grant addresses) */
+		bm_printf(" qsize=%u,%u desc=%#llx,%#llx avail=%#llx,%#llx used=%#llx,%#llx",
+			  (unsigned int)m->queue[0].cfg.size, (unsigned int)m->queue[1].cfg.size,
+			  (unsigned long long)m->queue[0].cfg.desc,
+			  (unsigned long long)m->queue[1].cfg.desc,
+			  (unsigned long long)m->queue[0].cfg.avail,
+			  (unsigned long long)m->queue[1].cfg.avail,
+			  (unsigned long long)m->queue[0].cfg.used,
+			  (unsigned long long)m->queue[1].cfg.used);
 		bm_printf("\n");
 	}
 }

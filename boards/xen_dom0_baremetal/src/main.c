@@ -207,8 +207,9 @@ void xd_main(const void *fdt)
 		}
 		d->ready_ms = ms_since_start();
 		bm_printf("vbe-xen: ready domid=%u guest=%s vcpus=%u devices=%u ram=%lluMiB "
-			  "ms=%u\n", c->domid, c->name, c->vcpus, c->dev_count,
-			  (unsigned long long)(c->ram_size >> 20), (unsigned int)d->ready_ms);
+			  "grants=%u ms=%u\n", c->domid, c->name, c->vcpus, c->dev_count,
+			  (unsigned long long)(c->grants != 0U ? 0U : c->ram_size >> 20),
+			  (unsigned int)c->grants, (unsigned int)d->ready_ms);
 		live++;
 	}
 	bm_printf("vbe-xen: serving %u domains of system %s (ms=%u)\n", live, s->cfg->sys->name,

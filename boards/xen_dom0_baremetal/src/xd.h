@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <vbe/gnt.h>
 #include <vbe/ioreq.h>
 #include <vbe/memtab.h>
 #include <vbe/mmio.h>
@@ -142,7 +143,13 @@ struct xd_dom {
 	uint32_t events;     /* wake-ups with one of its channels pending */
 	uint32_t ready_ms;   /* served from this long after Dom0 started */
 	struct vbe_memtab_lazy lazy; /* the bank: checks, and frames mapped on first use */
-	struct vbe_vq_mem mem;       /* lazy's translate callback */
+	struct vbe_gnt gnt;          /* or, for a guest that uses grants, its grants per use */
+	struct vbe_vq_mem mem;       /* lazy's or gnt's translate callbacks */
+	uint64_t gnt_map_ticks;      /* time in the map and unmap ops (counter ticks) */
+	uint64_t gnt_unmap_ticks;
+	uint32_t gnt_map_failed;     /* map calls Xen refused (or partly refused) */
+	uint32_t gnt_unmap_failed;   /* unmap calls with an error */
+	uint32_t gnt_window_full;    /* map calls with no run of free pages in the window */
 	struct vbe_ioreq_server ioreq;
 	struct vbe_mmio mmio[VBE_IOREQ_MAX_DEVICES];
 	struct xd_irq irq[VBE_IOREQ_MAX_DEVICES];
@@ -181,6 +188,26 @@ int xd_dom_alive(const struct xd_dom *d, uint32_t *flags);
 
 /** @brief Counters of a domain and its devices, one "stats ..." line each. */
 void xd_dom_stats(const struct xd_dom *d);
+
+/* --- gnt.c: grant mappings ------------------------------------------------------------------ */
+
+/** Frames of Dom0's guest physical space reserved for grant mappings (4 MiB; CMake
+ * VBE_XD_GNT_WINDOW_PAGES). */
+#ifndef XD_GNT_WINDOW_PAGES
+#define XD_GNT_WINDOW_PAGES 1024U
+#endif
+
+/** The vbe_gnt port operations (ctx: the struct xd_dom). */
+extern const struct vbe_gnt_ops xd_gnt_ops;
+
+/** @brief Reserve the grant window in the extended regions (once). 0 or -ENOMEM. */
+int xd_gnt_init(void);
+/** @brief The window's first guest physical address (0: none yet) and its size in pages. */
+uint64_t xd_gnt_window(unsigned int *pages);
+/** @brief Unmap whatever of domain @p d is still mapped in the window. @return pages. */
+unsigned int xd_gnt_release(struct xd_dom *d);
+/** @brief Generic timer ticks as nanoseconds. */
+uint64_t xd_ticks_to_ns(uint64_t ticks);
 
 /* --- ctl.c: the control channel ---------------------------------------------------------------- */
 

@@ -15,6 +15,7 @@
  *   event_channel.h  EVTCHNOP_* and their argument structs
  *   sched.h          SCHEDOP_poll, struct sched_poll
  *   domctl.h         XEN_DOMCTL_* (getdomaininfo, destroydomain), interface version 0x15
+ *   grant_table.h    GNTTABOP_map_grant_ref/unmap_grant_ref, GNTMAP_*, GNTST_*
  *   console_io       CONSOLEIO_write/read (xen.h)
  */
 
@@ -29,6 +30,7 @@
 /* ---- hypercall numbers (xen.h) ---- */
 #define XD_HC_MEMORY_OP 12
 #define XD_HC_CONSOLE_IO 18
+#define XD_HC_GRANT_TABLE_OP 20
 #define XD_HC_SCHED_OP 29
 #define XD_HC_EVENT_CHANNEL_OP 32
 #define XD_HC_DOMCTL 36
@@ -156,6 +158,44 @@ struct xd_domctl {
 	} u;
 };
 
+/* ---- grant_table_op (grant_table.h): HYPERVISOR_grant_table_op(cmd, ops, count) ---- */
+#define XD_GNTTABOP_MAP_GRANT_REF 0
+#define XD_GNTTABOP_UNMAP_GRANT_REF 1
+
+/* On Arm the only mapping Xen makes for an auto-translated caller: the granted frame at the
+ * caller's guest frame host_addr (GNTMAP_host_map), read-only with GNTMAP_readonly; any other
+ * flag (device_map, application_map, contains_pte) is refused with GNTST_general_error. */
+#define XD_GNTMAP_HOST_MAP (1U << 1)
+#define XD_GNTMAP_READONLY (1U << 2)
+
+#define XD_GNTST_OKAY 0
+#define XD_GNTST_GENERAL_ERROR (-1)
+#define XD_GNTST_BAD_DOMAIN (-2)
+#define XD_GNTST_BAD_GNTREF (-3)
+#define XD_GNTST_BAD_HANDLE (-4)
+#define XD_GNTST_BAD_VIRT_ADDR (-5)
+#define XD_GNTST_NO_DEVICE_SPACE (-7)
+#define XD_GNTST_PERMISSION_DENIED (-8)
+#define XD_GNTST_EAGAIN (-12)
+#define XD_GNTST_NO_SPACE (-13) /* our maptrack (handles) is full */
+
+struct xd_gnttab_map {
+	uint64_t host_addr;    /* IN: our guest physical address for the frame */
+	uint32_t flags;        /* IN: XD_GNTMAP_* */
+	uint32_t ref;          /* IN: grant_ref_t in dom's table */
+	uint16_t dom;          /* IN: the granting domain */
+	int16_t status;        /* OUT: XD_GNTST_* */
+	uint32_t handle;       /* OUT: grant_handle_t, for the unmap */
+	uint64_t dev_bus_addr; /* OUT: with GNTMAP_device_map only */
+};
+
+struct xd_gnttab_unmap {
+	uint64_t host_addr;    /* IN: where it was mapped */
+	uint64_t dev_bus_addr; /* IN: 0 (no device mapping) */
+	uint32_t handle;       /* IN: the map's handle */
+	int16_t status;        /* OUT: XD_GNTST_* */
+};
+
 /* ---- arch-arm.h: a DomU's guest physical layout ---- */
 #define XD_GUEST_RAM0_BASE 0x40000000ULL
 #define XD_GUEST_RAM0_SIZE 0xc0000000ULL
@@ -175,5 +215,14 @@ _Static_assert(offsetof(struct xd_shared_info, evtchn_pending) == 48, "evtchn_pe
 _Static_assert(offsetof(struct xd_shared_info, evtchn_mask) == 48 + 512, "evtchn_mask");
 _Static_assert(sizeof(struct xd_domctl) == 144, "xen_domctl");
 _Static_assert(offsetof(struct xd_domctl, u.getdomaininfo.flags) == 20, "getdomaininfo.flags");
+
+_Static_assert(sizeof(struct xd_gnttab_map) == 32, "gnttab_map_grant_ref");
+_Static_assert(offsetof(struct xd_gnttab_map, ref) == 12, "gnttab_map_grant_ref.ref");
+_Static_assert(offsetof(struct xd_gnttab_map, status) == 18, "gnttab_map_grant_ref.status");
+_Static_assert(offsetof(struct xd_gnttab_map, handle) == 20, "gnttab_map_grant_ref.handle");
+_Static_assert(offsetof(struct xd_gnttab_map, dev_bus_addr) == 24, "gnttab_map_grant_ref.dev");
+_Static_assert(sizeof(struct xd_gnttab_unmap) == 24, "gnttab_unmap_grant_ref");
+_Static_assert(offsetof(struct xd_gnttab_unmap, handle) == 16, "gnttab_unmap_grant_ref.handle");
+_Static_assert(offsetof(struct xd_gnttab_unmap, status) == 20, "gnttab_unmap_grant_ref.status");
 
 #endif /* VBE_BOARDS_XEN_DOM0_BAREMETAL_XEN_ABI_H */
