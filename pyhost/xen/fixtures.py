@@ -66,6 +66,16 @@ def xen_images() -> XenImages:
     return xen_images_or_skip()
 
 
+def _served(xs: XenSystem) -> Iterator[XenSystem]:
+    """``xs`` booted with every DomU served (the go signal given), closed afterwards."""
+    try:
+        xs.boot()
+        xs.go()
+        yield xs
+    finally:
+        xs.close()
+
+
 def dom0_kinds() -> list[str]:
     """The Dom0s the Xen tests run against: VBE_XEN_DOM0 (comma-separated), or all."""
     wanted = [k.strip() for k in os.environ.get("VBE_XEN_DOM0", "").split(",") if k.strip()]
@@ -76,16 +86,8 @@ def dom0_kinds() -> list[str]:
 
 
 @pytest.fixture(scope="module", params=dom0_kinds())
-def xen_system(
-    request: pytest.FixtureRequest, xen_images: XenImages, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[XenSystem]:
-    xs = XenSystem(xen_images, dom0=request.param)
-    try:
-        xs.boot()
-        xs.go()
-        yield xs
-    finally:
-        xs.close()
+def xen_system(request: pytest.FixtureRequest, xen_images: XenImages) -> Iterator[XenSystem]:
+    yield from _served(XenSystem(xen_images, dom0=request.param))
 
 
 def grant_variant(base: Path, grants: frozenset[str], out: Path) -> Path:
@@ -137,10 +139,4 @@ def xen_modes(
         except LinuxError as exc:
             pytest.fail(f"building vbe-xen for {system}: {exc}")
     # the bare-metal Dom0's image is built from the description by XenSystem itself
-    xs = XenSystem(images, system, dom0=dom0)
-    try:
-        xs.boot()
-        xs.go()
-        yield xs
-    finally:
-        xs.close()
+    yield from _served(XenSystem(images, system, dom0=dom0))
