@@ -23,11 +23,11 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from vbe.serve import protocol as p
+from vbe.serve.protocol import Req
 from vhu_frontend import F_EVENT_IDX, F_VERSION_1, FrontEnd, FrontEndError, Queue
 
 from pyhost.scmi.wire import W, encode_header
-from vbe.serve import protocol as p
-from vbe.serve.protocol import Req
 
 REPO = Path(__file__).resolve().parents[2]
 F_SCMI_P2A = 1 << 0
@@ -207,6 +207,7 @@ def test_platform_notification_to_a_stopped_eventq_is_dropped(tmp_path: Path) ->
     """SYSTEM_POWER_STATE_NOTIFIER comes from the platform, not from any guest: sent to an
     agent whose eventq was stopped, it is dropped (-EAGAIN), and its device works on."""
     from vbe.serve.served import ServedBackend
+
     from pyhost.machine.base import MachineError
 
     system = W("PROTO_SYSTEM")
