@@ -334,35 +334,24 @@ static int vbe_zx_server(struct vbe_zx_dom *d)
 static int vbe_zx_devices(struct vbe_zx_dom *d)
 {
 	const struct vbe_xen_domain *c = d->cfg;
-	const struct vbe_sys_guest *g = &vbe_zx.cfg->sys->guests[c->guest];
 
 	for (unsigned int k = 0U; k < c->dev_count; k++) {
 		const struct vbe_xen_dev *x = &c->devs[k];
+		const struct vbe_mmio_irq irq = {.set = vbe_zx_irq_set, .ctx = &d->irq[k]};
 		const struct vbe_dev_ops *ops;
-		struct vbe_mmio_irq irq;
 		void *be;
 		int rc;
 
-		if ((x->kind == VBE_XEN_DEV_SCMI) && (g->scmi_agent != 0U)) {
-			ops = &vbe_scmi_dev_ops;
-			be = &vbe_zx.sys.scmi_dev[c->guest];
-		} else if ((x->kind == VBE_XEN_DEV_I2C) && (g->i2c != NULL)) {
-			ops = &vbe_i2c_dev_ops;
-			be = &vbe_zx.sys.i2c[c->guest];
-		} else {
-			LOG_ERR("xen: dom %u: device %u: guest '%s' has no such device",
-				(unsigned int)c->domid, k, vbe_zx_name(d));
-			return -EINVAL;
-		}
-
 		d->irq[k] = (struct vbe_zx_irq){.dom = d, .spi = x->spi};
-		irq = (struct vbe_mmio_irq){.set = vbe_zx_irq_set, .ctx = &d->irq[k]};
-		rc = vbe_mmio_init(&d->mmio[k], ops, be, &d->mem, &irq);
+		rc = vbe_sys_device(&vbe_zx.sys, c->guest, x->kind, &ops, &be);
 		if (rc == 0) {
-			rc = vbe_ioreq_add_device(&d->ioreq, x->base, &d->mmio[k]);
+			/* no grants here: vbe_zx_dom_start() leaves such a domain unserved */
+			rc = vbe_ioreq_bind(&d->ioreq, &d->mmio[k], x->base, ops, be, &d->mem, &irq,
+					    false);
 		}
 		if (rc != 0) {
-			LOG_ERR("xen: dom %u: device %u at 0x%llx: %d", (unsigned int)c->domid, k,
+			LOG_ERR("xen: dom %u: device %u (kind %u, guest '%s') at 0x%llx: %d",
+				(unsigned int)c->domid, k, (unsigned int)x->kind, vbe_zx_name(d),
 				(unsigned long long)x->base, rc);
 			return rc;
 		}

@@ -87,18 +87,10 @@ static const struct vbe_gnt_ops xen_gnt_ops = {
 static int xen_add(struct vbe_host_xen *x, uint64_t base, const struct vbe_dev_ops *ops, void *be)
 {
 	unsigned int k = x->num_devices;
-	struct vbe_mmio_irq irq = { .set = xen_irq_set, .ctx = &x->irq[k] };
-	int rc;
+	const struct vbe_mmio_irq irq = { .set = xen_irq_set, .ctx = &x->irq[k] };
+	int rc = vbe_ioreq_bind(&x->srv, &x->mmio[k], base + (uint64_t)k * VBE_MMIO_WINDOW_SIZE,
+				ops, be, &x->mem, &irq, x->gnt_map != NULL);
 
-	rc = vbe_mmio_init(&x->mmio[k], ops, be, &x->mem, &irq);
-	if (rc == 0 && x->gnt_map != NULL) {
-		/* buffers are grant references: a driver must use its platform's DMA API */
-		x->mmio[k].dev.platform = 1ULL << VBE_VIRTIO_F_ACCESS_PLATFORM;
-	}
-	if (rc == 0) {
-		rc = vbe_ioreq_add_device(&x->srv, base + (uint64_t)k * VBE_MMIO_WINDOW_SIZE,
-					  &x->mmio[k]);
-	}
 	if (rc == 0) {
 		x->num_devices++;
 	}
@@ -125,7 +117,6 @@ static struct vbe_host_xen *xen_alloc(struct vbe_host *h, int guest)
 static struct vbe_host_xen *xen_bind(struct vbe_host_xen *x, void *page, uint32_t vcpus,
 				     uint64_t base)
 {
-	const struct vbe_sys_guest *g = &x->h->cfg->guests[x->guest];
 	struct vbe_host *h = x->h;
 	int guest = x->guest;
 	int rc = 0;
@@ -135,11 +126,14 @@ static struct vbe_host_xen *xen_bind(struct vbe_host_xen *x, void *page, uint32_
 		return NULL;
 	}
 	/* the order vbe gen gives the windows: virtio-i2c, then virtio-scmi */
-	if (g->i2c != NULL) {
-		rc = xen_add(x, base, &vbe_i2c_dev_ops, &h->sys.i2c[guest]);
-	}
-	if (rc == 0 && g->scmi_agent != 0U) {
-		rc = xen_add(x, base, &vbe_scmi_dev_ops, &h->sys.scmi_dev[guest]);
+	for (unsigned int i = 0U; rc == 0 && i < 2U; i++) {
+		static const unsigned int order[2] = { VBE_SYS_DEV_I2C, VBE_SYS_DEV_SCMI };
+		const struct vbe_dev_ops *ops;
+		void *be;
+
+		if (vbe_sys_device(&h->sys, (uint8_t)guest, order[i], &ops, &be) == 0) {
+			rc = xen_add(x, base, ops, be);
+		}
 	}
 	if (rc != 0) {
 		free(x);

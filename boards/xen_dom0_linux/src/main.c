@@ -266,39 +266,23 @@ static int vx_devices(struct vx_dom *d)
 {
 	struct vx_server *s = d->srv;
 	const struct vbe_xen_domain *c = d->cfg;
-	const struct vbe_sys_guest *g = &s->cfg->sys->guests[c->guest];
 
 	for (unsigned int k = 0U; k < c->dev_count; k++) {
 		const struct vbe_xen_dev *x = &c->devs[k];
+		const struct vbe_mmio_irq irq = { .set = vx_irq_set, .ctx = &d->irq[k] };
 		const struct vbe_dev_ops *ops;
-		struct vbe_mmio_irq irq;
 		void *be;
 		int rc;
 
-		if (x->kind == VBE_XEN_DEV_SCMI && g->scmi_agent != 0U) {
-			ops = &vbe_scmi_dev_ops;
-			be = &s->sys.scmi_dev[c->guest];
-		} else if (x->kind == VBE_XEN_DEV_I2C && g->i2c != NULL) {
-			ops = &vbe_i2c_dev_ops;
-			be = &s->sys.i2c[c->guest];
-		} else {
-			VBE_LOG(VBE_LOG_ERR, "dom %u: device %u: guest %s has no such device",
-				c->domid, k, g->name);
-			return -EINVAL;
-		}
 		d->irq[k] = (struct vx_irq){ .dom = d, .spi = x->spi };
-		irq = (struct vbe_mmio_irq){ .set = vx_irq_set, .ctx = &d->irq[k] };
-		rc = vbe_mmio_init(&d->mmio[k], ops, be, &d->mem, &irq);
-		if (rc == 0 && c->grants) {
-			/* buffers are grant references: the driver must use its DMA API (6.1) */
-			d->mmio[k].dev.platform = 1ULL << VBE_VIRTIO_F_ACCESS_PLATFORM;
-		}
+		rc = vbe_sys_device(&s->sys, c->guest, x->kind, &ops, &be);
 		if (rc == 0) {
-			rc = vbe_ioreq_add_device(&d->ioreq, x->base, &d->mmio[k]);
+			rc = vbe_ioreq_bind(&d->ioreq, &d->mmio[k], x->base, ops, be, &d->mem, &irq,
+					    c->grants != 0U);
 		}
 		if (rc != 0) {
-			VBE_LOG(VBE_LOG_ERR, "dom %u: device %u at %#llx: %d", c->domid, k,
-				(unsigned long long)x->base, rc);
+			VBE_LOG(VBE_LOG_ERR, "dom %u: device %u (kind %u) at %#llx: %d", c->domid, k,
+				x->kind, (unsigned long long)x->base, rc);
 			return rc;
 		}
 	}

@@ -15,6 +15,7 @@
 #include <vbe/ioreq.h>
 #include <vbe/mmio.h>
 #include <vbe/port.h>
+#include <vbe/virtio.h>
 
 _Static_assert(sizeof(struct vbe_ioreq_slot) == 32, "Xen's struct ioreq is 32 bytes");
 _Static_assert(offsetof(struct vbe_ioreq_slot, vp_eport) == 24, "vp_eport at 24");
@@ -213,4 +214,20 @@ bool vbe_ioreq_more(const struct vbe_ioreq_server *s)
 		}
 	}
 	return false;
+}
+
+int vbe_ioreq_bind(struct vbe_ioreq_server *s, struct vbe_mmio *mmio, uint64_t base,
+		   const struct vbe_dev_ops *ops, void *be, const struct vbe_vq_mem *mem,
+		   const struct vbe_mmio_irq *irq, bool platform)
+{
+	int rc = vbe_mmio_init(mmio, ops, be, mem, irq);
+
+	if (rc != 0) {
+		return rc;
+	}
+	if (platform) {
+		/* buffers are grant references: the driver must use its DMA API (virtio 1.2, 6.1) */
+		mmio->dev.platform = 1ULL << VBE_VIRTIO_F_ACCESS_PLATFORM;
+	}
+	return vbe_ioreq_add_device(s, base, mmio);
 }

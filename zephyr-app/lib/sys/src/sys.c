@@ -162,3 +162,24 @@ void vbe_sys_poll(struct vbe_sys *sys, bool *did_work)
 		*did_work = *did_work || any;
 	}
 }
+
+int vbe_sys_device(struct vbe_sys *sys, uint8_t guest, unsigned int kind,
+		   const struct vbe_dev_ops **ops, void **be)
+{
+	const struct vbe_sys_guest *g;
+
+	if (sys == NULL || sys->cfg == NULL || guest >= sys->cfg->guest_count) {
+		return -ENOENT;
+	}
+	g = &sys->cfg->guests[guest];
+	if (kind == VBE_SYS_DEV_SCMI && g->scmi_agent != 0U) {
+		*ops = &vbe_scmi_dev_ops;
+		*be = &sys->scmi_dev[guest];
+	} else if (kind == VBE_SYS_DEV_I2C && g->i2c != NULL) {
+		*ops = &vbe_i2c_dev_ops;
+		*be = &sys->i2c[guest];
+	} else {
+		return -ENOENT;
+	}
+	return 0;
+}

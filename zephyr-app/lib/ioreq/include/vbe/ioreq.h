@@ -123,6 +123,19 @@ int vbe_ioreq_init(struct vbe_ioreq_server *s, void *page, unsigned int vcpus,
 int vbe_ioreq_add_device(struct vbe_ioreq_server *s, uint64_t base, struct vbe_mmio *mmio);
 
 /**
+ * @brief Bind a backend as a virtio-mmio device of the server: vbe_mmio_init() of @p mmio
+ * with @p ops, @p be, @p mem and @p irq, then vbe_ioreq_add_device() at @p base. With
+ * @p platform (a guest that hands out grant references, not guest-physical addresses) the
+ * device offers and requires VIRTIO_F_ACCESS_PLATFORM, so the driver uses its DMA API.
+ *
+ * @retval 0 done.
+ * @retval -EINVAL, -ENOSPC, -EEXIST as vbe_mmio_init() and vbe_ioreq_add_device().
+ */
+int vbe_ioreq_bind(struct vbe_ioreq_server *s, struct vbe_mmio *mmio, uint64_t base,
+		   const struct vbe_dev_ops *ops, void *be, const struct vbe_vq_mem *mem,
+		   const struct vbe_mmio_irq *irq, bool platform);
+
+/**
  * @brief The event channel Xen signals for @p vcpu's slot (to bind interdomain).
  * @return the port number from the page, 0 for a vCPU out of range.
  */

@@ -14,9 +14,10 @@
 
 #include <vbe/sys.h>
 
+/* The kinds are vbe_sys_device()'s: a port asks the system for the device as it is. */
 enum vbe_xen_dev_kind {
-	VBE_XEN_DEV_SCMI = 0, /* the guest's virtio-scmi device (its SCMI agent) */
-	VBE_XEN_DEV_I2C = 1,  /* the guest's virtio-i2c device (its I2C view) */
+	VBE_XEN_DEV_SCMI = VBE_SYS_DEV_SCMI, /* the guest's virtio-scmi device (its SCMI agent) */
+	VBE_XEN_DEV_I2C = VBE_SYS_DEV_I2C,   /* the guest's virtio-i2c device (its I2C view) */
 	VBE_XEN_DEV_KIND_COUNT,
 };
 

@@ -100,6 +100,22 @@ int vbe_sys_init(struct vbe_sys *sys, const struct vbe_sys_cfg *cfg, const struc
 int vbe_sys_init_devices(struct vbe_sys *sys, const struct vbe_sys_cfg *cfg,
 			 const struct vbe_plat *plat);
 
+/** A guest's device, as another transport asks for it (vbe_sys_device()). */
+enum vbe_sys_dev_kind {
+	VBE_SYS_DEV_SCMI = 0, /* its virtio-scmi device (its SCMI agent) */
+	VBE_SYS_DEV_I2C = 1,  /* its virtio-i2c device (its I2C view) */
+};
+
+/**
+ * @brief Guest @p guest's device of kind @p kind, for a transport to bind (after
+ * vbe_sys_init_devices()): its backend's ops and state.
+ *
+ * @retval 0 done.
+ * @retval -ENOENT no such guest, or the guest has no such device.
+ */
+int vbe_sys_device(struct vbe_sys *sys, uint8_t guest, unsigned int kind,
+		   const struct vbe_dev_ops **ops, void **be);
+
 /** @brief Publish every window (magic last); the guests may start negotiating. */
 void vbe_sys_start(struct vbe_sys *sys, const struct vbe_fvq_notify *notify);
 
