@@ -176,28 +176,37 @@ def debian_mirror() -> str:
     raise LinuxError("no bookworm entry in apt's sources: set VBE_DEBIAN_MIRROR to the archive")
 
 
-def arm64_apt_options(root: Path) -> list[str]:
-    """apt options for a private arm64 view of bookworm main under ``root`` (its own source
-    list, package lists and cache; the system's apt state is neither read nor written)."""
+def private_apt_options(root: Path, name: str, source: str) -> list[str]:
+    """apt options for a private view of the archive under ``root``: its own source list
+    (``name``.sources holding ``source``, a deb822 stanza without URIs, Suites and Signed-By,
+    which are bookworm's), package lists, status and cache; the system's apt state is neither
+    read nor written."""
     parts = root / "sources.list.d"
     parts.mkdir(parents=True, exist_ok=True)
     (root / "lists" / "partial").mkdir(parents=True, exist_ok=True)
     (root / "cache" / "archives" / "partial").mkdir(parents=True, exist_ok=True)
     status = root / "status"
     status.touch()
-    (parts / "vbe-arm64.sources").write_text(
-        f"Types: deb\nURIs: {debian_mirror()}\nSuites: {SUITE}\nComponents: main\n"
-        f"Architectures: arm64\nSigned-By: {KEYRING}\n"
+    (parts / f"{name}.sources").write_text(
+        f"{source}URIs: {debian_mirror()}\nSuites: {SUITE}\nSigned-By: {KEYRING}\n"
     )
     return [
-        "-o", "APT::Architecture=arm64",
-        "-o", "APT::Architectures=arm64",
         "-o", f"Dir::State::Lists={root / 'lists'}",
         "-o", f"Dir::State::status={status}",
         "-o", f"Dir::Cache={root / 'cache'}",
         "-o", "Dir::Etc::SourceList=/dev/null",
         "-o", f"Dir::Etc::SourceParts={parts}",
         "-o", "Debug::NoLocking=1",
+    ]  # fmt: skip
+
+
+def arm64_apt_options(root: Path) -> list[str]:
+    """apt options for a private arm64 view of bookworm main under ``root``."""
+    source = "Types: deb\nComponents: main\nArchitectures: arm64\n"
+    return [
+        "-o", "APT::Architecture=arm64",
+        "-o", "APT::Architectures=arm64",
+        *private_apt_options(root, "vbe-arm64", source),
     ]  # fmt: skip
 
 

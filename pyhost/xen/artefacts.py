@@ -44,7 +44,6 @@ from sysdesc import load_system, pycmake, render
 
 from pyhost.linux.cache import (
     APT_TIMEOUT,
-    KEYRING,
     SUITE,
     LinuxError,
     Progress,
@@ -53,6 +52,7 @@ from pyhost.linux.cache import (
     debian_mirror,
     locked,
     no_progress,
+    private_apt_options,
     require_tools,
     run,
     safe_name,
@@ -147,24 +147,7 @@ def _cc_version() -> str:
 
 def source_apt_options(root: Path) -> list[str]:
     """apt options for a private deb-src view of bookworm main under ``root``."""
-    parts = root / "sources.list.d"
-    parts.mkdir(parents=True, exist_ok=True)
-    (root / "lists" / "partial").mkdir(parents=True, exist_ok=True)
-    (root / "cache" / "archives" / "partial").mkdir(parents=True, exist_ok=True)
-    status = root / "status"
-    status.touch()
-    (parts / "vbe-src.sources").write_text(
-        f"Types: deb-src\nURIs: {debian_mirror()}\nSuites: {SUITE}\nComponents: main\n"
-        f"Signed-By: {KEYRING}\n"
-    )
-    return [
-        "-o", f"Dir::State::Lists={root / 'lists'}",
-        "-o", f"Dir::State::status={status}",
-        "-o", f"Dir::Cache={root / 'cache'}",
-        "-o", "Dir::Etc::SourceList=/dev/null",
-        "-o", f"Dir::Etc::SourceParts={parts}",
-        "-o", "Debug::NoLocking=1",
-    ]  # fmt: skip
+    return private_apt_options(root, "vbe-src", "Types: deb-src\nComponents: main\n")
 
 
 def _version_file() -> Path:
