@@ -134,3 +134,63 @@ int vx_ctl_run(struct vx_server *s, char *line, FILE *out)
 	fprintf(out, "result=%d unknown command (sim, stats, destroy, stop, withhold)\n", -EINVAL);
 	return -EINVAL;
 }
+
+/* ---- statistics ---------------------------------------------------------------------- */
+
+static void vx_refused(FILE *out, const uint32_t *r, unsigned int n)
+{
+	fputs(" refused=", out);
+	for (unsigned int i = 0U; i < n; i++) {
+		fprintf(out, "%s%u", i ? "," : "", r[i]);
+	}
+}
+
+void vx_stats(const struct vx_server *s, FILE *out)
+{
+	for (unsigned int i = 0U; i < s->cfg->domain_count; i++) {
+		const struct vx_dom *d = &s->dom[i];
+		const struct vbe_ioreq_stats *st = &d->ioreq.stats;
+
+		const struct vbe_gnt_stats *gs = &d->gnt.stats;
+
+		fprintf(out, "stats domid=%u guest=%s live=%u events=%u served=%u reads=%u "
+			     "writes=%u spurious=%u frames=%u frame_maps=%u", d->cfg->domid, d->cfg->name,
+			d->live, d->events, st->served, st->reads, st->writes, st->spurious,
+			d->lazy.mapped, d->lazy.map_calls);
+		vx_refused(out, st->refused, VBE_IOREQ_REFUSAL_COUNT);
+		fprintf(out, " grants=%u maps=%u unmaps=%u pages=%u mapped=%u mapped_max=%u "
+			     "mapped_pages=%u mapped_pages_max=%u map_ns=%llu unmap_ns=%llu "
+			     "gnt_refused=%u,%u,%u,%u", d->cfg->grants,
+			gs->maps, gs->unmaps, gs->pages, gs->live, gs->live_max, gs->live_pages,
+			gs->live_pages_max,
+			(unsigned long long)d->gnt_map_ns, (unsigned long long)d->gnt_unmap_ns,
+			gs->refused[VBE_GNT_NOT_GRANT], gs->refused[VBE_GNT_BAD_REF],
+			gs->refused[VBE_GNT_TOO_LONG], gs->refused[VBE_GNT_MAP_FAILED]);
+		fputc('\n', out);
+		for (unsigned int k = 0U; k < d->cfg->dev_count; k++) {
+			const struct vbe_mmio *m = &d->mmio[k];
+			const struct vbe_mmio_stats *ms = &m->stats;
+
+			fprintf(out, "stats domid=%u dev=%u kind=%s base=%#llx spi=%u status=%#x "
+				     "features=%#llx fault=%u,%u reads=%u writes=%u notifies=%u "
+				     "interrupts=%u raised=%u resets=%u popped=%u,%u",
+				d->cfg->domid, k, d->cfg->devs[k].kind == VBE_XEN_DEV_SCMI ? "scmi" : "i2c",
+				(unsigned long long)d->cfg->devs[k].base, d->irq[k].spi, m->dev.status,
+				(unsigned long long)m->dev.features, m->dev.fault[0], m->dev.fault[1],
+				ms->reads, ms->writes, ms->notifies, ms->interrupts, d->irq[k].raised,
+				ms->resets, m->dev.vq[0].popped, m->dev.vq[1].popped);
+			vx_refused(out, ms->refused, VBE_MMIO_REFUSAL_COUNT);
+			/* the rings as the driver programmed them (guest or grant addresses) */
+			fprintf(out, " qsize=%u,%u desc=%#llx,%#llx avail=%#llx,%#llx used=%#llx,%#llx",
+				m->queue[0].cfg.size, m->queue[1].cfg.size,
+				(unsigned long long)m->queue[0].cfg.desc,
+				(unsigned long long)m->queue[1].cfg.desc,
+				(unsigned long long)m->queue[0].cfg.avail,
+				(unsigned long long)m->queue[1].cfg.avail,
+				(unsigned long long)m->queue[0].cfg.used,
+				(unsigned long long)m->queue[1].cfg.used);
+			fputc('\n', out);
+		}
+	}
+	fflush(out);
+}

@@ -67,6 +67,21 @@ struct vx_server {
 	uint64_t started_us;
 };
 
+/**
+ * @brief Serve a domain: its memory, IOREQ server, devices and event channels (dom.c).
+ * @return 0, or a negative errno (logged; the domain is left unserved).
+ */
+int vx_dom_start(struct vx_dom *d);
+
+/** @brief VIRQ_DOM_EXC: stop serving the domains that shut down or died. */
+void vx_dom_exc(struct vx_server *s);
+
+/**
+ * @brief Another pass for every device that spent its budget (VBE_DEV_SERVICE_MORE).
+ * @return whether any still has more: poll for events without waiting.
+ */
+bool vx_run_more(struct vx_server *s);
+
 /** @brief Stop serving a domain: its server, mappings and ports go, its devices reset. */
 void vx_dom_stop(struct vx_dom *d);
 
